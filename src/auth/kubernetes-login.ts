@@ -1,0 +1,94 @@
+import { type ServiceAccountClaims, VaultLoginError, VaultResponseError } from '../errors';
+import type { Transport } from '../http/transport';
+import { type AuthBlock, parseEnvelope, requireAuth } from '../http/vault-response';
+import type { CallOptions } from '../options';
+
+export interface KubernetesLogin {
+  mount: string;
+  role: string;
+  jwt: string;
+  claims: ServiceAccountClaims;
+}
+
+/**
+ * `auth/<mount>/login`. A refusal becomes a VaultLoginError that names the role and mount, what
+ * the JWT claims, and what to change, which turns "token validation failures" into a diagnosis.
+ */
+export async function kubernetesLogin(
+  transport: Transport,
+  login: KubernetesLogin,
+  call?: CallOptions,
+): Promise<AuthBlock> {
+  const path = `auth/${login.mount}/login`;
+  try {
+    const res = await transport.send({
+      method: 'POST',
+      path,
+      body: { role: login.role, jwt: login.jwt },
+      kind: 'idempotent-write',
+      ...(call ? { call } : {}),
+    });
+    return requireAuth(parseEnvelope(res.body, { path, status: res.status }), { path, status: res.status });
+  } catch (error) {
+    if (error instanceof VaultResponseError && isRefusal(error)) throw loginError(error, login);
+    throw error;
+  }
+}
+
+function isRefusal(error: VaultResponseError): boolean {
+  if (error.status === 400 || error.status === 403 || error.status === 404) return true;
+  return (
+    error.status === 500 && error.reasons.some((r) => r.includes('could not load backend configuration'))
+  );
+}
+
+function loginError(error: VaultResponseError, login: KubernetesLogin): VaultLoginError {
+  const reason = error.reasons.join('; ') || `status ${error.status}`;
+  const at = `auth/${login.mount}`;
+  const who = describeClaims(login.claims);
+  const message = `Vault refused Kubernetes login for role "${login.role}" at ${at}: ${reason}. ${who}. ${hint(reason, login)}`;
+  return new VaultLoginError(
+    message,
+    { role: login.role, mount: login.mount, status: error.status, reason, claims: login.claims },
+    error,
+  );
+}
+
+function describeClaims(c: ServiceAccountClaims): string {
+  const expires = c.expiresAt === undefined ? 'no expiry' : `expires ${new Date(c.expiresAt).toISOString()}`;
+  return `The JWT is for service account "${c.serviceAccount ?? '?'}" in namespace "${c.namespace ?? '?'}" (audience ${JSON.stringify(c.audience)}, issuer ${c.issuer ?? '?'}, ${expires})`;
+}
+
+function hint(reason: string, login: KubernetesLogin): string {
+  const role = `auth/${login.mount}/role/${login.role}`;
+  const { serviceAccount, namespace } = login.claims;
+  if (reason.startsWith('invalid role name')) {
+    return `No role "${login.role}" exists at auth/${login.mount}: create it (vault write ${role} ...) or fix auth.role.`;
+  }
+  if (reason.includes('service account name not authorized')) {
+    return `Add "${serviceAccount ?? '?'}" to bound_service_account_names of ${role}, or run the pod as a service account the role names (vault read ${role}).`;
+  }
+  if (reason.includes('namespace not authorized')) {
+    return `Add "${namespace ?? '?'}" to bound_service_account_namespaces of ${role} (vault read ${role}).`;
+  }
+  if (reason.includes('audience')) {
+    return `The role's audience is not among the JWT's: mount a projected token with that audience, or change audience on ${role}.`;
+  }
+  if (
+    reason.includes('expired') ||
+    reason.includes('not yet valid') ||
+    reason.includes('issued in the future')
+  ) {
+    return "Vault judges the JWT's time claims wrong: check for clock skew between this pod, the API server and Vault.";
+  }
+  if (reason.includes('no handler for route')) {
+    return `No auth method is mounted at auth/${login.mount}: enable it (vault auth enable -path=${login.mount} kubernetes) or fix auth.mount.`;
+  }
+  if (reason.includes('could not load backend configuration')) {
+    return `The auth method is not configured: vault write auth/${login.mount}/config kubernetes_host=...`;
+  }
+  if (reason.includes('permission denied')) {
+    return `Vault could not verify the JWT with the cluster (TokenReview or pem_keys): check auth/${login.mount}/config (kubernetes_host, kubernetes_ca_cert, token_reviewer_jwt), that Vault may call the TokenReview API, and that the service account still exists.`;
+  }
+  return `Check ${role} and auth/${login.mount}/config.`;
+}

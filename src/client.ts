@@ -1,0 +1,211 @@
+import type { z } from 'zod';
+import { type TokenInfo, TokenManager } from './auth/token-manager';
+import { ClientClosedError, SecretSchemaError, VaultNotFoundError } from './errors';
+import { EventHub, type EventName, type Listener } from './events';
+import type { CallKind } from './http/retry-policy';
+import { Transport } from './http/transport';
+import { describeIssue, parseEnvelope } from './http/vault-response';
+import { hideFromInspection, maskValues, Redactor } from './internal/redact';
+import { Timers } from './internal/timers';
+import { type ClientOptions, type ResolvedOptions, resolveOptions } from './options';
+import type { CloseOptions, DataOf, LeaseInfo, ReadOptions, RequestSpec, VaultResponse } from './types';
+
+/**
+ * A Vault client for a Node service on Kubernetes. It logs in with the pod's service account,
+ * keeps its token valid (renewal, re-login, backoff) and gives typed access to Vault.
+ *
+ * The constructor validates options and does no I/O; the first call (or `start()`) logs in.
+ */
+export class VaultKubernetesClient {
+  readonly #options: ResolvedOptions;
+  readonly #redactor = new Redactor();
+  readonly #closer = new AbortController();
+  readonly #events: EventHub;
+  readonly #timers: Timers;
+  readonly #transport: Transport;
+  readonly #tokens: TokenManager;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: ClientOptions = {}) {
+    this.#options = resolveOptions(options);
+    this.#events = new EventHub(this.#options.logger, this.#options.clock);
+    this.#timers = new Timers(this.#options.clock, (error, name) =>
+      this.#options.logger.error(
+        { timer: name },
+        `background task failed: ${this.#redactor.text(String(error))}`,
+      ),
+    );
+    this.#transport = new Transport(this.#options, this.#redactor, this.#closer.signal);
+    this.#tokens = new TokenManager(
+      this.#options,
+      this.#transport,
+      this.#timers,
+      this.#events,
+      this.#redactor,
+    );
+    hideFromInspection(this, () => ({
+      address: this.#options.address,
+      namespace: this.#options.namespace,
+      auth: this.#options.auth.method,
+      token: this.#tokens.info(),
+      closed: this.closed,
+    }));
+  }
+
+  get closed(): boolean {
+    return this.#closer.signal.aborted;
+  }
+
+  /** Logs in now rather than at the first call, so a misconfiguration shows at startup. */
+  async start(options: { signal?: AbortSignal } = {}): Promise<void> {
+    this.#ensureOpen();
+    await this.#tokens.start(options);
+  }
+
+  /** The current token's accessor, policies and TTL; never the token. */
+  tokenInfo(): TokenInfo | undefined {
+    return this.#tokens.info();
+  }
+
+  on<K extends EventName>(name: K, listener: Listener<K>): this {
+    this.#events.on(name, listener);
+    return this;
+  }
+
+  once<K extends EventName>(name: K, listener: Listener<K>): this {
+    this.#events.once(name, listener);
+    return this;
+  }
+
+  off<K extends EventName>(name: K, listener: Listener<K>): this {
+    this.#events.off(name, listener);
+    return this;
+  }
+
+  /** An uncached read. Throws VaultNotFoundError when there is nothing at the path. */
+  async read<S extends z.ZodType | undefined = undefined>(
+    path: string,
+    options: ReadOptions<S> = {},
+  ): Promise<VaultResponse<DataOf<S>>> {
+    return this.request<S>({ ...options, method: 'GET', path });
+  }
+
+  /** Writes `body` to a path; `data` is null when Vault answers 204. */
+  async write<S extends z.ZodType | undefined = undefined>(
+    path: string,
+    body: Record<string, unknown> = {},
+    options: ReadOptions<S> & { idempotent?: boolean } = {},
+  ): Promise<VaultResponse<DataOf<S> | null>> {
+    return this.request<S>({ ...options, method: 'POST', path, body }) as Promise<
+      VaultResponse<DataOf<S> | null>
+    >;
+  }
+
+  /** The keys under a path (folders end with `/`); empty when there are none. */
+  async list(path: string, options: ReadOptions = {}): Promise<string[]> {
+    try {
+      const res = await this.request({ ...options, method: 'LIST', path });
+      const keys = (res.data as { keys?: unknown } | null)?.keys;
+      return Array.isArray(keys) ? keys.map(String) : [];
+    } catch (error) {
+      // Vault answers an empty listing with 404.
+      if (error instanceof VaultNotFoundError && error.reasons.length === 0) return [];
+      throw error;
+    }
+  }
+
+  async delete(path: string, options: ReadOptions = {}): Promise<void> {
+    await this.request({ ...options, method: 'DELETE', path });
+  }
+
+  /** Any Vault call: method, path, body, query; typed through an optional schema for `data`. */
+  async request<S extends z.ZodType | undefined = undefined>(
+    spec: RequestSpec<S>,
+  ): Promise<VaultResponse<DataOf<S>>> {
+    this.#ensureOpen();
+    const { method, path } = spec;
+    const res = await this.#tokens.run(
+      (token) =>
+        this.#transport.send({
+          method: method === 'LIST' ? 'GET' : method,
+          list: method === 'LIST',
+          path,
+          token,
+          kind: kindOf(method, path, spec.idempotent),
+          ...(spec.body !== undefined ? { body: spec.body } : {}),
+          ...(spec.query ? { query: spec.query } : {}),
+          ...(method === 'PATCH' ? { contentType: 'application/merge-patch+json' } : {}),
+          call: spec,
+        }),
+      spec,
+    );
+    return this.#toResponse(res.body, res.status, path, spec.schema);
+  }
+
+  /** Stops every timer and aborts calls in flight; with `revoke`, revokes the token first. Idempotent. */
+  close(options: CloseOptions = {}): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#timers.close();
+      await this.#tokens.close(options.revoke === true);
+      this.#closer.abort(new ClientClosedError());
+      this.#events.removeAll();
+    })();
+    return this.#closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  #ensureOpen(): void {
+    if (this.#closer.signal.aborted || this.#closing) throw new ClientClosedError();
+  }
+
+  #toResponse<S extends z.ZodType | undefined>(
+    body: unknown,
+    status: number,
+    path: string,
+    schema: S | undefined,
+  ): VaultResponse<DataOf<S>> {
+    const envelope = parseEnvelope(body, { path, status });
+    let data: unknown = envelope.data ?? null;
+    if (schema) {
+      const checked = schema.safeParse(data);
+      if (!checked.success) {
+        const issues = checked.error.issues.map((issue) => {
+          const text = describeIssue(issue);
+          const at = text.indexOf(': ');
+          return { field: text.slice(0, at), problem: text.slice(at + 2) };
+        });
+        throw new SecretSchemaError(
+          `the data at ${path} does not match the schema: ${issues.map((i) => `${i.field} (${i.problem})`).join(', ')}`,
+          { path, issues },
+        );
+      }
+      data = checked.data;
+    }
+    const now = this.#options.clock.now();
+    const leaseId = envelope.lease_id ?? '';
+    const ttlMs = (envelope.lease_duration ?? 0) * 1000;
+    const lease: LeaseInfo | undefined = leaseId
+      ? { id: leaseId, ttlMs, renewable: envelope.renewable === true, expiresAt: now + ttlMs }
+      : undefined;
+    const response: VaultResponse<DataOf<S>> = {
+      data: data as DataOf<S>,
+      lease,
+      warnings: envelope.warnings ?? [],
+      requestId: envelope.request_id,
+      mountType: envelope.mount_type,
+    };
+    hideFromInspection(response, () => ({ ...response, data: maskValues(response.data) }));
+    return response;
+  }
+}
+
+/** How safe a call is to repeat; see the retry policy. */
+function kindOf(method: string, path: string, idempotent: boolean | undefined): CallKind {
+  if (method === 'GET' || method === 'LIST')
+    return /(^|\/)creds\//.test(path) ? 'lease-creating-read' : 'read';
+  if (method === 'DELETE') return 'read';
+  return idempotent ? 'idempotent-write' : 'write';
+}

@@ -1,0 +1,181 @@
+import { EventEmitter } from 'eventemitter3';
+import { ListenerError, type VaultClientError } from './errors';
+import type { Clock } from './internal/clock';
+import type { Logger } from './internal/logger';
+
+export type LoginReason = 'initial' | 'expired' | 'invalid-token' | 'max-ttl';
+export type ErrorPhase =
+  | 'login'
+  | 'renew'
+  | 'lease-renew'
+  | 'rotate'
+  | 'revoke'
+  | 'read'
+  | 'listener'
+  | 'close';
+export type RotationReason =
+  | 'max-ttl'
+  | 'lease-lost'
+  | 'relogin'
+  | 'new-version'
+  | 'certificate-expiring'
+  | 'manual';
+
+/** What a login tells the app: who the token is, never the token. */
+export interface AuthLoginEvent {
+  reason: LoginReason;
+  accessor: string;
+  policies: readonly string[];
+  ttlMs: number;
+  renewable: boolean;
+  /** Failed attempts before this one since the last success. */
+  failedAttempts: number;
+  at: number;
+}
+
+export interface AuthRenewedEvent {
+  accessor: string;
+  requestedTtlMs: number;
+  ttlMs: number;
+  /** Vault granted less than asked: the token nears its max TTL and a new login is scheduled. */
+  capped: boolean;
+  at: number;
+}
+
+export interface LeaseRenewedEvent {
+  path: string;
+  leaseId: string;
+  requestedTtlMs: number;
+  ttlMs: number;
+  at: number;
+}
+
+export interface LeaseExpiredEvent {
+  path: string;
+  leaseId: string;
+  at: number;
+}
+
+/** The one event that carries secret data: the app needs the new value to swap it in. */
+export interface SecretRotatedEvent<T = Record<string, unknown>> {
+  path: string;
+  reason: RotationReason;
+  previous: SecretSnapshot<T> | undefined;
+  current: SecretSnapshot<T>;
+  at: number;
+}
+
+export interface SecretSnapshot<T = Record<string, unknown>> {
+  data: T;
+  leaseId: string | undefined;
+  version: number | undefined;
+  expiresAt: number | undefined;
+}
+
+export interface ErrorEvent {
+  error: VaultClientError;
+  phase: ErrorPhase;
+  path?: string;
+  /** For login failures: attempts so far and when the next one is due. */
+  attempt?: number;
+  nextAttemptInMs?: number;
+  at: number;
+}
+
+export interface VaultClientEvents {
+  'auth:login': AuthLoginEvent;
+  'auth:renewed': AuthRenewedEvent;
+  'lease:renewed': LeaseRenewedEvent;
+  'lease:expired': LeaseExpiredEvent;
+  'secret:rotated': SecretRotatedEvent;
+  error: ErrorEvent;
+}
+
+export type EventName = keyof VaultClientEvents;
+// biome-ignore lint/suspicious/noExplicitAny: eventemitter3's own listener type
+type AnyListener = (...args: any[]) => void;
+export type Listener<K extends EventName> = (payload: VaultClientEvents[K]) => void;
+
+/**
+ * The client's typed events. Listeners run inside try/catch: one that throws becomes an `error`
+ * event (phase `listener`) and never breaks the lifecycle that emitted. An `error` nobody
+ * listens to is logged, not dropped.
+ */
+export class EventHub {
+  readonly #emitter = new EventEmitter();
+  readonly #wrappers = new Map<string, Map<AnyListener, AnyListener>>();
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly clock: Clock,
+  ) {}
+
+  on<K extends EventName>(name: K, listener: Listener<K>): void {
+    this.#emitter.on(name, this.#wrap(name, listener, false));
+  }
+
+  once<K extends EventName>(name: K, listener: Listener<K>): void {
+    this.#emitter.once(name, this.#wrap(name, listener, true));
+  }
+
+  off<K extends EventName>(name: K, listener: Listener<K>): void {
+    const wrapper = this.#wrappers.get(name)?.get(listener);
+    if (!wrapper) return;
+    this.#emitter.off(name, wrapper);
+    this.#wrappers.get(name)!.delete(listener);
+  }
+
+  listenerCount(name: EventName): number {
+    return this.#emitter.listenerCount(name);
+  }
+
+  emit<K extends EventName>(name: K, payload: VaultClientEvents[K]): void {
+    const frozen = Object.freeze(payload);
+    if (name === 'error' && this.#emitter.listenerCount('error') === 0) {
+      const event = frozen as unknown as ErrorEvent;
+      this.logger.error(
+        { phase: event.phase, path: event.path, code: event.error.code },
+        event.error.message,
+      );
+      return;
+    }
+    this.#emitter.emit(name, frozen);
+  }
+
+  removeAll(): void {
+    this.#emitter.removeAllListeners();
+    this.#wrappers.clear();
+  }
+
+  #wrap<K extends EventName>(
+    name: K,
+    listener: Listener<K>,
+    once: boolean,
+  ): (payload: VaultClientEvents[K]) => void {
+    const wrapper = (payload: VaultClientEvents[K]) => {
+      if (once) this.#wrappers.get(name)?.delete(listener);
+      try {
+        listener(payload);
+      } catch (cause) {
+        this.#listenerFailed(name, cause);
+      }
+    };
+    let map = this.#wrappers.get(name);
+    if (!map) {
+      map = new Map();
+      this.#wrappers.set(name, map);
+    }
+    map.set(listener, wrapper);
+    return wrapper;
+  }
+
+  #listenerFailed(name: EventName, cause: unknown): void {
+    const detail = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    if (name === 'error') {
+      this.logger.error({ event: name }, `an 'error' listener threw: ${detail}`);
+      return;
+    }
+    const error = new ListenerError(`a '${name}' listener threw: ${detail}`, cause);
+    this.emit('error', { error, phase: 'listener', at: this.clock.now() });
+  }
+}

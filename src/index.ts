@@ -1,0 +1,63 @@
+export type { TokenInfo } from './auth/token-manager';
+export { VaultKubernetesClient } from './client';
+export {
+  ClientClosedError,
+  type ErrorCode,
+  InvalidRequestError,
+  isVaultClientError,
+  LeaseError,
+  ListenerError,
+  ResponseShapeError,
+  SecretSchemaError,
+  type ServiceAccountClaims,
+  ServiceAccountTokenError,
+  type ServiceAccountTokenProblem,
+  VaultBadRequestError,
+  VaultClientError,
+  VaultConfigError,
+  VaultConnectionError,
+  VaultInvalidTokenError,
+  VaultLoginError,
+  VaultNotFoundError,
+  VaultPermissionDeniedError,
+  VaultRateLimitError,
+  VaultResponseError,
+  VaultSealedError,
+  VaultServerError,
+  VaultTimeoutError,
+  VaultTlsError,
+} from './errors';
+export type {
+  AuthLoginEvent,
+  AuthRenewedEvent,
+  ErrorEvent,
+  ErrorPhase,
+  EventName,
+  LeaseExpiredEvent,
+  LeaseRenewedEvent,
+  Listener,
+  LoginReason,
+  RotationReason,
+  SecretRotatedEvent,
+  SecretSnapshot,
+  VaultClientEvents,
+} from './events';
+export type { Clock } from './internal/clock';
+export type { Logger, LogLevel } from './internal/logger';
+export type {
+  CallOptions,
+  ClientOptions,
+  JwtSource,
+  KubernetesAuthOptions,
+  TlsOptions,
+  TokenAuthOptions,
+} from './options';
+export type {
+  CloseOptions,
+  DataOf,
+  HttpMethod,
+  LeaseInfo,
+  ReadOptions,
+  RequestSpec,
+  VaultResponse,
+} from './types';

@@ -1,0 +1,391 @@
+import { z } from 'zod';
+import { VaultConfigError } from './errors';
+import { type Clock, systemClock } from './internal/clock';
+import { consoleLogger, filterLogger, type Logger, type LogLevel } from './internal/logger';
+
+export const DEFAULT_TOKEN_PATH = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+
+/** Where the service-account JWT comes from when it is not the pod's token file. */
+export type JwtSource = string | (() => string | Promise<string>);
+
+export interface KubernetesAuthOptions {
+  method?: 'kubernetes';
+  /** The Vault role, as in `vault write auth/kubernetes/role/<role>`. */
+  role: string;
+  /** Where the auth method is mounted; default `kubernetes`. */
+  mount?: string;
+  /** The service-account token file, re-read at every login; default the pod's projected token. */
+  tokenPath?: string;
+  /** A JWT, or a function returning one, instead of the file. */
+  jwt?: JwtSource;
+}
+
+export interface TokenAuthOptions {
+  method: 'token';
+  /** A Vault token, for local development (`vault server -dev`, the mock Vault). */
+  token: string;
+}
+
+export interface TlsOptions {
+  /** PEM of the CA that signed Vault's certificate. */
+  caCert?: string;
+  /** File holding that PEM (`VAULT_CACERT`). */
+  caCertFile?: string;
+  /** Directory of PEM files to trust (`VAULT_CAPATH`). */
+  caPath?: string;
+  /** Client certificate and key for mTLS, as PEM or as files (`VAULT_CLIENT_CERT`, `VAULT_CLIENT_KEY`). */
+  clientCert?: string;
+  clientKey?: string;
+  clientCertFile?: string;
+  clientKeyFile?: string;
+  /** The name to verify Vault's certificate against, when it differs from the address (`VAULT_TLS_SERVER_NAME`). */
+  serverName?: string;
+  /** Turns certificate verification off (`VAULT_SKIP_VERIFY`). Never in production. */
+  skipVerify?: boolean;
+}
+
+export interface ClientOptions {
+  /** `https://vault.example:8200`; falls back to `VAULT_ADDR`. */
+  address?: string;
+  /** Vault Enterprise namespace for every call, login included; falls back to `VAULT_NAMESPACE`. */
+  namespace?: string;
+  /** Kubernetes login (default) or a static token; with neither, `VAULT_TOKEN` is used if set. */
+  auth?: KubernetesAuthOptions | TokenAuthOptions;
+  tls?: TlsOptions;
+  timeouts?: {
+    /** One HTTP attempt; default 10 s. */
+    requestMs?: number;
+    /** A whole call with its retries; default 60 s. */
+    totalMs?: number;
+  };
+  retry?: {
+    /** Retries after the first attempt; default 2. */
+    maxRetries?: number;
+    minDelayMs?: number;
+    maxDelayMs?: number;
+    /** The longest `Retry-After` honoured; a longer one fails the call at once. Default 30 s. */
+    maxRetryAfterMs?: number;
+  };
+  /** Token lifecycle. */
+  token?: {
+    /** Renew at this share of the TTL, give or take `jitter`; default 2/3. */
+    renewAt?: number;
+    /** Random spread around `renewAt`, as a share of it; default 0.1. */
+    jitter?: number;
+    /** Backoff between failed logins; Vault Agent's defaults, 1 s to 5 min. */
+    loginBackoff?: { minMs?: number; maxMs?: number };
+  };
+  /** A pino-style logger; default warnings and errors to the console. */
+  logger?: Logger;
+  /** Default `warn`. */
+  logLevel?: LogLevel;
+  /** Time and timers; the mock Vault's ManualClock in tests. */
+  clock?: Clock;
+  /** A fetch implementation, for instrumentation. Default the global fetch. */
+  fetch?: typeof fetch;
+}
+
+/** Per-call options: they win over the client's options for one call. */
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** One attempt; overrides `timeouts.requestMs`. */
+  timeoutMs?: number;
+  namespace?: string;
+}
+
+export type ResolvedAuth =
+  | { method: 'kubernetes'; role: string; mount: string; tokenPath: string; jwt: JwtSource | undefined }
+  | { method: 'token'; token: string };
+
+export interface ResolvedTls {
+  caCert: string | undefined;
+  caCertFile: string | undefined;
+  caPath: string | undefined;
+  clientCert: string | undefined;
+  clientKey: string | undefined;
+  clientCertFile: string | undefined;
+  clientKeyFile: string | undefined;
+  serverName: string | undefined;
+  skipVerify: boolean;
+}
+
+export interface ResolvedOptions {
+  address: string;
+  namespace: string | undefined;
+  auth: ResolvedAuth;
+  tls: ResolvedTls;
+  timeouts: { requestMs: number; totalMs: number };
+  retry: { maxRetries: number; minDelayMs: number; maxDelayMs: number; maxRetryAfterMs: number };
+  token: { renewAt: number; jitter: number; loginBackoff: { minMs: number; maxMs: number } };
+  logger: Logger;
+  clock: Clock;
+  fetch: typeof fetch | undefined;
+}
+
+const ms = (what: string) =>
+  z
+    .number({ error: `expected ${what} in milliseconds` })
+    .int()
+    .positive();
+const fn = <T>(what: string) => z.custom<T>((v) => typeof v === 'function', { error: `expected ${what}` });
+const text = z.string().trim().min(1, { error: 'expected a non-empty string' });
+
+const kubernetesAuth = z.strictObject({
+  method: z.literal('kubernetes').optional(),
+  role: text,
+  mount: text.optional(),
+  tokenPath: text.optional(),
+  jwt: z.union([text, fn<() => string>('a function returning the JWT')]).optional(),
+});
+const tokenAuth = z.strictObject({ method: z.literal('token'), token: text });
+
+const schema = z.strictObject({
+  address: z
+    .string()
+    .trim()
+    .refine((v) => /^https?:\/\/[^/\s]+/.test(v), {
+      error: "expected an http(s) URL such as 'https://vault.example:8200'",
+    })
+    .optional(),
+  namespace: z.string().trim().optional(),
+  auth: z
+    .custom<unknown>((v) => typeof v === 'object' && v !== null, {
+      error: "expected { role: 'my-role' } or { method: 'token', token }",
+    })
+    .pipe(z.union([tokenAuth, kubernetesAuth]))
+    .optional(),
+  tls: z
+    .strictObject({
+      caCert: text.optional(),
+      caCertFile: text.optional(),
+      caPath: text.optional(),
+      clientCert: text.optional(),
+      clientKey: text.optional(),
+      clientCertFile: text.optional(),
+      clientKeyFile: text.optional(),
+      serverName: text.optional(),
+      skipVerify: z.boolean().optional(),
+    })
+    .optional(),
+  timeouts: z
+    .strictObject({ requestMs: ms('a timeout').optional(), totalMs: ms('a deadline').optional() })
+    .optional(),
+  retry: z
+    .strictObject({
+      maxRetries: z.number().int().min(0).max(20).optional(),
+      minDelayMs: ms('a delay').optional(),
+      maxDelayMs: ms('a delay').optional(),
+      maxRetryAfterMs: z.number().int().min(0).optional(),
+    })
+    .optional(),
+  token: z
+    .strictObject({
+      renewAt: z.number().gt(0.05).lt(0.95).optional(),
+      jitter: z.number().min(0).max(0.5).optional(),
+      loginBackoff: z
+        .strictObject({ minMs: ms('a delay').optional(), maxMs: ms('a delay').optional() })
+        .optional(),
+    })
+    .optional(),
+  logger: z
+    .custom<Logger>(
+      (v) =>
+        typeof v === 'object' &&
+        v !== null &&
+        ['debug', 'info', 'warn', 'error'].every(
+          (m) => typeof (v as Record<string, unknown>)[m] === 'function',
+        ),
+      { error: 'expected a logger with debug, info, warn and error methods (pino fits)' },
+    )
+    .optional(),
+  logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional(),
+  clock: z
+    .custom<Clock>(
+      (v) =>
+        typeof v === 'object' &&
+        v !== null &&
+        ['now', 'setTimeout', 'clearTimeout'].every(
+          (m) => typeof (v as Record<string, unknown>)[m] === 'function',
+        ),
+      { error: 'expected a clock with now, setTimeout and clearTimeout' },
+    )
+    .optional(),
+  fetch: fn<typeof fetch>('a fetch function').optional(),
+});
+
+const KNOWN_KEYS: Record<string, string[]> = {
+  '': Object.keys(schema.shape),
+  auth: ['method', 'role', 'mount', 'tokenPath', 'jwt', 'token'],
+  tls: [
+    'caCert',
+    'caCertFile',
+    'caPath',
+    'clientCert',
+    'clientKey',
+    'clientCertFile',
+    'clientKeyFile',
+    'serverName',
+    'skipVerify',
+  ],
+  timeouts: ['requestMs', 'totalMs'],
+  retry: ['maxRetries', 'minDelayMs', 'maxDelayMs', 'maxRetryAfterMs'],
+  token: ['renewAt', 'jitter', 'loginBackoff'],
+};
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Validates options once and resolves them: constructor option, then the Vault CLI's
+ * environment variables, then defaults. Reads no files: paths are kept for the first request.
+ */
+export function resolveOptions(input: ClientOptions = {}, env: Env = process.env): ResolvedOptions {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw new VaultConfigError(describeIssues(parsed.error.issues));
+  const o = parsed.data;
+
+  const address = (o.address ?? env.VAULT_ADDR?.trim())?.replace(/\/+$/, '');
+  if (!address) {
+    throw new VaultConfigError(
+      "no Vault address: pass `address: 'https://vault.vault.svc:8200'` to the constructor or set VAULT_ADDR",
+    );
+  }
+  if (!/^https?:\/\/[^/\s]+/.test(address)) {
+    throw new VaultConfigError(`VAULT_ADDR is not an http(s) URL; write it as 'https://vault.example:8200'`);
+  }
+
+  const tls = resolveTls(o.tls ?? {}, env);
+  const logger = filterLogger(o.logger ?? consoleLogger, o.logLevel ?? 'warn');
+  const minDelayMs = o.retry?.minDelayMs ?? 250;
+  const maxDelayMs = o.retry?.maxDelayMs ?? 8_000;
+  if (minDelayMs > maxDelayMs)
+    throw new VaultConfigError('option retry.minDelayMs is larger than retry.maxDelayMs; swap them');
+  const loginMin = o.token?.loginBackoff?.minMs ?? 1_000;
+  const loginMax = o.token?.loginBackoff?.maxMs ?? 300_000;
+  if (loginMin > loginMax) {
+    throw new VaultConfigError(
+      'option token.loginBackoff.minMs is larger than token.loginBackoff.maxMs; swap them',
+    );
+  }
+  return {
+    address,
+    namespace: (o.namespace ?? env.VAULT_NAMESPACE?.trim()) || undefined,
+    auth: resolveAuth(o.auth, env),
+    tls,
+    timeouts: { requestMs: o.timeouts?.requestMs ?? 10_000, totalMs: o.timeouts?.totalMs ?? 60_000 },
+    retry: {
+      maxRetries: o.retry?.maxRetries ?? 2,
+      minDelayMs,
+      maxDelayMs,
+      maxRetryAfterMs: o.retry?.maxRetryAfterMs ?? 30_000,
+    },
+    token: {
+      renewAt: o.token?.renewAt ?? 2 / 3,
+      jitter: o.token?.jitter ?? 0.1,
+      loginBackoff: { minMs: loginMin, maxMs: loginMax },
+    },
+    logger,
+    clock: o.clock ?? systemClock,
+    fetch: o.fetch,
+  };
+}
+
+function resolveAuth(auth: z.infer<typeof schema>['auth'], env: Env): ResolvedAuth {
+  if (auth && 'token' in auth) return { method: 'token', token: auth.token };
+  if (auth) {
+    return {
+      method: 'kubernetes',
+      role: auth.role,
+      mount: auth.mount?.replace(/^\/+|\/+$/g, '').replace(/^auth\//, '') || 'kubernetes',
+      tokenPath: auth.tokenPath ?? DEFAULT_TOKEN_PATH,
+      jwt: auth.jwt as JwtSource | undefined,
+    };
+  }
+  const token = env.VAULT_TOKEN?.trim();
+  if (token) return { method: 'token', token };
+  throw new VaultConfigError(
+    "no auth: pass `auth: { role: 'my-role' }` for Kubernetes login (or `auth: { method: 'token', token }` for local development), or set VAULT_TOKEN",
+  );
+}
+
+function resolveTls(tls: NonNullable<z.infer<typeof schema>['tls']>, env: Env): ResolvedTls {
+  // The CA and the client certificate are each one setting: given in code, the environment is not consulted.
+  const caInCode = tls.caCert !== undefined || tls.caCertFile !== undefined || tls.caPath !== undefined;
+  const clientInCode = [tls.clientCert, tls.clientKey, tls.clientCertFile, tls.clientKeyFile].some(
+    (v) => v !== undefined,
+  );
+  const resolved: ResolvedTls = {
+    caCert: tls.caCert,
+    caCertFile: caInCode ? tls.caCertFile : env.VAULT_CACERT?.trim() || undefined,
+    caPath: caInCode ? tls.caPath : env.VAULT_CAPATH?.trim() || undefined,
+    clientCert: tls.clientCert,
+    clientKey: tls.clientKey,
+    clientCertFile: clientInCode ? tls.clientCertFile : env.VAULT_CLIENT_CERT?.trim() || undefined,
+    clientKeyFile: clientInCode ? tls.clientKeyFile : env.VAULT_CLIENT_KEY?.trim() || undefined,
+    serverName: tls.serverName ?? (env.VAULT_TLS_SERVER_NAME?.trim() || undefined),
+    skipVerify: tls.skipVerify ?? parseBool(env.VAULT_SKIP_VERIFY, 'VAULT_SKIP_VERIFY'),
+  };
+  const hasCert = resolved.clientCert !== undefined || resolved.clientCertFile !== undefined;
+  const hasKey = resolved.clientKey !== undefined || resolved.clientKeyFile !== undefined;
+  if (hasCert !== hasKey) {
+    throw new VaultConfigError(
+      'mTLS needs both a client certificate and its key: set tls.clientCert and tls.clientKey (or the *File options, or VAULT_CLIENT_CERT and VAULT_CLIENT_KEY)',
+    );
+  }
+  return resolved;
+}
+
+/** Go's strconv.ParseBool, which the Vault CLI uses for VAULT_SKIP_VERIFY. */
+function parseBool(value: string | undefined, name: string): boolean {
+  if (value === undefined || value.trim() === '') return false;
+  const v = value.trim();
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(v)) return false;
+  throw new VaultConfigError(
+    `${name}=${JSON.stringify(v)} is not a boolean; write ${name}=true or ${name}=false`,
+  );
+}
+
+function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+  const lines = issues.map((issue) => {
+    const where = issue.path.join('.');
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys
+        .map((key) => {
+          const known = KNOWN_KEYS[where] ?? [];
+          const guess = closest(key, known);
+          const name = where ? `${where}.${key}` : key;
+          return `unknown option '${name}'${guess ? ` (did you mean '${where ? `${where}.` : ''}${guess}'?)` : ''}; known options here: ${known.join(', ')}`;
+        })
+        .join('\n');
+    }
+    return `option '${where || '(root)'}': ${issue.message}`;
+  });
+  return `invalid VaultKubernetesClient options:\n  ${lines.join('\n  ')}`;
+}
+
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestScore = Number.POSITIVE_INFINITY;
+  for (const candidate of candidates) {
+    const score = distance(word.toLowerCase(), candidate.toLowerCase());
+    if (score < bestScore) {
+      best = candidate;
+      bestScore = score;
+    }
+  }
+  return bestScore <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length]!;
+}

@@ -1,0 +1,183 @@
+import { calculateTtl, SYSTEM_MAX_TTL } from '../../core/durations';
+import type { Route } from '../../core/routes';
+import type { BackendRequest } from '../../core/types';
+import { badRequest, VaultError } from '../../core/vault-error';
+import type { LeaseEntry } from '../../store/leases';
+import { globListContains } from '../glob';
+import { type ConnectionConfig, type DatabaseState, generatePassword, generateUsername } from './state';
+
+/** Vault adds this to a dynamic user's VALID UNTIL so the database never drops it before the lease ends. */
+const VALID_UNTIL_MARGIN_MS = 5_000;
+
+/** `DatabaseConfig()` in backend.go: a plain Go error, so the core answers 500 in its multierror form. */
+export function configFor(state: DatabaseState, dbName: string): ConnectionConfig {
+  const config = state.configs.get(dbName);
+  if (!config) throw VaultError.wrapped(500, `failed to find entry for connection with name: "${dbName}"`);
+  return config;
+}
+
+/** Also a plain error in Vault (path_creds_create.go), hence 500 rather than 403. */
+export function allowedRoleCheck(config: ConnectionConfig, role: string): void {
+  if (!config.allowedRoles.includes('*') && !globListContains(config.allowedRoles, role)) {
+    throw VaultError.wrapped(500, `"${role}" is not an allowed role`);
+  }
+}
+
+function mountTtls(state: DatabaseState) {
+  return {
+    mountDefaultTtl: state.mount.defaultLeaseTtl || SYSTEM_MAX_TTL,
+    mountMaxTtl: state.mount.maxLeaseTtl || SYSTEM_MAX_TTL,
+  };
+}
+
+/** `creds/:name`, `static-creds/:name`, `rotate-role/:name`, `rotate-root/:name`, `reset/:name`. */
+export function credentialRoutes(state: DatabaseState): Route[] {
+  const creds = (req: BackendRequest, name: string) => {
+    const role = state.roles.get(name);
+    if (!role) throw badRequest(`unknown role: ${name}`);
+    const config = configFor(state, role.dbName);
+    allowedRoleCheck(config, name);
+    // The mock database, like most plugins, only supports passwords.
+    if (role.credentialType !== 'password')
+      throw badRequest(`unsupported credential_type: "${role.credentialType}"`);
+    // The core's registration step: role TTLs, capped by the mount, with Vault's warning.
+    const { ttl, warnings } = calculateTtl({
+      increment: 0,
+      backendTtl: role.defaultTtl,
+      period: 0,
+      backendMaxTtl: role.maxTtl,
+      explicitMaxTtl: 0,
+      issuedAt: req.now,
+      now: req.now,
+      ...mountTtls(state),
+    });
+    const username = generateUsername(req.token?.displayName ?? '', name, req.now);
+    const password = generatePassword();
+    state.users.set(username, {
+      username,
+      password,
+      kind: 'dynamic',
+      role: name,
+      dbName: role.dbName,
+      mount: state.mount.path,
+      createdAt: req.now,
+      validUntil: req.now + ttl * 1000 + VALID_UNTIL_MARGIN_MS,
+      leaseId: null,
+      live: true,
+      revokedAt: null,
+      endedBy: null,
+    });
+    return {
+      data: { username, password },
+      warnings,
+      secret: {
+        ttl,
+        renewable: true,
+        internal: { username, role: name, db_name: role.dbName, revocation_statements: role.revocation },
+      },
+    };
+  };
+
+  const staticCreds = (req: BackendRequest, name: string) => {
+    const role = state.staticRoles.get(name);
+    if (!role) throw badRequest(`unknown role: ${name}`);
+    allowedRoleCheck(configFor(state, role.dbName), name);
+    state.rotateIfDue(name, role, req.now);
+    const next = role.lastRotation + role.rotationPeriod * 1000;
+    return {
+      data: {
+        username: role.username,
+        password: role.password,
+        last_vault_rotation: new Date(role.lastRotation).toISOString(),
+        rotation_period: role.rotationPeriod,
+        ttl: Math.max(0, Math.round((next - req.now) / 1000)),
+      },
+    };
+  };
+
+  const rotateRole = (req: BackendRequest, name: string) => {
+    const role = state.staticRoles.get(name);
+    if (!role) throw badRequest('no static role found for role name');
+    try {
+      allowedRoleCheck(configFor(state, role.dbName), name);
+    } catch (error) {
+      const cause =
+        error instanceof VaultError ? error.messages[0]!.replace(/^1 error occurred:\n\t\* |\n\n$/g, '') : '';
+      throw VaultError.wrapped(
+        500,
+        `unable to finish rotating credentials; retries will continue in the background but it is also safe to retry manually: ${cause}`,
+      );
+    }
+    state.setPassword(name, role, req.now);
+    return null;
+  };
+
+  const rotateRoot = (_req: BackendRequest, name: string) => {
+    const config = configFor(state, name);
+    if (!config.connectionDetails.username) {
+      throw VaultError.wrapped(500, 'unable to rotate root credentials: no username in configuration');
+    }
+    if (!config.connectionDetails.password) {
+      throw VaultError.wrapped(500, 'unable to rotate root credentials: no password in configuration');
+    }
+    config.connectionDetails.password = generatePassword();
+    return null;
+  };
+
+  return [
+    { pattern: 'creds/:name', handlers: { read: (req, p) => creds(req, p.name!) } },
+    { pattern: 'static-creds/:name', handlers: { read: (req, p) => staticCreds(req, p.name!) } },
+    { pattern: 'rotate-role/:name', handlers: { update: (req, p) => rotateRole(req, p.name!) } },
+    { pattern: 'rotate-root/:name', handlers: { update: (req, p) => rotateRoot(req, p.name!) } },
+    // Closes and reopens the plugin's connection: nothing to do without a real database.
+    { pattern: 'reset/:name', handlers: { update: () => null } },
+  ];
+}
+
+/**
+ * `secretCredsRenew` (secret_creds.go): re-reads the role, then the expiration manager applies
+ * CalculateTTL with the role's TTLs from the lease's issue time. Errors reach the client through
+ * `failed to renew entry: resp: (*logical.Response)(nil) err: ...` as sys/leases words them.
+ */
+export function renewCredentials(
+  state: DatabaseState,
+  lease: LeaseEntry,
+  increment: number,
+  req: BackendRequest,
+): { ttl: number; warnings: string[] } {
+  const roleName = String(lease.internal.role ?? '');
+  const renewError = (message: string) =>
+    new VaultError(400, `failed to renew entry: resp: (*logical.Response)(nil) err: ${message}`);
+  const role = state.roles.get(roleName);
+  if (!role) throw renewError(`error during renew: could not find role with name "${roleName}"`);
+  let result: { ttl: number; warnings: string[] };
+  try {
+    result = calculateTtl({
+      increment,
+      backendTtl: role.defaultTtl,
+      period: 0,
+      backendMaxTtl: role.maxTtl,
+      explicitMaxTtl: 0,
+      issuedAt: lease.issuedAt,
+      now: req.now,
+      ...mountTtls(state),
+    });
+  } catch (error) {
+    if (error instanceof VaultError) throw renewError(error.messages[0] ?? '');
+    throw error;
+  }
+  const user = state.users.get(String(lease.internal.username ?? ''));
+  if (user?.live) user.validUntil = req.now + result.ttl * 1000 + VALID_UNTIL_MARGIN_MS;
+  return result;
+}
+
+/** `secretCredsRevoke`: the database drops the user (the role may be gone; the lease carries what is needed). */
+export function revokeCredentials(state: DatabaseState, lease: LeaseEntry): void {
+  const user = state.users.get(String(lease.internal.username ?? ''));
+  if (!user || !user.live) return;
+  const now = state.core.now();
+  user.live = false;
+  user.leaseId = lease.id;
+  user.revokedAt = now;
+  user.endedBy = lease.expiresAt <= now ? 'expired' : 'revoked';
+}

@@ -1,0 +1,21 @@
+import type { KubernetesCluster } from '../cluster/kubernetes-cluster';
+import type { BackendFactory } from '../core/vault-core';
+import { databaseBackend } from './database';
+import { kubernetesBackend } from './kubernetes-auth';
+import { kvV1Backend } from './kv-v1';
+import { kvV2Backend } from './kv-v2';
+import { pkiBackend } from './pki';
+import { tokenBackend } from './token-auth';
+import { transitBackend } from './transit';
+
+/** The plugin catalog: mount types the mock can enable through `sys/mounts` and `sys/auth`. */
+export function backendCatalog(cluster: KubernetesCluster): Record<string, BackendFactory> {
+  return {
+    kv: (core, info) => (info.options.version === '2' ? kvV2Backend(core, info) : kvV1Backend(info)),
+    database: (core, info) => databaseBackend(core, info),
+    pki: (core, info) => pkiBackend(core, info),
+    transit: (core, info) => transitBackend(core, info),
+    kubernetes: (core, info) => kubernetesBackend(core, info, cluster),
+    token: (core, info) => tokenBackend(core, info),
+  };
+}

@@ -1,0 +1,87 @@
+import { X509Certificate } from 'node:crypto';
+import type { MountInfo } from '../../core/types';
+import { VaultError } from '../../core/vault-error';
+import type { CertificateAuthority } from '../../x509/certificates';
+import type { PkiRole } from './roles';
+
+export interface Issuer {
+  id: string;
+  name: string;
+  keyId: string;
+  keyName: string;
+  ca: CertificateAuthority;
+}
+
+export interface StoredCertificate {
+  pem: string;
+  /** Colon form, as Vault prints it. */
+  serial: string;
+  issuerId: string;
+  /** Epoch ms on the mock clock; null while valid. */
+  revokedAt: number | null;
+}
+
+/** Storage keys use lowercase hex with dashes; requests may use colons or dashes, any case. */
+export const normalizeSerial = (serial: string): string => serial.toLowerCase().replaceAll(':', '-');
+
+export class PkiState {
+  readonly issuers: Issuer[] = [];
+  defaultIssuer: Issuer | undefined;
+  readonly roles = new Map<string, PkiRole>();
+  readonly certs = new Map<string, StoredCertificate>();
+
+  constructor(readonly mount: MountInfo) {}
+
+  get mountDefaultTtl(): number {
+    return this.mount.defaultLeaseTtl || 768 * 3600;
+  }
+
+  get mountMaxTtl(): number {
+    return this.mount.maxLeaseTtl || 768 * 3600;
+  }
+
+  /** resolveIssuerReference: `default`, an issuer id or an issuer name. */
+  resolveIssuer(ref: string): Issuer | { error: string } {
+    if (ref === 'default') return this.defaultIssuer ?? { error: 'no default issuer currently configured' };
+    const found = this.issuers.find((i) => i.id === ref || (i.name !== '' && i.name === ref));
+    return found ?? { error: `unable to find PKI issuer for reference: ${ref}` };
+  }
+
+  /** The issuer for issuance; Vault returns this failure as a plain error, hence a 500. */
+  signingIssuer(ref: string): Issuer {
+    const issuer = this.resolveIssuer(ref);
+    if ('error' in issuer) {
+      throw VaultError.wrapped(500, `could not fetch the CA certificate (was one set?): ${issuer.error}`);
+    }
+    return issuer;
+  }
+
+  store(pem: string, serial: string, issuerId: string): void {
+    this.certs.set(normalizeSerial(serial), { pem, serial, issuerId, revokedAt: null });
+  }
+}
+
+/** Go's time.Format(time.RFC3339Nano) of a UTC instant: trailing zeros of the fraction dropped. */
+export function rfc3339Nano(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.?0+Z$/, 'Z');
+}
+
+/** Go's Duration.String() for whole seconds: `768h0m0s`, `1m30s`, `45s`. */
+export function goDuration(seconds: number): string {
+  if (seconds === 0) return '0s';
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  if (h > 0) return `${h}h${m}m${s}s`;
+  if (m > 0) return `${m}m${s}s`;
+  return `${s}s`;
+}
+
+export function derBase64(pem: string): string {
+  return new X509Certificate(pem).raw.toString('base64');
+}
+
+/** The DER inside a PEM block, base64 again: Vault's `der` format for keys. */
+export function pemBodyBase64(pem: string): string {
+  return pem.replace(/-----(BEGIN|END) [A-Z ]+-----/g, '').replace(/\s+/g, '');
+}

@@ -1,0 +1,101 @@
+import { calculateTtl, SYSTEM_MAX_TTL } from '../../core/durations';
+import type { Route } from '../../core/routes';
+import type { BackendRequest } from '../../core/types';
+import type { VaultCore } from '../../core/vault-core';
+import { badRequest } from '../../core/vault-error';
+import { bool, duration, rfc3339, str } from '../fields';
+
+/** `sys/leases/*` and the legacy `sys/renew`, `sys/revoke`: renew, revoke and look up leases. */
+export function leaseRoutes(core: VaultCore): Route[] {
+  const idOf = (req: BackendRequest, p: Record<string, string>) => str(req.data, 'lease_id') || p.id || '';
+
+  const renew = (req: BackendRequest, p: Record<string, string>) => {
+    const id = idOf(req, p);
+    if (id === '') throw badRequest('lease_id must be specified');
+    if (id.startsWith('auth/')) throw badRequest('tokens cannot be renewed through this endpoint');
+    const lease = core.leases.get(id);
+    if (!lease) throw badRequest('lease not found');
+    if (lease.expiresAt <= req.now) throw badRequest('lease expired');
+    if (!lease.renewable) throw badRequest('lease is not renewable');
+    const increment = duration(req.data, 'increment');
+    const mounted = core.mounts.get(lease.mountPath);
+    const mount = mounted?.info;
+    const { ttl, warnings } = mounted?.backend.renewLease
+      ? mounted.backend.renewLease(lease, increment, req)
+      : calculateTtl({
+          increment,
+          backendTtl: 0,
+          period: 0,
+          backendMaxTtl: 0,
+          explicitMaxTtl: 0,
+          issuedAt: lease.issuedAt,
+          now: req.now,
+          mountDefaultTtl: mount?.defaultLeaseTtl || SYSTEM_MAX_TTL,
+          mountMaxTtl: mount?.maxLeaseTtl || SYSTEM_MAX_TTL,
+        });
+    lease.expiresAt = req.now + ttl * 1000;
+    lease.lastRenewal = req.now;
+    return {
+      data: null,
+      warnings,
+      leaseFields: { lease_id: lease.id, renewable: true, lease_duration: ttl },
+    };
+  };
+
+  const revoke = (req: BackendRequest, p: Record<string, string>) => {
+    const id = idOf(req, p);
+    if (id === '') throw badRequest('lease_id must be specified');
+    const lease = core.leases.get(id);
+    if (lease) core.revokeLease(lease);
+    // sync=false queues the revocation in Vault and answers 202 with no body.
+    return bool(req.data, 'sync', true) ? null : { status: 202 };
+  };
+
+  const lookup = (req: BackendRequest) => {
+    const id = str(req.data, 'lease_id');
+    if (id === '') throw badRequest('missing lease id');
+    const lease = core.leases.get(id);
+    if (!lease) throw badRequest('invalid lease');
+    return {
+      data: {
+        id: lease.id,
+        issue_time: rfc3339(lease.issuedAt),
+        expire_time: rfc3339(lease.expiresAt),
+        last_renewal: lease.lastRenewal === null ? null : rfc3339(lease.lastRenewal),
+        renewable: lease.renewable,
+        ttl: Math.max(0, Math.floor((lease.expiresAt - req.now) / 1000)),
+      },
+    };
+  };
+
+  const listPrefix = (_req: BackendRequest, p: Record<string, string>) => {
+    const prefix = p.prefix ? `${p.prefix.replace(/\/$/, '')}/` : '';
+    const keys = new Set<string>();
+    for (const lease of core.leases.byPrefix(prefix)) {
+      const rest = lease.id.slice(prefix.length);
+      const slash = rest.indexOf('/');
+      keys.add(slash === -1 ? rest : rest.slice(0, slash + 1));
+    }
+    return { data: { keys: [...keys].sort() } };
+  };
+
+  const revokePrefix = (_req: BackendRequest, p: Record<string, string>) => {
+    for (const lease of core.leases.byPrefix(p.prefix ?? '')) core.revokeLease(lease);
+    return null;
+  };
+
+  return [
+    { pattern: 'leases/renew', handlers: { update: renew } },
+    { pattern: 'leases/renew/*id', handlers: { update: renew } },
+    { pattern: 'renew', handlers: { update: renew } },
+    { pattern: 'renew/*id', handlers: { update: renew } },
+    { pattern: 'leases/revoke', handlers: { update: revoke } },
+    { pattern: 'leases/revoke/*id', handlers: { update: revoke } },
+    { pattern: 'revoke', handlers: { update: revoke } },
+    { pattern: 'revoke/*id', handlers: { update: revoke } },
+    { pattern: 'leases/revoke-prefix/*prefix', handlers: { update: revokePrefix } },
+    { pattern: 'leases/revoke-force/*prefix', handlers: { update: revokePrefix } },
+    { pattern: 'leases/lookup', handlers: { update: lookup, list: listPrefix } },
+    { pattern: 'leases/lookup/*prefix', handlers: { list: listPrefix } },
+  ];
+}

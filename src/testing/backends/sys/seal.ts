@@ -1,0 +1,51 @@
+import type { Route } from '../../core/routes';
+import type { VaultCore } from '../../core/vault-core';
+import { VaultError } from '../../core/vault-error';
+import { VAULT_VERSION } from './health';
+
+export function sealRoutes(core: VaultCore, unsealKey: string): Route[] {
+  const status = () => ({
+    type: 'shamir',
+    initialized: true,
+    sealed: core.sealed,
+    t: 1,
+    n: 1,
+    progress: 0,
+    nonce: '',
+    version: VAULT_VERSION,
+    build_date: '2025-10-01T00:00:00Z',
+    migration: false,
+    recovery_seal: false,
+    storage_type: 'inmem',
+  });
+  const raw = (body: unknown) => ({ raw: { contentType: 'application/json', body: JSON.stringify(body) } });
+  return [
+    { pattern: 'seal-status', handlers: { read: () => raw(status()) } },
+    {
+      pattern: 'seal',
+      handlers: {
+        update: () => {
+          core.sealed = true;
+          return null;
+        },
+      },
+    },
+    {
+      pattern: 'unseal',
+      handlers: {
+        update: (req) => {
+          if (req.data.reset === true) return raw(status());
+          const key = req.data.key;
+          if (typeof key !== 'string' || key === '')
+            throw new VaultError(
+              400,
+              "'key' must be specified in request body as JSON, or 'reset' set to true",
+            );
+          if (key !== unsealKey) throw new VaultError(400, 'Unseal failed, invalid key');
+          core.sealed = false;
+          return raw(status());
+        },
+      },
+    },
+  ];
+}

@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CryptoKey, JWTPayload, KeyObject } from 'jose';
+import { exportSPKI, generateKeyPair, jwtVerify, SignJWT } from 'jose';
+
+/** Kubernetes' default API-server audience and issuer for projected service-account tokens. */
+export const DEFAULT_AUDIENCE = 'https://kubernetes.default.svc.cluster.local';
+export const DEFAULT_ISSUER = 'https://kubernetes.default.svc.cluster.local';
+
+export interface ServiceAccountTokenOptions {
+  namespace?: string;
+  serviceAccount?: string;
+  audiences?: string[];
+  /** Lifetime in seconds (kubelet's default projected token lives an hour). */
+  expiresIn?: number;
+  /** Seconds from the clock's now; negative makes a token that was issued in the past. */
+  issuedAtOffset?: number;
+  podName?: string;
+  issuer?: string;
+  /** Sign with a key the cluster does not trust, to test signature failures. */
+  foreignKey?: boolean;
+}
+
+export interface ReviewResult {
+  authenticated: boolean;
+  namespace?: string;
+  name?: string;
+  uid?: string;
+}
+
+/**
+ * The cluster side of Kubernetes auth: it mints projected service-account tokens signed with
+ * its own key, and answers what the TokenReview API would say about one.
+ */
+export class KubernetesCluster {
+  readonly #uids = new Map<string, string>();
+  readonly #deleted = new Set<string>();
+  readonly #tempDirs: string[] = [];
+
+  private constructor(
+    private readonly clock: { now(): number },
+    private readonly privateKey: CryptoKey | KeyObject,
+    private readonly foreignKey: CryptoKey | KeyObject,
+    /** The SPKI PEM of the signing key, for `pem_keys` in `auth/kubernetes/config`. */
+    readonly publicKeyPem: string,
+    private readonly publicKey: CryptoKey | KeyObject,
+  ) {}
+
+  static async create(clock: { now(): number }): Promise<KubernetesCluster> {
+    // ES256: key generation takes well under a millisecond, RSA would take ~85 ms per mock.
+    const own = await generateKeyPair('ES256', { extractable: true });
+    const foreign = await generateKeyPair('ES256');
+    return new KubernetesCluster(
+      clock,
+      own.privateKey,
+      foreign.privateKey,
+      await exportSPKI(own.publicKey),
+      own.publicKey,
+    );
+  }
+
+  uidOf(namespace: string, name: string): string {
+    const key = `${namespace}/${name}`;
+    let uid = this.#uids.get(key);
+    if (!uid) {
+      uid = randomUUID();
+      this.#uids.set(key, uid);
+    }
+    return uid;
+  }
+
+  /** A JWT shaped like the projected token kubelet mounts into a pod. */
+  async mintToken(options: ServiceAccountTokenOptions = {}): Promise<string> {
+    const namespace = options.namespace ?? 'default';
+    const name = options.serviceAccount ?? 'default';
+    const now = Math.floor(this.clock.now() / 1000) + (options.issuedAtOffset ?? 0);
+    const podName = options.podName ?? `${name}-pod`;
+    return new SignJWT({
+      'kubernetes.io': {
+        namespace,
+        node: { name: 'mock-node', uid: randomUUID() },
+        pod: { name: podName, uid: randomUUID() },
+        serviceaccount: { name, uid: this.uidOf(namespace, name) },
+        warnafter: now + 3607,
+      },
+    })
+      .setProtectedHeader({ alg: 'ES256', kid: 'mock-cluster', typ: 'JWT' })
+      .setIssuer(options.issuer ?? DEFAULT_ISSUER)
+      .setSubject(`system:serviceaccount:${namespace}:${name}`)
+      .setAudience(options.audiences ?? [DEFAULT_AUDIENCE])
+      .setJti(randomUUID())
+      .setIssuedAt(now)
+      .setNotBefore(now)
+      .setExpirationTime(now + (options.expiresIn ?? 3600))
+      .sign(options.foreignKey ? this.foreignKey : this.privateKey);
+  }
+
+  /** Writes a minted token to a file, as kubelet does; returns the path. */
+  async writeToken(options: ServiceAccountTokenOptions & { path?: string } = {}): Promise<string> {
+    let path = options.path;
+    if (!path) {
+      const dir = await mkdtemp(join(tmpdir(), 'mock-vault-sa-'));
+      this.#tempDirs.push(dir);
+      path = join(dir, 'token');
+    }
+    await writeFile(path, await this.mintToken(options), { mode: 0o600 });
+    return path;
+  }
+
+  deleteServiceAccount(namespace: string, name: string): void {
+    this.#deleted.add(`${namespace}/${name}`);
+  }
+
+  /** What the API server's TokenReview says: signed by this cluster, unexpired, account not deleted. */
+  async review(jwt: string): Promise<ReviewResult> {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(jwt, this.publicKey, { currentDate: new Date(this.clock.now()) }));
+    } catch {
+      return { authenticated: false };
+    }
+    const claims = payload['kubernetes.io'] as
+      | { namespace?: string; serviceaccount?: { name?: string; uid?: string } }
+      | undefined;
+    const namespace = claims?.namespace;
+    const name = claims?.serviceaccount?.name;
+    if (!namespace || !name || this.#deleted.has(`${namespace}/${name}`)) return { authenticated: false };
+    if (claims?.serviceaccount?.uid !== this.uidOf(namespace, name)) return { authenticated: false };
+    return { authenticated: true, namespace, name, uid: claims.serviceaccount.uid };
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all(this.#tempDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+  }
+}

@@ -1,0 +1,338 @@
+import { randomBytes } from 'node:crypto';
+import { backendCatalog } from './backends/index';
+import type { HealthState } from './backends/sys/index';
+import { systemBackend } from './backends/sys/index';
+import { ManualClock } from './clock';
+import { KubernetesCluster, type ServiceAccountTokenOptions } from './cluster/kubernetes-cluster';
+import type { AuditEntry, AuditQuery } from './core/audit';
+import { uuid } from './core/ids';
+import { VaultCore } from './core/vault-core';
+import { FaultInjector } from './http/faults';
+import { DEFAULT_MAX_REQUEST_BYTES } from './http/request-body';
+import { type RunningServer, startServer } from './http/server';
+import { createTlsMaterial, type MockTls } from './tls';
+
+export interface MockVaultOptions {
+  /** Port on 127.0.0.1; 0 (default) picks a free one. */
+  port?: number;
+  host?: string;
+  /** Serve HTTPS from a CA the mock generates; `requireClientCertificate` turns on mTLS. */
+  tls?: boolean | { requireClientCertificate?: boolean };
+  /** The root token; random `hvs.` token by default (the dev CLI uses `root`). */
+  rootToken?: string;
+  /** Share a clock with the client under test; a new ManualClock by default. */
+  clock?: ManualClock;
+  /** Record requests to paths the mock does not implement and fail `close()` if any came. */
+  strict?: boolean;
+  /** Act like Vault Enterprise for these namespaces (state is shared; only the header is checked). */
+  namespaces?: string[];
+  maxRequestBytes?: number;
+  /** Mount KV v2 at `secret/` as `vault server -dev` does. Default true. */
+  devMounts?: boolean;
+}
+
+export interface MockVaultResponse {
+  status: number;
+  body: unknown;
+}
+
+export interface LeaseView {
+  id: string;
+  path: string;
+  issuedAt: number;
+  expiresAt: number;
+  renewable: boolean;
+  tokenAccessor: string;
+}
+
+export interface TokenView {
+  accessor: string;
+  policies: readonly string[];
+  path: string;
+  role: string;
+  issuedAt: number;
+  expiresAt: number | null;
+  renewable: boolean;
+  metadata: Readonly<Record<string, string>> | null;
+}
+
+export interface MockCluster {
+  /** A service-account JWT shaped like a projected token, signed by the mock cluster. */
+  mintToken(options?: ServiceAccountTokenOptions): Promise<string>;
+  /** Mints a token and writes it to a file (a temp file unless `path` is given); returns the path. */
+  writeToken(options?: ServiceAccountTokenOptions & { path?: string }): Promise<string>;
+  /** TokenReview refuses tokens of this account from now on, as after `kubectl delete sa`. */
+  deleteServiceAccount(namespace: string, name: string): void;
+  /** PEM of the cluster's JWT signing key, for `pem_keys`. */
+  readonly publicKeyPem: string;
+  /** PEM of the cluster CA, for `kubernetes_ca_cert`. */
+  readonly caCertificate: string;
+  /** What to write as `kubernetes_host`. */
+  readonly host: string;
+}
+
+export interface KubernetesSetup {
+  role?: string;
+  serviceAccount?: string | string[];
+  namespace?: string | string[];
+  policies?: string[];
+  /** Extra role fields in Vault's names (`token_ttl`, `token_max_ttl`, `audience`, ...). */
+  roleFields?: Record<string, unknown>;
+  mount?: string;
+}
+
+/**
+ * A mock HashiCorp Vault on loopback for tests and local development. It speaks Vault's HTTP
+ * API (paths, bodies, status codes, error strings) and keeps time on a ManualClock.
+ */
+export interface MockVault {
+  readonly address: string;
+  readonly rootToken: string;
+  readonly clock: ManualClock;
+  readonly unsealKey: string;
+  /** Present when started with `tls`: the CA to trust and a client certificate for mTLS. */
+  readonly tls: MockTls | undefined;
+  readonly cluster: MockCluster;
+  readonly faults: FaultInjector;
+  readonly audit: {
+    entries(query?: AuditQuery): AuditEntry[];
+    count(query?: AuditQuery): number;
+    clear(): void;
+  };
+  /** Health states reported by `sys/health` (standby, performance standby, uninitialized). */
+  readonly health: HealthState;
+  /** Sends a request through the same logic as HTTP requests, with the root token unless another is given. */
+  request(
+    method: string,
+    path: string,
+    body?: unknown,
+    options?: { token?: string | null; namespace?: string },
+  ): Promise<MockVaultResponse>;
+  /** `request` that throws on an error status: for test setup. */
+  write(path: string, body?: unknown): Promise<MockVaultResponse>;
+  read(path: string): Promise<MockVaultResponse>;
+  /** The article's steps: enable and configure Kubernetes auth, write a role bound to an account. */
+  setupKubernetesAuth(setup?: KubernetesSetup): Promise<void>;
+  seal(): void;
+  unseal(): void;
+  leases(filter?: { path?: string; tokenAccessor?: string }): LeaseView[];
+  tokens(): TokenView[];
+  /** Revokes a token (by token or accessor) behind the client's back, with its leases. */
+  revokeToken(tokenOrAccessor: string): boolean;
+  revokeLease(leaseId: string): boolean;
+  /** Requests to paths the mock does not implement (`METHOD path`). */
+  unhandledRequests(): string[];
+  close(): Promise<void>;
+}
+
+export async function startMockVault(options: MockVaultOptions = {}): Promise<MockVault> {
+  const clock = options.clock ?? new ManualClock();
+  const cluster = await KubernetesCluster.create(clock);
+  const core = new VaultCore(clock, backendCatalog(cluster), options.namespaces ?? []);
+  const health: HealthState = { initialized: true, standby: false, performanceStandby: false };
+  const unsealKey = randomBytes(32).toString('base64');
+  const rootToken = options.rootToken ?? `hvs.${randomBytes(18).toString('base64url')}`;
+
+  core.mounts.add('sys/', 'system', systemBackend(core, { health, unsealKey, clusterId: uuid() }), {
+    description: 'system endpoints used for control, policy and debugging',
+  });
+  core.mount('auth/token/', 'token', { description: 'token based credentials' });
+  if (options.devMounts ?? true)
+    core.mount('secret/', 'kv', { description: 'key/value secret storage', options: { version: '2' } });
+  core.tokens.create({
+    id: rootToken,
+    policies: ['root'],
+    meta: null,
+    path: 'auth/token/root',
+    mountPath: 'auth/token/',
+    displayName: 'root',
+    issuedAt: clock.now(),
+    creationTtl: 0,
+    explicitMaxTtl: 0,
+    maxTtl: 0,
+    period: 0,
+    expiresAt: null,
+    renewable: false,
+    type: 'service',
+    orphan: true,
+    numUses: 0,
+    role: '',
+  });
+
+  const tlsOption = options.tls;
+  const tls = tlsOption ? createTlsMaterial(options.host ?? '127.0.0.1') : undefined;
+  const faults = new FaultInjector(clock);
+  const server: RunningServer = await startServer(core, faults, {
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 0,
+    maxRequestBytes: options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES,
+    tls: tls && {
+      cert: tls.server.certificate,
+      key: tls.server.privateKey,
+      ca: tls.caCertificate,
+      requestClientCert: typeof tlsOption === 'object' && tlsOption.requireClientCertificate === true,
+    },
+  });
+  const clusterCa = tls?.caCertificate ?? createTlsMaterial('127.0.0.1').caCertificate;
+
+  const request: MockVault['request'] = async (method, path, body, opts = {}) => {
+    const token = opts.token === undefined ? rootToken : opts.token;
+    const upper = method.toUpperCase();
+    const url = new URL(path.replace(/^\/?(v1\/)?/, ''), 'http://mock/');
+    const data: Record<string, unknown> =
+      body && typeof body === 'object' ? structuredClone(body as Record<string, unknown>) : {};
+    if (upper === 'GET' || upper === 'DELETE')
+      for (const [k, v] of url.searchParams) if (k !== 'list') data[k] = v;
+    const { response, accessor } = await core.handle({
+      method: upper,
+      path: decodeURIComponent(url.pathname.slice(1)),
+      query: url.searchParams,
+      headers: {
+        ...(token ? { 'x-vault-token': token } : {}),
+        ...(opts.namespace ? { 'x-vault-namespace': opts.namespace } : {}),
+      },
+      body: data,
+    });
+    const errors = (response.body as { errors?: string[] } | undefined)?.errors;
+    core.audit.record({
+      time: clock.now(),
+      method: upper,
+      path: decodeURIComponent(url.pathname.slice(1)),
+      operation: upper,
+      status: response.status,
+      accessor,
+      namespace: opts.namespace,
+      error: errors?.[0],
+      fault: undefined,
+      unhandled: false,
+      via: 'helper',
+    });
+    return {
+      status: response.status,
+      body: response.rawBody !== undefined ? safeJson(response.rawBody) : (response.body ?? null),
+    };
+  };
+
+  const must = async (method: string, path: string, body?: unknown) => {
+    const res = await request(method, path, body);
+    if (res.status >= 400) {
+      throw new Error(`mock Vault: ${method} ${path} answered ${res.status}: ${JSON.stringify(res.body)}`);
+    }
+    return res;
+  };
+
+  const view = (lease: ReturnType<typeof core.leases.all>[number]): LeaseView => ({
+    id: lease.id,
+    path: lease.path,
+    issuedAt: lease.issuedAt,
+    expiresAt: lease.expiresAt,
+    renewable: lease.renewable,
+    tokenAccessor: lease.tokenAccessor,
+  });
+
+  let closed = false;
+  const mock: MockVault = {
+    address: server.address,
+    rootToken,
+    clock,
+    unsealKey,
+    tls,
+    health,
+    faults,
+    audit: {
+      entries: (query) => core.audit.entries(query),
+      count: (query) => core.audit.count(query),
+      clear: () => core.audit.clear(),
+    },
+    cluster: {
+      mintToken: (o) => cluster.mintToken(o),
+      writeToken: (o) => cluster.writeToken(o),
+      deleteServiceAccount: (ns, name) => cluster.deleteServiceAccount(ns, name),
+      publicKeyPem: cluster.publicKeyPem,
+      caCertificate: clusterCa,
+      host: 'https://kubernetes.default.svc',
+    },
+    request,
+    write: (path, body) => must('POST', path, body),
+    read: (path) => must('GET', path),
+    async setupKubernetesAuth(setup = {}) {
+      const mount = setup.mount ?? 'kubernetes';
+      if (!core.mounts.get(`auth/${mount}/`)) await must('POST', `sys/auth/${mount}`, { type: 'kubernetes' });
+      await must('POST', `auth/${mount}/config`, {
+        kubernetes_host: 'https://kubernetes.default.svc',
+        kubernetes_ca_cert: clusterCa,
+        token_reviewer_jwt: await cluster.mintToken({ namespace: 'vault', serviceAccount: 'vault' }),
+      });
+      await must('POST', `auth/${mount}/role/${setup.role ?? 'myapp-role'}`, {
+        bound_service_account_names: setup.serviceAccount ?? 'myapp-sa',
+        bound_service_account_namespaces: setup.namespace ?? 'default',
+        policies: setup.policies ?? ['myapp-policy'],
+        ttl: '24h',
+        ...setup.roleFields,
+      });
+    },
+    seal: () => {
+      core.sealed = true;
+    },
+    unseal: () => {
+      core.sealed = false;
+    },
+    leases: (filter = {}) => {
+      core.expire();
+      return core.leases
+        .all()
+        .filter(
+          (l) =>
+            (filter.path === undefined || l.path.startsWith(filter.path)) &&
+            (filter.tokenAccessor === undefined || l.tokenAccessor === filter.tokenAccessor),
+        )
+        .map(view);
+    },
+    tokens: () => {
+      core.expire();
+      return core.tokens.all().map((t) => ({
+        accessor: t.accessor,
+        policies: [...t.policies],
+        path: t.path,
+        role: t.role,
+        issuedAt: t.issuedAt,
+        expiresAt: t.expiresAt,
+        renewable: t.renewable,
+        metadata: t.meta,
+      }));
+    },
+    revokeToken: (tokenOrAccessor) => {
+      const token = core.tokens.get(tokenOrAccessor) ?? core.tokens.byAccessor(tokenOrAccessor);
+      if (!token) return false;
+      core.revokeToken(token);
+      return true;
+    },
+    revokeLease: (leaseId) => {
+      const lease = core.leases.get(leaseId);
+      if (!lease) return false;
+      core.revokeLease(lease);
+      return true;
+    },
+    unhandledRequests: () => [...core.unhandled],
+    async close() {
+      if (closed) return;
+      closed = true;
+      await server.close();
+      await cluster.dispose();
+      if (options.strict && core.unhandled.length > 0) {
+        throw new Error(
+          `mock Vault (strict): requests to paths it does not implement:\n  ${core.unhandled.join('\n  ')}`,
+        );
+      }
+    },
+  };
+  return mock;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

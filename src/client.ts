@@ -7,6 +7,9 @@ import { Transport } from './http/transport';
 import { describeIssue, parseEnvelope } from './http/vault-response';
 import { hideFromInspection, maskValues, Redactor } from './internal/redact';
 import { Timers } from './internal/timers';
+import { LeaseApi } from './leases/lease-api';
+import type { Secret, SecretListener, SecretOptions, Subscription } from './leases/secret';
+import { SecretManager } from './leases/secret-manager';
 import { type ClientOptions, type ResolvedOptions, resolveOptions } from './options';
 import type { CloseOptions, DataOf, LeaseInfo, ReadOptions, RequestSpec, VaultResponse } from './types';
 
@@ -24,6 +27,7 @@ export class VaultKubernetesClient {
   readonly #timers: Timers;
   readonly #transport: Transport;
   readonly #tokens: TokenManager;
+  readonly #secrets: SecretManager;
   #closing: Promise<void> | undefined;
 
   constructor(options: ClientOptions = {}) {
@@ -43,6 +47,19 @@ export class VaultKubernetesClient {
       this.#events,
       this.#redactor,
     );
+    const leases = new LeaseApi(this.#options, this.#transport, this.#tokens, this.#events);
+    this.#secrets = new SecretManager(
+      {
+        options: this.#options,
+        timers: this.#timers,
+        events: this.#events,
+        read: (request, call) => leases.read(request, call),
+        renewLease: (id, incrementMs) => leases.renew(id, incrementMs),
+        revokeLease: (id) => leases.revoke(id),
+      },
+      (token, afterMs) => this.#tokens.retire(token, afterMs),
+    );
+    this.#tokens.onNewToken((_current, previous, reason) => this.#secrets.onNewToken(previous, reason));
     hideFromInspection(this, () => ({
       address: this.#options.address,
       namespace: this.#options.namespace,
@@ -80,6 +97,48 @@ export class VaultKubernetesClient {
   off<K extends EventName>(name: K, listener: Listener<K>): this {
     this.#events.off(name, listener);
     return this;
+  }
+
+  /**
+   * A managed, cached secret: fetched once however many callers ask at the same time, kept valid
+   * in the background (lease renewal, replacement before max TTL, KV version polling, certificate
+   * re-issue) and served from the cache while valid, also while Vault is unreachable. KV v2 is
+   * unwrapped: `data` holds the key/values, `version` and `metadata` sit beside it.
+   */
+  secret<S extends z.ZodType | undefined = undefined>(
+    path: string,
+    options: SecretOptions<S> = {},
+  ): Promise<Secret<DataOf<S>>> {
+    if (this.#closer.signal.aborted || this.#closing) return Promise.reject(new ClientClosedError());
+    return this.#secrets.get<DataOf<S>>(path, options);
+  }
+
+  /**
+   * The current value of a secret now, and every new value after (with the previous one and the
+   * reason), until the returned function is called. A listener that throws is reported as an
+   * `error` event and never stops the secret's upkeep. What a connection pool hooks into.
+   */
+  watch<S extends z.ZodType | undefined = undefined>(
+    path: string,
+    listener: SecretListener<DataOf<S>>,
+    options: SecretOptions<S> = {},
+  ): Subscription<DataOf<S>> {
+    this.#ensureOpen();
+    return this.#secrets.watch(path, listener, options);
+  }
+
+  /** Fetches a new secret now (a new credential for a dynamic one); the old lease is revoked after the grace period. */
+  async rotate<S extends z.ZodType | undefined = undefined>(
+    path: string,
+    options: SecretOptions<S> = {},
+  ): Promise<Secret<DataOf<S>>> {
+    this.#ensureOpen();
+    return this.#secrets.rotate<DataOf<S>>(path, options);
+  }
+
+  /** Drops a cached secret; the next `secret()` fetches it anew. Its lease is left to expire. */
+  invalidate(path: string, options: { body?: Record<string, unknown> } = {}): boolean {
+    return this.#secrets.invalidate(path, options);
   }
 
   /** An uncached read. Throws VaultNotFoundError when there is nothing at the path. */
@@ -145,8 +204,10 @@ export class VaultKubernetesClient {
   /** Stops every timer and aborts calls in flight; with `revoke`, revokes the token first. Idempotent. */
   close(options: CloseOptions = {}): Promise<void> {
     this.#closing ??= (async () => {
+      const revoke = options.revoke === true;
+      await this.#secrets.close(revoke);
       this.#timers.close();
-      await this.#tokens.close(options.revoke === true);
+      await this.#tokens.close(revoke);
       this.#closer.abort(new ClientClosedError());
       this.#events.removeAll();
     })();

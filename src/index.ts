@@ -44,11 +44,14 @@ export type {
 } from './events';
 export type { Clock } from './internal/clock';
 export type { Logger, LogLevel } from './internal/logger';
+export type { Secret, SecretChange, SecretListener, SecretOptions, Subscription } from './leases/secret';
+export type { SecretKind } from './leases/secret-shape';
 export type {
   CallOptions,
   ClientOptions,
   JwtSource,
   KubernetesAuthOptions,
+  SecretsOptions,
   TlsOptions,
   TokenAuthOptions,
 } from './options';

@@ -75,6 +75,8 @@ export interface ClientOptions {
     /** Backoff between failed logins; Vault Agent's defaults, 1 s to 5 min. */
     loginBackoff?: { minMs?: number; maxMs?: number };
   };
+  /** Managed secrets (`secret()`, `watch()`): cache bound and lifecycle timing. */
+  secrets?: SecretsOptions;
   /** A pino-style logger; default warnings and errors to the console. */
   logger?: Logger;
   /** Default `warn`. */
@@ -85,12 +87,36 @@ export interface ClientOptions {
   fetch?: typeof fetch;
 }
 
+export interface SecretsOptions {
+  /** Cached secrets kept at most (least recently used go first; watched ones are kept). Default 1000. */
+  maxEntries?: number;
+  /** Renew a lease at this share of its TTL, give or take `jitter`; default 2/3 (Vault Agent's timing). */
+  renewAt?: number;
+  /** Random spread around `renewAt`, as a share of it; default 0.1. */
+  jitter?: number;
+  /**
+   * When a lease can no longer be extended (max TTL), fetch its replacement this share of the
+   * lease's TTL before it expires; default 1/3 (20 minutes for a 1 h lease).
+   */
+  rotateBefore?: number;
+  /** Old and new credentials overlap this long before the old lease is revoked; default 60 s. */
+  graceMs?: number;
+  /** How often secrets without a lease (KV) are checked for a new version; default 5 min. */
+  pollIntervalMs?: number;
+  /** Re-issue a certificate at this share of its lifetime; default 2/3. */
+  certificateRenewAt?: number;
+  /** Backoff between failed background fetches and renewals; default 1 s to 5 min. */
+  backoff?: { minMs?: number; maxMs?: number };
+}
+
 /** Per-call options: they win over the client's options for one call. */
 export interface CallOptions {
   signal?: AbortSignal;
   /** One attempt; overrides `timeouts.requestMs`. */
   timeoutMs?: number;
   namespace?: string;
+  /** Retries after the first attempt for this call; overrides `retry.maxRetries`. */
+  maxRetries?: number;
 }
 
 export type ResolvedAuth =
@@ -117,6 +143,16 @@ export interface ResolvedOptions {
   timeouts: { requestMs: number; totalMs: number };
   retry: { maxRetries: number; minDelayMs: number; maxDelayMs: number; maxRetryAfterMs: number };
   token: { renewAt: number; jitter: number; loginBackoff: { minMs: number; maxMs: number } };
+  secrets: {
+    maxEntries: number;
+    renewAt: number;
+    jitter: number;
+    rotateBefore: number;
+    graceMs: number;
+    pollIntervalMs: number;
+    certificateRenewAt: number;
+    backoff: { minMs: number; maxMs: number };
+  };
   logger: Logger;
   clock: Clock;
   fetch: typeof fetch | undefined;
@@ -187,6 +223,20 @@ const schema = z.strictObject({
         .optional(),
     })
     .optional(),
+  secrets: z
+    .strictObject({
+      maxEntries: z.number().int().positive().optional(),
+      renewAt: z.number().gt(0.05).lt(0.95).optional(),
+      jitter: z.number().min(0).max(0.5).optional(),
+      rotateBefore: z.number().gt(0).lt(0.9).optional(),
+      graceMs: z.number().int().min(0).optional(),
+      pollIntervalMs: ms('an interval').optional(),
+      certificateRenewAt: z.number().gt(0.05).lt(0.95).optional(),
+      backoff: z
+        .strictObject({ minMs: ms('a delay').optional(), maxMs: ms('a delay').optional() })
+        .optional(),
+    })
+    .optional(),
   logger: z
     .custom<Logger>(
       (v) =>
@@ -230,6 +280,16 @@ const KNOWN_KEYS: Record<string, string[]> = {
   timeouts: ['requestMs', 'totalMs'],
   retry: ['maxRetries', 'minDelayMs', 'maxDelayMs', 'maxRetryAfterMs'],
   token: ['renewAt', 'jitter', 'loginBackoff'],
+  secrets: [
+    'maxEntries',
+    'renewAt',
+    'jitter',
+    'rotateBefore',
+    'graceMs',
+    'pollIntervalMs',
+    'certificateRenewAt',
+    'backoff',
+  ],
 };
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -282,6 +342,16 @@ export function resolveOptions(input: ClientOptions = {}, env: Env = process.env
       renewAt: o.token?.renewAt ?? 2 / 3,
       jitter: o.token?.jitter ?? 0.1,
       loginBackoff: { minMs: loginMin, maxMs: loginMax },
+    },
+    secrets: {
+      maxEntries: o.secrets?.maxEntries ?? 1000,
+      renewAt: o.secrets?.renewAt ?? 2 / 3,
+      jitter: o.secrets?.jitter ?? 0.1,
+      rotateBefore: o.secrets?.rotateBefore ?? 1 / 3,
+      graceMs: o.secrets?.graceMs ?? 60_000,
+      pollIntervalMs: o.secrets?.pollIntervalMs ?? 300_000,
+      certificateRenewAt: o.secrets?.certificateRenewAt ?? 2 / 3,
+      backoff: { minMs: o.secrets?.backoff?.minMs ?? 1_000, maxMs: o.secrets?.backoff?.maxMs ?? 300_000 },
     },
     logger,
     clock: o.clock ?? systemClock,

@@ -4,6 +4,8 @@
  * oracle of Vault's behaviour.
  */
 
+export type { DatabaseUserFilter } from './testing/backends/database/registry';
+export type { DatabaseUser } from './testing/backends/database/state';
 export type { ManualTimer } from './testing/clock';
 export { ManualClock } from './testing/clock';
 export type { ServiceAccountTokenOptions } from './testing/cluster/kubernetes-cluster';

@@ -57,6 +57,8 @@ export class TokenManager {
   #retryAt = 0;
   #closed = false;
   readonly #listeners: NewTokenListener[] = [];
+  /** Replaced tokens still alive, waiting to be revoked once nothing uses their leases. */
+  readonly #retiring = new Map<string, TokenState>();
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -82,8 +84,13 @@ export class TokenManager {
       return await fn(token);
     } catch (error) {
       if (!(error instanceof VaultInvalidTokenError) || this.options.auth.method === 'token') throw error;
-      if (this.#state?.token === token) this.#invalidate();
-      const fresh = await this.token(call);
+      let fresh: string;
+      if (this.#state?.token === token) {
+        this.#invalidate();
+        fresh = (await this.#ensure('invalid-token', call)).token;
+      } else {
+        fresh = await this.token(call);
+      }
       if (fresh === token) throw error;
       return await fn(fresh);
     }
@@ -112,22 +119,38 @@ export class TokenManager {
     this.#listeners.push(listener);
   }
 
-  /** Stops renewing; with `revoke`, revokes the token this client logged in for (never a static one). */
+  /**
+   * Revokes a replaced token after `afterMs`, which also revokes every lease it created. Called
+   * once the managed secrets run on the new token, so the old credentials can go.
+   */
+  retire(state: TokenState, afterMs: number): void {
+    if (this.options.auth.method !== 'kubernetes' || state.token === this.#state?.token) return;
+    this.#retiring.set(state.accessor, state);
+    this.timers.schedule(`token:retire:${state.accessor}`, afterMs, () => this.#revoke(state));
+  }
+
+  /** Stops renewing; with `revoke`, revokes the tokens this client logged in for (never a static one). */
   async close(revoke: boolean): Promise<void> {
     this.#closed = true;
     this.timers.cancelMatching('token:');
-    const s = this.#state;
-    if (!revoke || !s || this.options.auth.method !== 'kubernetes') return;
+    if (!revoke || this.options.auth.method !== 'kubernetes') return;
+    const tokens = [...this.#retiring.values(), ...(this.#state ? [this.#state] : [])];
+    await Promise.all(tokens.map((state) => this.#revoke(state)));
+  }
+
+  async #revoke(state: TokenState): Promise<void> {
+    this.#retiring.delete(state.accessor);
+    if (state.expiresAt !== undefined && state.expiresAt <= this.options.clock.now()) return;
     try {
       await this.transport.send({
         method: 'POST',
         path: 'auth/token/revoke-self',
-        token: s.token,
+        token: state.token,
         kind: 'idempotent-write',
         call: { timeoutMs: 5_000 },
       });
     } catch (error) {
-      this.#report(error, 'revoke');
+      if (!(error instanceof VaultInvalidTokenError)) this.#report(error, 'revoke');
     }
   }
 
@@ -210,7 +233,9 @@ export class TokenManager {
   async #kubernetes(generation: number): Promise<TokenState> {
     const auth = this.options.auth;
     if (auth.method !== 'kubernetes') throw new Error('unreachable');
-    const { jwt, claims } = await loadServiceAccountJwt(auth, this.options.clock.now());
+    const { clock } = this.options;
+    const loading = loadServiceAccountJwt(auth, clock.now());
+    const { jwt, claims } = await (clock.track ? clock.track(loading) : loading);
     this.redactor.add(jwt);
     const block = await kubernetesLogin(this.transport, { mount: auth.mount, role: auth.role, jwt, claims });
     this.redactor.add(block.client_token);
@@ -283,6 +308,7 @@ export class TokenManager {
         body: { increment: `${Math.round(requestedTtlMs / 1000)}s` },
         token: s.token,
         kind: 'idempotent-write',
+        call: { maxRetries: 0 },
       });
       const auth = requireAuth(
         parseEnvelope(res.body, { path: 'auth/token/renew-self', status: res.status }),

@@ -62,7 +62,8 @@ export class Transport {
     for (let attempt = 0; ; attempt++) {
       this.#throwIfAborted(signal, req.call?.signal);
       const started = clock.now();
-      const { error, outcome, response } = await this.#attempt(http, path, req, signal);
+      const pending = this.#attempt(http, path, req, signal);
+      const { error, outcome, response } = await (clock.track ? clock.track(pending) : pending);
       this.#logger.debug(
         {
           method: req.method,
@@ -74,7 +75,11 @@ export class Transport {
         'vault request',
       );
       if (response) return response;
-      const decision = decideRetry(outcome, req.kind, attempt, this.#options.retry);
+      const retry =
+        req.call?.maxRetries === undefined
+          ? this.#options.retry
+          : { ...this.#options.retry, maxRetries: req.call.maxRetries };
+      const decision = decideRetry(outcome, req.kind, attempt, retry);
       if (!decision.retry || clock.now() + decision.delayMs > deadline) throw error;
       this.#logger.debug(
         { method: req.method, path: req.path, attempt, delayMs: decision.delayMs },
@@ -169,7 +174,9 @@ export class Transport {
   }
 
   #client(): Promise<KyInstance> {
-    this.#http ??= createDispatcher(this.#options.tls).then((agent) => {
+    const { clock } = this.#options;
+    const dispatcher = this.#http ? undefined : createDispatcher(this.#options.tls);
+    this.#http ??= (clock.track && dispatcher ? clock.track(dispatcher) : dispatcher!).then((agent) => {
       // undici 7's Agent type differs from the undici-types bundled with @types/node 20.
       const dispatcher: unknown = agent;
       const baseFetch = this.#options.fetch ?? fetch;

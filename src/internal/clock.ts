@@ -6,6 +6,8 @@ export interface Clock {
   now(): number;
   setTimeout(callback: () => unknown, ms: number): unknown;
   clearTimeout(handle: unknown): void;
+  /** Optional: a test clock learns of I/O in flight so it does not move time under it. */
+  track?<T>(work: Promise<T>): Promise<T>;
 }
 
 /** Node keeps timers in a signed 32-bit millisecond count; longer delays fire at once. */

@@ -16,6 +16,7 @@ export class ManualClock {
   #seq = 0;
   readonly #timers = new Map<number, Timer>();
   readonly #tasks = new Set<Task>();
+  readonly #inFlight = new Set<Promise<unknown>>();
   readonly #context = new AsyncLocalStorage<Task>();
   #onTimerAdded: (() => void) | undefined;
   /** Real milliseconds a fired task may go without progress before time moves on regardless. */
@@ -52,6 +53,21 @@ export class ManualClock {
     timer.owner?.timers.delete(id);
   }
 
+  /**
+   * Tells the clock about I/O in flight (an HTTP attempt), so that `advance()` waits for it
+   * before moving time: a client's retry after a failed attempt then happens at the simulated
+   * instant it would in real life. A client calls this if its clock has it; the system clock does not.
+   */
+  track<T>(work: Promise<T>): Promise<T> {
+    const settled = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#inFlight.add(settled);
+    void settled.then(() => this.#inFlight.delete(settled));
+    return work;
+  }
+
   /** Timers scheduled and not yet fired or cleared. */
   pendingTimers(): number {
     return this.#timers.size;
@@ -61,15 +77,20 @@ export class ManualClock {
   async advance(ms: number): Promise<void> {
     if (!(ms >= 0)) throw new RangeError(`advance() takes a non-negative number of milliseconds, got ${ms}`);
     const target = this.#now + ms;
-    for (;;) {
-      const next = this.#nextDue(target);
-      if (!next) break;
+    // Work already under way (a request the test just made) schedules its timers first.
+    await this.#settle();
+    await this.#runUntil(target);
+    this.#now = target;
+    await this.#settle();
+    await this.#runUntil(target);
+  }
+
+  async #runUntil(target: number): Promise<void> {
+    for (let next = this.#nextDue(target); next; next = this.#nextDue(target)) {
       this.#now = Math.max(this.#now, next.due);
       this.#fire(next);
       await this.#settle();
     }
-    this.#now = target;
-    await this.#settle();
   }
 
   /** Moves time to an absolute instant (milliseconds since the epoch, or a Date). */
@@ -112,8 +133,9 @@ export class ManualClock {
   async #settle(): Promise<void> {
     for (let idle = 0; idle < 3; ) {
       await ioTurn();
-      const busy = [...this.#tasks].filter((task) => !task.done && task.timers.size === 0);
-      if (busy.length === 0) {
+      const busy = [...this.#tasks].filter((task) => !task.done && task.timers.size === 0).map((task) => task.promise);
+      const waiting = [...busy, ...this.#inFlight];
+      if (waiting.length === 0) {
         idle++;
         continue;
       }
@@ -123,7 +145,7 @@ export class ManualClock {
       // task that makes no progress for `stallMs` of real time is treated as waiting on the clock.
       let stall: NodeJS.Timeout | undefined;
       const outcome = await Promise.race([
-        ...busy.map((task) => task.promise.then(() => 'done' as const)),
+        ...waiting.map((promise) => promise.then(() => 'done' as const)),
         new Promise<'timer'>((resolve) => {
           this.#onTimerAdded = () => resolve('timer');
         }),
@@ -134,6 +156,8 @@ export class ManualClock {
       clearTimeout(stall);
       this.#onTimerAdded = undefined;
       if (outcome === 'stall') return;
+      // A new timer from in-flight I/O alone means nothing: wait for the I/O itself.
+      if (outcome === 'timer' && this.#inFlight.size > 0 && busy.length === 0) continue;
     }
   }
 }

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { backendCatalog } from './backends/index';
 import type { HealthState } from './backends/sys/index';
+import { type DatabaseUserFilter, databaseCredentialWorks, databaseUsers } from './backends/database/registry';
+import type { DatabaseUser } from './backends/database/state';
 import { systemBackend } from './backends/sys/index';
 import { ManualClock } from './clock';
 import { KubernetesCluster, type ServiceAccountTokenOptions } from './cluster/kubernetes-cluster';
@@ -120,6 +122,13 @@ export interface MockVault {
   /** Revokes a token (by token or accessor) behind the client's back, with its leases. */
   revokeToken(tokenOrAccessor: string): boolean;
   revokeLease(leaseId: string): boolean;
+  /**
+   * The database users the mock's database engines created, live or gone (lease revoked or
+   * expired): what a test checks to prove a client never uses a dead credential.
+   */
+  databaseUsers(filter?: DatabaseUserFilter): DatabaseUser[];
+  /** Whether a username and password would log in to the mock database now. */
+  databaseCredentialWorks(username: string, password: string): boolean;
   /** Requests to paths the mock does not implement (`METHOD path`). */
   unhandledRequests(): string[];
   close(): Promise<void>;
@@ -313,6 +322,8 @@ export async function startMockVault(options: MockVaultOptions = {}): Promise<Mo
       core.revokeLease(lease);
       return true;
     },
+    databaseUsers: (filter) => databaseUsers({ clock }, filter),
+    databaseCredentialWorks: (username, password) => databaseCredentialWorks({ clock }, username, password),
     unhandledRequests: () => [...core.unhandled],
     async close() {
       if (closed) return;

@@ -1,6 +1,6 @@
 import type { Backend } from '../core/backend';
 import { calculateTtl, SYSTEM_MAX_TTL } from '../core/durations';
-import { serviceToken } from '../core/ids';
+import { batchToken, serviceToken } from '../core/ids';
 import type { BackendRequest, MountInfo } from '../core/types';
 import type { VaultCore } from '../core/vault-core';
 import { authBlock } from '../core/vault-core';
@@ -29,25 +29,33 @@ export function tokenBackend(core: VaultCore, mount: MountInfo): Backend {
     if (token.type === 'batch') throw badRequest('batch tokens cannot be renewed');
     if (token.expiresAt === null) throw badRequest('invalid lease ID');
     if (!token.renewable) throw badRequest('lease is not renewable');
+    const increment = duration(req.data, 'increment');
     const owner = core.mounts.get(token.mountPath);
-    // Vault asks the auth method that issued the token; the Kubernetes method re-reads its role.
-    const limits = owner?.backend.renewToken?.(token, owner.info) ?? {
-      ttl: token.creationTtl,
-      maxTtl: token.maxTtl,
-      period: token.period,
-    };
+    // Errors past this point are plain Go errors in Vault's expiration manager, so the core
+    // wraps them (500, multierror); the auth method's own failure is prefixed by renewAuthEntry.
+    const limits = asInternal(
+      () =>
+        owner?.backend.renewToken?.(token, owner.info) ?? {
+          ttl: token.creationTtl,
+          maxTtl: token.maxTtl,
+          period: token.period,
+        },
+      'failed to renew entry: ',
+    );
     const info = owner?.info ?? mount;
-    const { ttl, warnings } = calculateTtl({
-      increment: duration(req.data, 'increment'),
-      backendTtl: limits.ttl,
-      period: limits.period,
-      backendMaxTtl: limits.maxTtl,
-      explicitMaxTtl: token.explicitMaxTtl,
-      issuedAt: token.issuedAt,
-      now: req.now,
-      mountDefaultTtl: info.defaultLeaseTtl || SYSTEM_MAX_TTL,
-      mountMaxTtl: info.maxLeaseTtl || SYSTEM_MAX_TTL,
-    });
+    const { ttl, warnings } = asInternal(() =>
+      calculateTtl({
+        increment,
+        backendTtl: limits.ttl,
+        period: limits.period,
+        backendMaxTtl: limits.maxTtl,
+        explicitMaxTtl: token.explicitMaxTtl,
+        issuedAt: token.issuedAt,
+        now: req.now,
+        mountDefaultTtl: info.defaultLeaseTtl || SYSTEM_MAX_TTL,
+        mountMaxTtl: info.maxLeaseTtl || SYSTEM_MAX_TTL,
+      }),
+    );
     token.period = limits.period;
     token.expiresAt = req.now + ttl * 1000;
     token.lastRenewal = req.now;
@@ -84,6 +92,7 @@ export function tokenBackend(core: VaultCore, mount: MountInfo): Backend {
   });
 
   const revoke = (token: TokenEntry) => {
+    if (token.type === 'batch') throw badRequest('batch tokens cannot be revoked');
     core.revokeToken(token);
     return null;
   };
@@ -105,7 +114,7 @@ export function tokenBackend(core: VaultCore, mount: MountInfo): Backend {
     const effective = period || ttl || (all.includes('root') && ttl === 0 ? 0 : SYSTEM_MAX_TTL);
     const type = str(req.data, 'type', 'service') === 'batch' ? 'batch' : 'service';
     const token = core.tokens.create({
-      id: str(req.data, 'id') || serviceToken(),
+      id: str(req.data, 'id') || (type === 'batch' ? batchToken() : serviceToken()),
       policies: all,
       meta: (req.data.meta as Record<string, string> | undefined) ?? null,
       path: orphan ? 'auth/token/create-orphan' : 'auth/token/create',
@@ -141,4 +150,13 @@ export function tokenBackend(core: VaultCore, mount: MountInfo): Backend {
       { pattern: 'create-orphan', handlers: { update: (req) => create(req, true) } },
     ],
   };
+}
+
+function asInternal<T>(run: () => T, prefix = ''): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof VaultError) throw VaultError.wrapped(500, `${prefix}${error.messages[0] ?? ''}`);
+    throw error;
+  }
 }

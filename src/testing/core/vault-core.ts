@@ -9,7 +9,7 @@ import { TokenStore } from '../store/tokens';
 import { AuditLog } from './audit';
 import type { Backend } from './backend';
 import { calculateTtl, SYSTEM_MAX_TTL } from './durations';
-import { serviceToken, uuid } from './ids';
+import { batchToken, serviceToken, uuid } from './ids';
 import { dispatch, existsFor } from './routes';
 import type { AuthIntent, BackendRequest, BackendResult, MockResponse, MountInfo, Operation } from './types';
 import { invalidToken, permissionDenied, VaultError } from './vault-error';
@@ -123,7 +123,7 @@ export class VaultCore {
       mountMaxTtl: mount.maxLeaseTtl || SYSTEM_MAX_TTL,
     });
     const token = this.tokens.create({
-      id: serviceToken(),
+      id: auth.tokenType === 'batch' ? batchToken() : serviceToken(),
       policies: auth.policies,
       meta: auth.metadata,
       path,

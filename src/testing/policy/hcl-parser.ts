@@ -18,6 +18,7 @@ export type Node =
   | { kind: 'list'; items: Node[]; pos: Pos }
   | { kind: 'object'; items: Item[]; pos: Pos };
 
+/** Anything Vault reports after `failed to parse policy: `, from the parser or from policy checks. */
 export class HclError extends Error {}
 
 /** Go's errEofToken: ends a list of items quietly, wherever it surfaces. */
@@ -75,7 +76,8 @@ class Parser {
         if (error === EOF_TOKEN) break;
         throw error;
       }
-      // Vault 2.x parses with hcl's duplicate check on (1.20-1.21 warned or refused; older kept the last).
+      // Duplicate attributes: older Vault kept the last, 1.20 warned, newer releases refuse them.
+      // This is hcl.Parse's own text; that Vault passes it through unchanged is unverified.
       for (const key of item.assign.line > 0 ? item.keys : []) {
         if (seen.has(key.text)) {
           throw new HclError(

@@ -155,7 +155,7 @@ export class Scanner {
     return this.#i < this.src.length ? String.fromCodePoint(this.src.codePointAt(this.#i)!) : EOF;
   }
 
-  #err(msg: string): void {
+  #err(msg: string): undefined {
     let line = 1;
     let col = 1;
     if (this.#col > 0) [line, col] = [this.#line, this.#col];
@@ -228,7 +228,7 @@ export class Scanner {
     return this.#mantissa(ch);
   }
 
-  #string(): void {
+  #string(): undefined {
     let braces = 0;
     for (;;) {
       const ch = this.#next();
@@ -244,7 +244,7 @@ export class Scanner {
     }
   }
 
-  #escape(): void {
+  #escape(): undefined {
     const ch = this.#next();
     if ('abfnrtv\\"'.includes(ch) && ch !== EOF) return;
     if (ch >= '0' && ch <= '7') return this.#digits(ch, 8, 3);
@@ -253,7 +253,7 @@ export class Scanner {
     this.#digits(this.#next(), 16, width);
   }
 
-  #digits(first: string, base: number, count: number): void {
+  #digits(first: string, base: number, count: number): undefined {
     let ch = first;
     let n = count;
     while (n > 0 && digitVal(ch) < base) {
@@ -265,7 +265,7 @@ export class Scanner {
     if (this.json || (n !== count && ch !== EOF)) this.#unread();
   }
 
-  #comment(first: string): void {
+  #comment(first: string): undefined {
     let ch = first;
     if (ch === '#' || this.#peek() !== '*') {
       if (ch === '/' && this.#peek() !== '/') return this.#err("expected '/' for comment");
@@ -284,7 +284,7 @@ export class Scanner {
     }
   }
 
-  #heredoc(): void {
+  #heredoc(): undefined {
     if (this.#next() !== '<') return this.#err("heredoc expected second '<', didn't see it");
     const start = this.#i;
     let ch = this.#next();

@@ -41,12 +41,15 @@ export class PolicyStore {
 
   delete(name: string): void {
     const key = name.toLowerCase();
-    if (key === 'root' || key === 'default') throw new VaultError(400, `cannot delete "${key}" policy`);
+    // Vault's two messages differ: root is an immutable policy, default a special case.
+    if (key === 'root') throw new VaultError(400, 'cannot delete "root" policy');
+    if (key === 'default') throw new VaultError(400, 'cannot delete default policy');
     this.#policies.delete(key);
   }
 
+  /** Policy names as Vault lists them: sorted, with `root` appended last. */
   names(): string[] {
-    return [...this.#policies.keys()].sort();
+    return [...[...this.#policies.keys()].filter((name) => name !== 'root').sort(), 'root'];
   }
 
   /** The parsed policies a token's names refer to; names with no policy are skipped, as in Vault. */

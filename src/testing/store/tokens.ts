@@ -1,3 +1,4 @@
+import { createHmac, randomBytes } from 'node:crypto';
 import { base62, uuid } from '../core/ids';
 
 export interface TokenEntry {
@@ -31,16 +32,18 @@ export type NewToken = Omit<TokenEntry, 'accessor' | 'lastRenewal' | 'entityId'>
 export class TokenStore {
   readonly #byId = new Map<string, TokenEntry>();
   readonly #byAccessor = new Map<string, TokenEntry>();
+  readonly #salt = randomBytes(32);
 
   create(token: NewToken): TokenEntry {
     const entry: TokenEntry = {
       ...token,
       entityId: token.entityId ?? '',
-      accessor: base62(24),
+      // Batch tokens have no accessor in Vault: they are not stored, so nothing can look them up.
+      accessor: token.type === 'batch' ? '' : base62(24),
       lastRenewal: null,
     };
     this.#byId.set(entry.id, entry);
-    this.#byAccessor.set(entry.accessor, entry);
+    if (entry.accessor) this.#byAccessor.set(entry.accessor, entry);
     return entry;
   }
 
@@ -49,14 +52,14 @@ export class TokenStore {
   }
 
   byAccessor(accessor: string): TokenEntry | undefined {
-    return this.#byAccessor.get(accessor);
+    return accessor ? this.#byAccessor.get(accessor) : undefined;
   }
 
   delete(id: string): TokenEntry | undefined {
     const entry = this.#byId.get(id);
     if (!entry) return undefined;
     this.#byId.delete(id);
-    this.#byAccessor.delete(entry.accessor);
+    if (entry.accessor) this.#byAccessor.delete(entry.accessor);
     return entry;
   }
 
@@ -68,6 +71,20 @@ export class TokenStore {
     }
     for (const entry of expired) this.delete(entry.id);
     return expired;
+  }
+
+  /**
+   * The id of the lease Vault's expiration manager keeps for a service token: its creation path
+   * and `h` + the salted HMAC-SHA256 of the token. Root and batch tokens have none.
+   */
+  leaseId(token: TokenEntry): string | undefined {
+    if (token.type === 'batch' || token.expiresAt === null) return undefined;
+    return `${token.path}/h${createHmac('sha256', this.#salt).update(token.id).digest('hex')}`;
+  }
+
+  byLeaseId(leaseId: string): TokenEntry | undefined {
+    if (!leaseId.startsWith('auth/')) return undefined;
+    return this.all().find((token) => this.leaseId(token) === leaseId);
   }
 
   all(): TokenEntry[] {

@@ -174,7 +174,7 @@ export function renewCredentials(
 /** `secretCredsRevoke`: the database drops the user (the role may be gone; the lease carries what is needed). */
 export function revokeCredentials(state: DatabaseState, lease: LeaseEntry): void {
   const user = state.users.get(String(lease.internal.username ?? ''));
-  if (!user || !user.live) return;
+  if (!user?.live) return;
   const now = state.core.now();
   user.live = false;
   user.leaseId = lease.id;

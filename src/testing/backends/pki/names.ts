@@ -57,7 +57,10 @@ function nameAllowed(role: PkiRole, name: string, displayName: string): boolean 
   }
   if (role.allowAnyName) return true;
   if (role.allowLocalhost) {
-    if (['localhost', 'localdomain'].includes(reduced) || (isEmail && ['localhost', 'localdomain'].includes(emailDomain))) {
+    if (
+      ['localhost', 'localdomain'].includes(reduced) ||
+      (isEmail && ['localhost', 'localdomain'].includes(emailDomain))
+    ) {
       return true;
     }
     if (role.allowSubdomains) {
@@ -78,11 +81,19 @@ function nameAllowed(role: PkiRole, name: string, displayName: string): boolean 
   }
   for (const domain of role.allowedDomains) {
     if (domain === '') continue;
-    if (role.allowBareDomains && (equalFold(name, domain) || (isEmail && equalFold(emailDomain, domain)))) return true;
-    if (role.allowSubdomains && (reduced.endsWith(`.${domain}`) || (isWildcard && equalFold(reduced, domain)))) {
+    if (role.allowBareDomains && (equalFold(name, domain) || (isEmail && equalFold(emailDomain, domain))))
+      return true;
+    if (
+      role.allowSubdomains &&
+      (reduced.endsWith(`.${domain}`) || (isWildcard && equalFold(reduced, domain)))
+    ) {
       return true;
     }
-    if (role.allowGlobDomains && domain.includes('*') && globMatch(domain.toLowerCase(), name.toLowerCase())) {
+    if (
+      role.allowGlobDomains &&
+      domain.includes('*') &&
+      globMatch(domain.toLowerCase(), name.toLowerCase())
+    ) {
       return true;
     }
   }

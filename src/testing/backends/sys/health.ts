@@ -1,4 +1,5 @@
 import type { Route } from '../../core/routes';
+import type { Operation } from '../../core/types';
 import type { VaultCore } from '../../core/vault-core';
 import { jsonHeaders } from '../../core/vault-core';
 import { VaultError } from '../../core/vault-error';
@@ -18,21 +19,35 @@ export function healthRoutes(core: VaultCore, state: HealthState, clusterId: str
       pattern: 'health',
       handlers: {
         read: (req) => {
+          // Vault's raw health handler answers a bad parameter with 400 and no message.
           const code = (name: string, fallback: number): number => {
             const raw = req.data[name];
             if (raw === undefined) return fallback;
-            const n = Number(raw);
-            if (!Number.isInteger(n)) throw new VaultError(400, []);
-            return n;
+            if (typeof raw !== 'string' || !/^[+-]?\d+$/.test(raw)) throw new VaultError(400, []);
+            return Number.parseInt(raw, 10);
           };
-          const flag = (name: string): boolean => req.data[name] === 'true' || req.data[name] === '';
-          const active = code('activecode', 200);
-          let status = active;
-          if (!state.initialized) status = code('uninitcode', 501);
-          else if (core.sealed) status = code('sealedcode', 503);
-          else if (state.performanceStandby)
-            status = flag('perfstandbyok') ? active : code('performancestandbycode', 473);
-          else if (state.standby) status = flag('standbyok') ? active : code('standbycode', 429);
+          const flag = (name: string): boolean => {
+            const raw = req.data[name];
+            if (raw === undefined) return false;
+            if (/^(1|t|T|TRUE|true|True)$/.test(String(raw))) return true;
+            if (/^(0|f|F|FALSE|false|False)$/.test(String(raw))) return false;
+            throw new VaultError(400, []);
+          };
+          const standbyOk = flag('standbyok');
+          const perfStandbyOk = flag('perfstandbyok');
+          // Every code is parsed up front, so a bad one fails whatever state the node is in.
+          const codes = {
+            uninit: code('uninitcode', 501),
+            sealed: code('sealedcode', 503),
+            standby: code('standbycode', 429),
+            perfStandby: code('performancestandbycode', 473),
+            active: code('activecode', 200),
+          };
+          let status = codes.active;
+          if (!state.initialized) status = codes.uninit;
+          else if (core.sealed) status = codes.sealed;
+          else if (state.performanceStandby) status = perfStandbyOk ? codes.active : codes.perfStandby;
+          else if (state.standby) status = standbyOk ? codes.active : codes.standby;
           const body: Record<string, unknown> = {
             initialized: state.initialized,
             sealed: core.sealed,
@@ -53,7 +68,20 @@ export function healthRoutes(core: VaultCore, state: HealthState, clusterId: str
             Object.assign(body, { cluster_name: 'vault-cluster-mock', cluster_id: clusterId });
           return { status, raw: { contentType: jsonHeaders()['content-type']!, body: JSON.stringify(body) } };
         },
+        ...rawHandlerMethodsOnly('read'),
       },
     },
   ];
+}
+
+/**
+ * sys/health, sys/seal-status, sys/seal and sys/unseal are plain HTTP handlers in Vault, not
+ * logical routes: a wrong verb gets 405 with an empty error list rather than "unsupported operation".
+ */
+export function rawHandlerMethodsOnly(...allowed: Operation[]): Partial<Record<Operation, () => never>> {
+  const refuse = () => {
+    throw new VaultError(405, []);
+  };
+  const all: Operation[] = ['read', 'list', 'create', 'update', 'delete', 'patch'];
+  return Object.fromEntries(all.filter((op) => !allowed.includes(op)).map((op) => [op, refuse]));
 }

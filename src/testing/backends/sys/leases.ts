@@ -5,14 +5,22 @@ import type { VaultCore } from '../../core/vault-core';
 import { badRequest } from '../../core/vault-error';
 import { bool, duration, rfc3339, str } from '../fields';
 
-/** `sys/leases/*` and the legacy `sys/renew`, `sys/revoke`: renew, revoke and look up leases. */
+/**
+ * `sys/leases/*` and the legacy `sys/renew`, `sys/revoke`: renew, revoke and look up leases.
+ * Service tokens have leases too in Vault (`auth/<mount>/login/h<hmac>`), so the lookup, revoke
+ * and listing paths see them, and renewing one is refused with Vault's message.
+ */
 export function leaseRoutes(core: VaultCore): Route[] {
   const idOf = (req: BackendRequest, p: Record<string, string>) => str(req.data, 'lease_id') || p.id || '';
 
   const renew = (req: BackendRequest, p: Record<string, string>) => {
     const id = idOf(req, p);
     if (id === '') throw badRequest('lease_id must be specified');
-    if (id.startsWith('auth/')) throw badRequest('tokens cannot be renewed through this endpoint');
+    const token = core.tokens.byLeaseId(id);
+    if (token) {
+      if (!token.renewable) throw badRequest('lease is not renewable');
+      throw badRequest('tokens cannot be renewed through this endpoint');
+    }
     const lease = core.leases.get(id);
     if (!lease) throw badRequest('lease not found');
     if (lease.expiresAt <= req.now) throw badRequest('lease expired');
@@ -45,6 +53,8 @@ export function leaseRoutes(core: VaultCore): Route[] {
   const revoke = (req: BackendRequest, p: Record<string, string>) => {
     const id = idOf(req, p);
     if (id === '') throw badRequest('lease_id must be specified');
+    const token = core.tokens.byLeaseId(id);
+    if (token) core.revokeToken(token);
     const lease = core.leases.get(id);
     if (lease) core.revokeLease(lease);
     // sync=false queues the revocation in Vault and answers 202 with no body.
@@ -54,25 +64,33 @@ export function leaseRoutes(core: VaultCore): Route[] {
   const lookup = (req: BackendRequest) => {
     const id = str(req.data, 'lease_id');
     if (id === '') throw badRequest('missing lease id');
+    const token = core.tokens.byLeaseId(id);
     const lease = core.leases.get(id);
-    if (!lease) throw badRequest('invalid lease');
+    const found = lease ?? (token && { ...token, expiresAt: token.expiresAt!, lastRenewal: token.lastRenewal });
+    if (!found) throw badRequest('invalid lease');
     return {
       data: {
-        id: lease.id,
-        issue_time: rfc3339(lease.issuedAt),
-        expire_time: rfc3339(lease.expiresAt),
-        last_renewal: lease.lastRenewal === null ? null : rfc3339(lease.lastRenewal),
-        renewable: lease.renewable,
-        ttl: Math.max(0, Math.floor((lease.expiresAt - req.now) / 1000)),
+        id,
+        issue_time: rfc3339(found.issuedAt),
+        expire_time: rfc3339(found.expiresAt),
+        last_renewal: found.lastRenewal === null ? null : rfc3339(found.lastRenewal),
+        renewable: found.renewable,
+        ttl: Math.max(0, Math.floor((found.expiresAt - req.now) / 1000)),
       },
     };
   };
 
+  const allIds = () => [
+    ...core.leases.all().map((lease) => lease.id),
+    ...core.tokens.all().flatMap((token) => core.tokens.leaseId(token) ?? []),
+  ];
+
   const listPrefix = (_req: BackendRequest, p: Record<string, string>) => {
     const prefix = p.prefix ? `${p.prefix.replace(/\/$/, '')}/` : '';
     const keys = new Set<string>();
-    for (const lease of core.leases.byPrefix(prefix)) {
-      const rest = lease.id.slice(prefix.length);
+    for (const id of allIds()) {
+      if (!id.startsWith(prefix)) continue;
+      const rest = id.slice(prefix.length);
       const slash = rest.indexOf('/');
       keys.add(slash === -1 ? rest : rest.slice(0, slash + 1));
     }
@@ -80,7 +98,11 @@ export function leaseRoutes(core: VaultCore): Route[] {
   };
 
   const revokePrefix = (_req: BackendRequest, p: Record<string, string>) => {
-    for (const lease of core.leases.byPrefix(p.prefix ?? '')) core.revokeLease(lease);
+    const prefix = p.prefix ?? '';
+    for (const token of core.tokens.all()) {
+      if (core.tokens.leaseId(token)?.startsWith(prefix)) core.revokeToken(token);
+    }
+    for (const lease of core.leases.byPrefix(prefix)) core.revokeLease(lease);
     return null;
   };
 

@@ -2,11 +2,12 @@ import { SYSTEM_MAX_TTL } from '../../core/durations';
 import type { Route } from '../../core/routes';
 import type { MountInfo } from '../../core/types';
 import type { VaultCore } from '../../core/vault-core';
-import { badRequest, VaultError } from '../../core/vault-error';
+import { goQuote } from '../../core/go-format';
+import { badRequest } from '../../core/vault-error';
 import { duration, str } from '../fields';
 
-/** Mounts a test may not remove or shadow, as in Vault. */
-const PROTECTED = ['sys/', 'auth/token/', 'cubbyhole/', 'identity/'];
+/** Paths Vault will not mount at or unmount (mount.go protectedMounts). */
+const PROTECTED = ['audit/', 'auth/', 'sys/', 'cubbyhole/', 'identity/'];
 
 /** `sys/mounts` and `sys/auth`: enabling, listing, tuning and disabling engines and auth methods. */
 export function mountRoutes(core: VaultCore): Route[] {
@@ -22,14 +23,31 @@ function table(core: VaultCore, root: 'mounts' | 'auth', prefix: string): Route[
     for (const info of core.mounts.list(isKind)) data[info.path.slice(prefix.length)] = describe(info);
     return { data, injectDataIntoTop: true };
   };
+  // The messages below are Vault's handleError strings: 400 with the text verbatim.
+  const sysView = (name: string) => {
+    const path = fullPath(name);
+    if (!core.mounts.get(path)) throw badRequest(`cannot fetch sysview for path ${goQuote(path)}`);
+    return core.mounts.get(path)!.info;
+  };
+  const tunable = (name: string) => {
+    const path = fullPath(name);
+    if (!core.mounts.get(path)) throw badRequest(`tune of path ${goQuote(path)} failed: no mount entry found`);
+    return core.mounts.get(path)!.info;
+  };
+  const described = (name: string) => {
+    const info = core.mounts.get(fullPath(name))?.info;
+    const shown = fullPath(name).slice(prefix.length);
+    if (!info) throw badRequest(prefix === '' ? `No secret engine mount at ${shown}` : `No auth engine at ${shown}`);
+    return info;
+  };
   return [
     { pattern: root, handlers: { read: listing } },
     {
       pattern: `${root}/*path/tune`,
       handlers: {
-        read: (_req, p) => ({ data: tuneView(mounted(core, fullPath(p.path!))) }),
+        read: (_req, p) => ({ data: tuneView(sysView(p.path!)) }),
         update: (req, p) => {
-          const info = mounted(core, fullPath(p.path!));
+          const info = tunable(p.path!);
           if (req.data.default_lease_ttl !== undefined)
             info.defaultLeaseTtl = duration(req.data, 'default_lease_ttl');
           if (req.data.max_lease_ttl !== undefined) info.maxLeaseTtl = duration(req.data, 'max_lease_ttl');
@@ -41,7 +59,7 @@ function table(core: VaultCore, root: 'mounts' | 'auth', prefix: string): Route[
     {
       pattern: `${root}/*path`,
       handlers: {
-        read: (_req, p) => ({ data: describe(mounted(core, fullPath(p.path!))) }),
+        read: (_req, p) => ({ data: describe(described(p.path!)) }),
         update: (req, p) => {
           const path = fullPath(p.path!);
           let type = str(req.data, 'type');
@@ -51,6 +69,9 @@ function table(core: VaultCore, root: 'mounts' | 'auth', prefix: string): Route[
             type = 'kv';
             options.version = '2';
           }
+          if (prefix === 'auth/' && type === 'token') throw badRequest('token credential backend cannot be instantiated');
+          if (prefix === '' && PROTECTED.some((protectedPath) => path.startsWith(protectedPath)))
+            throw badRequest(`cannot mount ${goQuote(path)}`);
           if (prefix === 'auth/' ? type !== 'kubernetes' : type === 'kubernetes' || type === 'token') {
             throw badRequest(`plugin not found in the catalog: ${type}`);
           }
@@ -67,8 +88,11 @@ function table(core: VaultCore, root: 'mounts' | 'auth', prefix: string): Route[
         },
         delete: (_req, p) => {
           const path = fullPath(p.path!);
-          if (PROTECTED.includes(path)) throw badRequest(`cannot unmount "${path}"`);
+          // Unmounting what is not mounted succeeds, so as not to reveal whether it existed.
           if (!core.mounts.get(path)) return null;
+          if (path === 'auth/token/') throw badRequest('token credential backend cannot be disabled');
+          if (PROTECTED.some((protectedPath) => path.startsWith(protectedPath)) && prefix === '')
+            throw badRequest(`cannot unmount ${goQuote(path)}`);
           for (const lease of core.leases.byPrefix(path)) core.revokeLease(lease);
           for (const token of core.tokens.all()) if (token.mountPath === path) core.revokeToken(token);
           core.mounts.remove(path);
@@ -77,12 +101,6 @@ function table(core: VaultCore, root: 'mounts' | 'auth', prefix: string): Route[
       },
     },
   ];
-}
-
-function mounted(core: VaultCore, path: string): MountInfo {
-  const m = core.mounts.get(path);
-  if (!m) throw new VaultError(400, `no mount entry found for path ${path}`);
-  return m.info;
 }
 
 function tuneView(info: MountInfo): Record<string, unknown> {

@@ -41,7 +41,7 @@ export function policyRoutes(core: VaultCore): Route[] {
     },
     {
       pattern: 'policies/acl',
-      handlers: { list: () => ({ data: { keys: core.policies.names().filter((n) => n !== 'root') } }) },
+      handlers: { list: () => ({ data: { keys: core.policies.names() } }) },
     },
     {
       pattern: 'policies/acl/:name',

@@ -1,7 +1,7 @@
 import type { Route } from '../../core/routes';
 import type { VaultCore } from '../../core/vault-core';
 import { VaultError } from '../../core/vault-error';
-import { VAULT_VERSION } from './health';
+import { rawHandlerMethodsOnly, VAULT_VERSION } from './health';
 
 export function sealRoutes(core: VaultCore, unsealKey: string): Route[] {
   const status = () => ({
@@ -20,10 +20,11 @@ export function sealRoutes(core: VaultCore, unsealKey: string): Route[] {
   });
   const raw = (body: unknown) => ({ raw: { contentType: 'application/json', body: JSON.stringify(body) } });
   return [
-    { pattern: 'seal-status', handlers: { read: () => raw(status()) } },
+    { pattern: 'seal-status', handlers: { read: () => raw(status()), ...rawHandlerMethodsOnly('read') } },
     {
       pattern: 'seal',
       handlers: {
+        ...rawHandlerMethodsOnly('update', 'create'),
         update: () => {
           core.sealed = true;
           return null;
@@ -33,6 +34,7 @@ export function sealRoutes(core: VaultCore, unsealKey: string): Route[] {
     {
       pattern: 'unseal',
       handlers: {
+        ...rawHandlerMethodsOnly('update', 'create'),
         update: (req) => {
           if (req.data.reset === true) return raw(status());
           const key = req.data.key;

@@ -1,0 +1,147 @@
+import { VaultKubernetesClient, VaultLoginError, VaultPermissionDeniedError } from '../index';
+import { startMockVault } from '../testing';
+import type { Args } from './args';
+
+const HOUR = 3_600_000;
+
+/**
+ * `npm run demo`: the article's setup, done through Vault's HTTP API on an embedded mock Vault,
+ * then the client as the pod would run it, with simulated hours fast-forwarded.
+ */
+export async function runDemo(_args: Args): Promise<number> {
+  const started = Date.now();
+  const mock = await startMockVault();
+  const clock = mock.clock;
+  const t0 = clock.now();
+  const stamp = () => `+${formatDuration(clock.now() - t0).padStart(7)}`;
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+  const step = (line: string) => say(`\n== ${line}`);
+
+  // What an operator types, sent as the vault CLI sends it.
+  const vault = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${mock.address}/v1/${path}`, {
+      method,
+      headers: {
+        'X-Vault-Token': mock.rootToken,
+        'X-Vault-Request': 'true',
+        'Content-Type': 'application/json',
+      },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    say(`   vault ${method === 'GET' ? 'read' : 'write'} ${path}  ->  ${res.status}`);
+    if (res.status >= 400) throw new Error(`${path}: ${await res.text()}`);
+  };
+
+  try {
+    say(`Mock Vault listening at ${mock.address} (in memory, on a simulated clock)`);
+    step('1-4. The article, verbatim: Kubernetes auth, its config, the policy and the role');
+    await vault('POST', 'sys/auth/kubernetes', { type: 'kubernetes' });
+    await vault('POST', 'auth/kubernetes/config', {
+      token_reviewer_jwt: await mock.cluster.mintToken({ namespace: 'vault', serviceAccount: 'vault' }),
+      kubernetes_host: 'https://10.96.0.1:443',
+      kubernetes_ca_cert: mock.cluster.caCertificate,
+    });
+    await vault('PUT', 'sys/policies/acl/myapp-policy', {
+      policy: 'path "secret/data/myapp/*" {\n  capabilities = ["read"]\n}\n',
+    });
+    await vault('POST', 'auth/kubernetes/role/myapp-role', {
+      bound_service_account_names: 'myapp-sa',
+      bound_service_account_namespaces: 'default',
+      policies: 'myapp-policy',
+      ttl: '1h',
+      max_ttl: '24h',
+    });
+    await vault('POST', 'secret/data/myapp/config', {
+      data: { api_url: 'https://api.example.com', feature_flag: 'on' },
+    });
+    say(
+      '   (the article uses ttl=24h; the demo uses ttl=1h, max_ttl=24h so renewals and a re-login show up)',
+    );
+
+    step('5. The pod: its projected service-account token, and the client');
+    const tokenPath = await mock.cluster.writeToken({
+      namespace: 'default',
+      serviceAccount: 'myapp-sa',
+      expiresIn: 48 * 3600,
+    });
+    say(`   service-account token file: ${tokenPath}`);
+    const client = new VaultKubernetesClient({
+      address: mock.address,
+      auth: { role: 'myapp-role', tokenPath },
+      clock,
+      logLevel: 'silent',
+    });
+    client.on('auth:login', (e) =>
+      say(
+        `${stamp()}  auth:login    reason=${e.reason} accessor=${e.accessor} ttl=${formatDuration(e.ttlMs)} policies=${e.policies.join(',')}`,
+      ),
+    );
+    client.on('auth:renewed', (e) =>
+      say(
+        `${stamp()}  auth:renewed  ttl=${formatDuration(e.ttlMs)}${e.capped ? ' (capped by max_ttl: a new login follows)' : ''}`,
+      ),
+    );
+    client.on('error', (e) => say(`${stamp()}  error         phase=${e.phase} ${e.error.code}`));
+
+    const config = await client.read('secret/data/myapp/config');
+    const keys = Object.keys((config.data as { data: Record<string, unknown> }).data);
+    say(`${stamp()}  read secret/data/myapp/config -> keys ${keys.join(', ')} (values stay in the app)`);
+
+    step('Access denied, explained');
+    try {
+      await client.read('secret/data/billing/config');
+    } catch (error) {
+      if (error instanceof VaultPermissionDeniedError)
+        say(`   ${error.name} (${error.code}): ${error.message}`);
+      else throw error;
+    }
+
+    step('A pod whose service account the role does not name');
+    const otherPath = await mock.cluster.writeToken({ namespace: 'default', serviceAccount: 'billing-sa' });
+    const other = new VaultKubernetesClient({
+      address: mock.address,
+      auth: { role: 'myapp-role', tokenPath: otherPath },
+      clock,
+      logLevel: 'silent',
+    });
+    try {
+      await other.start();
+    } catch (error) {
+      if (error instanceof VaultLoginError) say(`   ${error.name}: ${error.message}`);
+      else throw error;
+    } finally {
+      await other.close();
+    }
+
+    step('Fast-forward 26 simulated hours: renewals at about 2/3 of the TTL, a new login at max_ttl');
+    for (let hour = 1; hour <= 26; hour++) {
+      await clock.advance(HOUR);
+      await client.read('secret/data/myapp/config');
+    }
+    const info = client.tokenInfo();
+    say(`${stamp()}  token still valid: ttl ${formatDuration(info?.ttlMs ?? 0)}, accessor ${info?.accessor}`);
+
+    step('close({ revoke: true })');
+    await client.close({ revoke: true });
+    say(
+      `   tokens of role myapp-role left in Vault: ${mock.tokens().filter((t) => t.role === 'myapp-role').length}`,
+    );
+    say(`   leases left in Vault: ${mock.leases().length}`);
+    say(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s of real time.`);
+    return 0;
+  } finally {
+    await mock.close();
+  }
+}
+
+function formatDuration(ms: number): string {
+  const total = Math.round(ms / 1000);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  return h > 0
+    ? `${h}h${String(m).padStart(2, '0')}m`
+    : m > 0
+      ? `${m}m${String(s).padStart(2, '0')}s`
+      : `${s}s`;
+}

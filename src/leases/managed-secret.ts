@@ -1,0 +1,431 @@
+import type { z } from 'zod';
+import {
+  LeaseError,
+  ListenerError,
+  SecretSchemaError,
+  VaultBadRequestError,
+  VaultClientError,
+} from '../errors';
+import type { ErrorPhase, EventHub, RotationReason } from '../events';
+import { describeIssue, type Envelope } from '../http/vault-response';
+import { backoffDelay } from '../internal/backoff';
+import type { Timers } from '../internal/timers';
+import type { CallOptions, ResolvedOptions } from '../options';
+import { certificateDelay, isCapped, jittered, renewDelay, rotationDelay } from './lease-timing';
+import { type Secret, type SecretListener, snapshotOf, toSecret } from './secret';
+import { type FetchedSecret, kvMetadataPath, shapeSecret } from './secret-shape';
+
+/** What a managed secret needs from the client: Vault calls (with the token handled) and the shared plumbing. */
+export interface SecretContext {
+  options: ResolvedOptions;
+  timers: Timers;
+  events: EventHub;
+  read(
+    request: { path: string; method: 'GET' | 'POST'; body?: Record<string, unknown> },
+    call?: CallOptions,
+  ): Promise<Envelope>;
+  renewLease(leaseId: string, incrementMs: number): Promise<Envelope>;
+  revokeLease(leaseId: string): Promise<void>;
+}
+
+interface Current {
+  fetched: FetchedSecret;
+  /** The lease end moves with each renewal; `fetched.expiresAt` is the first one. */
+  expiresAt: number | undefined;
+  /** The lease's TTL as first granted: what renewals ask for again. */
+  leaseTtlMs: number;
+  /** Views per schema, so a cache hit allocates nothing. */
+  views: Map<z.ZodType | undefined, Secret<unknown>>;
+  dead: boolean;
+  expiredReported: boolean;
+}
+
+/** Background work has its own backoff; a transport retry on top would only multiply the load on a struggling Vault. */
+const BACKGROUND: CallOptions = { maxRetries: 0 };
+
+interface Watcher {
+  listener: SecretListener<unknown>;
+  schema: z.ZodType | undefined;
+}
+
+/**
+ * One secret the client keeps current: fetched once for any number of concurrent callers,
+ * renewed before its lease runs out, replaced before a lease that cannot be extended dies (old
+ * and new overlapping for a grace period), polled when it has no lease, and announced once per
+ * change. Every failure in the background is reported and retried with backoff, never thrown.
+ */
+export class ManagedSecret {
+  #current: Current | undefined;
+  #pending: Promise<Current> | undefined;
+  #failures = 0;
+  #closed = false;
+  #pollMetadata = true;
+  readonly #watchers = new Set<Watcher>();
+  readonly #timer: string;
+
+  constructor(
+    private readonly ctx: SecretContext,
+    readonly key: string,
+    readonly path: string,
+    private readonly body: Record<string, unknown> | undefined,
+  ) {
+    this.#timer = `secret:${key}`;
+  }
+
+  get watched(): boolean {
+    return this.#watchers.size > 0;
+  }
+
+  /** The cached value if it may still be used: never one whose lease has ended or died with its token. */
+  cached<T>(schema: z.ZodType | undefined): Secret<T> | undefined {
+    const c = this.#current;
+    if (!c || c.dead || (c.expiresAt !== undefined && this.ctx.options.clock.now() >= c.expiresAt))
+      return undefined;
+    return (c.views.get(schema) as Secret<T> | undefined) ?? this.#view<T>(c, schema);
+  }
+
+  async load<T>(schema: z.ZodType | undefined, call?: CallOptions): Promise<Secret<T>> {
+    const hit = this.cached<T>(schema);
+    if (hit) return hit;
+    const reason: RotationReason = this.#current ? 'lease-lost' : 'manual';
+    return this.#view<T>(await this.refresh(reason, call), schema);
+  }
+
+  /** Fetches anew (one request however many ask), replacing and announcing the value if it changed. */
+  refresh(reason: RotationReason, call?: CallOptions): Promise<Current> {
+    this.#pending ??= this.#fetch(reason, call).finally(() => {
+      this.#pending = undefined;
+    });
+    return this.#pending;
+  }
+
+  /** The lease died with the token that created it: stop serving it until it is replaced. */
+  markDead(): void {
+    if (this.#current?.fetched.lease) this.#current.dead = true;
+  }
+
+  hasLease(): boolean {
+    return this.#current?.fetched.lease !== undefined;
+  }
+
+  leaseId(): string | undefined {
+    return this.#current?.fetched.lease?.id;
+  }
+
+  /** Registers a watcher; `ready` settles with the first value handed to it (or the first failure). */
+  watch<T>(
+    listener: SecretListener<T>,
+    schema: z.ZodType | undefined,
+  ): { stop: () => void; ready: Promise<Secret<T>> } {
+    const watcher: Watcher = { listener: listener as SecretListener<unknown>, schema };
+    this.#watchers.add(watcher);
+    const c = this.cached<T>(schema);
+    let ready: Promise<Secret<T>>;
+    if (c) {
+      this.#call(watcher, c, undefined);
+      ready = Promise.resolve(c);
+    } else {
+      ready = this.refresh('manual', BACKGROUND).then(
+        (current) => {
+          const view = this.#view<T>(current, schema);
+          if (this.#watchers.has(watcher)) this.#call(watcher, view, undefined);
+          return view;
+        },
+        (error: unknown) => {
+          this.#report(error, 'read');
+          this.#retryLater('manual');
+          throw error;
+        },
+      );
+      // The failure is reported as an event; awaiting `ready` is optional, so it must not go unhandled.
+      ready.catch(() => undefined);
+    }
+    return {
+      stop: () => {
+        this.#watchers.delete(watcher);
+      },
+      ready,
+    };
+  }
+
+  dispose(): void {
+    this.#closed = true;
+    this.ctx.timers.cancel(this.#timer);
+  }
+
+  async #fetch(reason: RotationReason, call?: CallOptions): Promise<Current> {
+    const { clock } = this.ctx.options;
+    const envelope = await this.ctx.read(
+      { path: this.path, method: this.body ? 'POST' : 'GET', ...(this.body ? { body: this.body } : {}) },
+      call,
+    );
+    const fetched = shapeSecret(this.path, envelope, clock.now());
+    const previous = this.#current;
+    this.#failures = 0;
+    if (previous && !previous.dead && !changed(previous.fetched, fetched)) {
+      this.#schedule(previous);
+      return previous;
+    }
+    const current: Current = {
+      fetched,
+      expiresAt: fetched.expiresAt,
+      leaseTtlMs: fetched.lease?.ttlMs ?? 0,
+      views: new Map(),
+      dead: false,
+      expiredReported: false,
+    };
+    this.#current = current;
+    if (!this.#closed) this.#schedule(current);
+    if (previous) this.#announce(previous, current, reason);
+    return current;
+  }
+
+  #announce(previous: Current, current: Current, reason: RotationReason): void {
+    const { clock, secrets } = this.ctx.options;
+    this.ctx.events.emit('secret:rotated', {
+      path: this.path,
+      reason,
+      previous: snapshotOf(previous.fetched),
+      current: snapshotOf(current.fetched),
+      at: clock.now(),
+    });
+    for (const watcher of this.#watchers) {
+      const prior = this.#safeView(previous, watcher.schema);
+      const next = this.#safeView(current, watcher.schema);
+      if (next) this.#call(watcher, next, prior ? { previous: prior, reason } : undefined);
+    }
+    // The old credentials stay valid a little longer so work in flight can finish with them.
+    const oldLease = previous.fetched.lease?.id;
+    const alive = previous.expiresAt === undefined || previous.expiresAt > clock.now();
+    if (oldLease && alive && !previous.dead && reason !== 'lease-lost' && reason !== 'relogin') {
+      this.ctx.timers.schedule(`revoke:${oldLease}`, secrets.graceMs, () => this.ctx.revokeLease(oldLease));
+    }
+  }
+
+  #schedule(c: Current): void {
+    const { clock, secrets } = this.ctx.options;
+    const now = clock.now();
+    const f = c.fetched;
+    const after = (delay: number, task: () => Promise<void>) =>
+      this.ctx.timers.schedule(this.#timer, delay, task);
+    switch (f.kind) {
+      case 'leased':
+        if (f.lease?.renewable)
+          return after(renewDelay(c.leaseTtlMs, secrets.renewAt, secrets.jitter), () => this.#renew(c));
+        return after(rotationDelay(c.expiresAt ?? now, now, c.leaseTtlMs, secrets.rotateBefore), () =>
+          this.#rotate('max-ttl'),
+        );
+      case 'certificate':
+        return after(
+          certificateDelay(
+            f.validFrom ?? now,
+            c.expiresAt ?? now,
+            now,
+            secrets.certificateRenewAt,
+            secrets.jitter,
+          ),
+          () => this.#rotate('certificate-expiring'),
+        );
+      case 'static-credentials':
+        // Vault sets the new password at this instant; fetch just after it.
+        return after(Math.max(0, (c.expiresAt ?? now) - now) + 1_000, () => this.#rotate('new-version'));
+      case 'kv-v2':
+        return after(jittered(secrets.pollIntervalMs, secrets.jitter), () => this.#poll(c));
+      case 'kv':
+        return after(jittered(secrets.pollIntervalMs, secrets.jitter), () => this.#rotate('new-version'));
+    }
+  }
+
+  async #renew(c: Current): Promise<void> {
+    const lease = c.fetched.lease;
+    if (this.#current !== c || !lease || this.#closed) return;
+    const { clock, secrets } = this.ctx.options;
+    const requestedTtlMs = c.leaseTtlMs;
+    let granted: number;
+    try {
+      const envelope = await this.ctx.renewLease(lease.id, requestedTtlMs);
+      granted = (envelope.lease_duration ?? 0) * 1000;
+    } catch (error) {
+      if (this.#current !== c || this.#closed) return;
+      if (error instanceof VaultBadRequestError) {
+        // Vault no longer knows the lease, or refuses to extend it: only a new secret helps.
+        const cannotExtend = error.reasons.some((r) => /not renewable|max TTL/i.test(r));
+        if (!cannotExtend) c.dead = true;
+        return this.#rotate(cannotExtend ? 'max-ttl' : 'lease-lost');
+      }
+      this.#report(error, 'lease-renew');
+      return this.#retryLater('max-ttl');
+    }
+    if (this.#current !== c || this.#closed) return;
+    const now = clock.now();
+    c.expiresAt = now + granted;
+    c.views.clear();
+    this.ctx.events.emit('lease:renewed', {
+      path: this.path,
+      leaseId: lease.id,
+      requestedTtlMs,
+      ttlMs: granted,
+      at: now,
+    });
+    if (isCapped(requestedTtlMs, granted)) {
+      this.ctx.timers.schedule(
+        this.#timer,
+        rotationDelay(c.expiresAt, now, requestedTtlMs, secrets.rotateBefore),
+        () => this.#rotate('max-ttl'),
+      );
+    } else {
+      this.ctx.timers.schedule(this.#timer, renewDelay(granted, secrets.renewAt, secrets.jitter), () =>
+        this.#renew(c),
+      );
+    }
+  }
+
+  async #rotate(reason: RotationReason): Promise<void> {
+    if (this.#closed) return;
+    try {
+      await this.refresh(reason, BACKGROUND);
+    } catch (error) {
+      if (this.#closed) return;
+      this.#report(error, 'rotate');
+      this.#retryLater(reason);
+    }
+  }
+
+  /** KV v2: a version number is cheap to check; the data is read only when it moved. */
+  async #poll(c: Current): Promise<void> {
+    if (this.#current !== c || this.#closed) return;
+    const metadataPath = this.#pollMetadata ? kvMetadataPath(this.path) : undefined;
+    if (!metadataPath) return this.#rotate('new-version');
+    let latest: unknown;
+    try {
+      const envelope = await this.ctx.read({ path: metadataPath, method: 'GET' }, BACKGROUND);
+      latest = (envelope.data as { current_version?: unknown } | null | undefined)?.current_version;
+    } catch (error) {
+      if (this.#closed) return;
+      if (error instanceof VaultClientError && error.code === 'ERR_VAULT_PERMISSION_DENIED') {
+        // Policies often grant `data/` but not `metadata/`: poll the data itself from now on.
+        this.#pollMetadata = false;
+        return this.#rotate('new-version');
+      }
+      this.#report(error, 'read');
+      return this.#retryLater('new-version');
+    }
+    if (typeof latest === 'number' && latest !== c.fetched.version) return this.#rotate('new-version');
+    this.#schedule(c);
+  }
+
+  #retryLater(reason: RotationReason): void {
+    if (this.#closed) return;
+    const { clock, secrets } = this.ctx.options;
+    this.#failures += 1;
+    let delay = backoffDelay(this.#failures - 1, { ...secrets.backoff, jitter: 0.25 });
+    const c = this.#current;
+    const now = clock.now();
+    if (c?.expiresAt !== undefined) {
+      const remaining = c.expiresAt - now;
+      if (remaining <= 0) this.#expired(c);
+      else delay = Math.min(delay, remaining);
+    }
+    const renewable = c?.fetched.kind === 'leased' && c.fetched.lease?.renewable && !c.dead;
+    const stillRenewable =
+      renewable &&
+      c!.expiresAt !== undefined &&
+      c!.expiresAt - (now + delay) > c!.leaseTtlMs * secrets.rotateBefore;
+    this.ctx.timers.schedule(this.#timer, delay, () =>
+      stillRenewable
+        ? this.#renew(c!)
+        : this.#rotate(c?.expiresAt !== undefined && c.expiresAt <= clock.now() ? 'lease-lost' : reason),
+    );
+  }
+
+  #expired(c: Current): void {
+    if (c.expiredReported) return;
+    c.expiredReported = true;
+    const leaseId = c.fetched.lease?.id;
+    if (leaseId)
+      this.ctx.events.emit('lease:expired', { path: this.path, leaseId, at: this.ctx.options.clock.now() });
+    this.#report(
+      new LeaseError(
+        'ERR_LEASE_EXPIRED',
+        `the secret at ${this.path} expired before a replacement could be fetched; it will be fetched as soon as Vault answers`,
+        {
+          path: this.path,
+          ...(leaseId ? { leaseId } : {}),
+        },
+      ),
+      'rotate',
+    );
+  }
+
+  #view<T>(c: Current, schema: z.ZodType | undefined): Secret<T> {
+    let data: unknown = c.fetched.data;
+    if (schema) {
+      const checked = schema.safeParse(data);
+      if (!checked.success) {
+        const issues = checked.error.issues.map((issue) => {
+          const text = describeIssue(issue);
+          const at = text.indexOf(': ');
+          return { field: text.slice(0, at), problem: text.slice(at + 2) };
+        });
+        throw new SecretSchemaError(
+          `the secret at ${this.path} does not match the schema: ${issues.map((i) => `${i.field} (${i.problem})`).join(', ')}`,
+          {
+            path: this.path,
+            issues,
+          },
+        );
+      }
+      data = checked.data;
+    }
+    const view = toSecret(this.path, c.fetched, data, c.expiresAt);
+    c.views.set(schema, view);
+    return view as Secret<T>;
+  }
+
+  #safeView(c: Current, schema: z.ZodType | undefined): Secret<unknown> | undefined {
+    try {
+      return (c.views.get(schema) as Secret<unknown> | undefined) ?? this.#view(c, schema);
+    } catch (error) {
+      this.#report(error, 'rotate');
+      return undefined;
+    }
+  }
+
+  #call(watcher: Watcher, secret: Secret<unknown>, change: Parameters<SecretListener<unknown>>[1]): void {
+    const fail = (cause: unknown) =>
+      this.#report(
+        new ListenerError(
+          `a watch listener for ${this.path} threw: ${cause instanceof Error ? cause.message : String(cause)}`,
+          cause,
+        ),
+        'listener',
+      );
+    try {
+      const result = watcher.listener(secret, change);
+      if (result && typeof (result as Promise<void>).then === 'function')
+        (result as Promise<void>).then(undefined, fail);
+    } catch (cause) {
+      fail(cause);
+    }
+  }
+
+  #report(error: unknown, phase: ErrorPhase): void {
+    const wrapped =
+      error instanceof VaultClientError
+        ? error
+        : new VaultClientError('ERR_VAULT_CONNECTION', String(error), { cause: error });
+    this.ctx.events.emit('error', {
+      error: wrapped,
+      phase,
+      path: this.path,
+      at: this.ctx.options.clock.now(),
+    });
+  }
+}
+
+/** Whether a fetch brought a different secret: a new lease, a new KV version, or different data. */
+function changed(before: FetchedSecret, after: FetchedSecret): boolean {
+  if (before.lease || after.lease) return before.lease?.id !== after.lease?.id;
+  if (before.version !== undefined || after.version !== undefined) return before.version !== after.version;
+  return JSON.stringify(before.data) !== JSON.stringify(after.data);
+}

@@ -1,0 +1,159 @@
+import { inspect } from 'node:util';
+import {
+  type ClientOptions,
+  type Logger,
+  type VaultClientEvents,
+  VaultKubernetesClient,
+} from 'vault-kubernetes-client';
+import { type MockVault, type MockVaultOptions, startMockVault } from 'vault-kubernetes-client/testing';
+
+export interface LogLine {
+  level: keyof Logger;
+  message: string;
+  fields: Record<string, unknown>;
+}
+
+export interface Harness {
+  mock: MockVault;
+  tokenPath: string;
+  /** Every Vault token and JWT the clients sent, taken off the wire: what must never show up anywhere else. */
+  secretsSent: Set<string>;
+  logs: LogLine[];
+  events: { name: keyof VaultClientEvents; payload: unknown }[];
+  errors: unknown[];
+  client(options?: Partial<ClientOptions>): VaultKubernetesClient;
+  /** Everything the clients produced that a human or a log pipeline could see, as text. */
+  visibleText(): string;
+  close(): Promise<void>;
+}
+
+const EVENT_NAMES: (keyof VaultClientEvents)[] = [
+  'auth:login',
+  'auth:renewed',
+  'lease:renewed',
+  'lease:expired',
+  'secret:rotated',
+  'error',
+];
+
+/**
+ * A mock Vault configured as in the article, plus clients wired to its clock that record what
+ * they log, emit and send, so tests can assert on lifecycles and scan for leaked secrets.
+ */
+export async function createHarness(
+  options: { mock?: MockVaultOptions; role?: Record<string, unknown>; policy?: string } = {},
+): Promise<Harness> {
+  const mock = await startMockVault(options.mock);
+  await mock.setupKubernetesAuth({ roleFields: options.role ?? {} });
+  await mock.write('sys/policies/acl/myapp-policy', {
+    policy:
+      options.policy ??
+      'path "secret/data/myapp/*" { capabilities = ["read"] }\npath "secret/metadata/myapp/*" { capabilities = ["read", "list"] }',
+  });
+  await mock.write('secret/data/myapp/config', {
+    data: { username: 'app-user', password: 'kv-password-value-1' },
+  });
+  const tokenPath = await mock.cluster.writeToken({
+    namespace: 'default',
+    serviceAccount: 'myapp-sa',
+    expiresIn: 30 * 86400,
+  });
+  const secretsSent = new Set<string>();
+  const logs: LogLine[] = [];
+  const events: Harness['events'] = [];
+  const errors: unknown[] = [];
+  const clients: VaultKubernetesClient[] = [];
+  const logger: Logger = {
+    debug: (fields, message) => logs.push({ level: 'debug', fields, message }),
+    info: (fields, message) => logs.push({ level: 'info', fields, message }),
+    warn: (fields, message) => logs.push({ level: 'warn', fields, message }),
+    error: (fields, message) => logs.push({ level: 'error', fields, message }),
+  };
+  const recordingFetch: typeof fetch = async (input, init) => {
+    // ky hands fetch a Request; read a clone so the original body is still there to send.
+    const request = input instanceof Request ? input.clone() : new Request(input as string | URL, init);
+    const token = request.headers.get('x-vault-token');
+    if (token) secretsSent.add(token);
+    if (request.url.endsWith('/login')) {
+      const jwt = (JSON.parse((await request.text()) || '{}') as { jwt?: string }).jwt;
+      if (jwt) secretsSent.add(jwt);
+    }
+    const response = await fetch(input, init);
+    if (request.url.endsWith('/login') || request.url.includes('auth/token/create')) {
+      const body = (await response
+        .clone()
+        .json()
+        .catch(() => undefined)) as { auth?: { client_token?: string } } | undefined;
+      if (body?.auth?.client_token) secretsSent.add(body.auth.client_token);
+    }
+    return response;
+  };
+  return {
+    mock,
+    tokenPath,
+    secretsSent,
+    logs,
+    events,
+    errors,
+    client(overrides = {}) {
+      const client = new VaultKubernetesClient({
+        address: mock.address,
+        auth: { role: 'myapp-role', tokenPath },
+        clock: mock.clock,
+        logger,
+        logLevel: 'debug',
+        fetch: recordingFetch,
+        ...overrides,
+      });
+      for (const name of EVENT_NAMES) client.on(name, (payload) => events.push({ name, payload }));
+      clients.push(client);
+      return client;
+    },
+    visibleText() {
+      const parts: string[] = [];
+      for (const line of logs)
+        parts.push(line.message, JSON.stringify(line.fields), inspect(line.fields, { depth: 8 }));
+      for (const event of events)
+        parts.push(JSON.stringify(event.payload), inspect(event.payload, { depth: 8 }));
+      for (const error of errors) parts.push(describeError(error));
+      for (const client of clients) parts.push(inspect(client, { depth: 8 }), JSON.stringify(client));
+      return parts.join('\n');
+    },
+    async close() {
+      await Promise.all(clients.map((c) => c.close()));
+      await mock.close();
+    },
+  };
+}
+
+/** Message, stack, every cause down the chain, inspect and JSON of an error. */
+export function describeError(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 10; depth++) {
+    if (current instanceof Error) parts.push(current.message, current.stack ?? '');
+    parts.push(inspect(current, { depth: 8 }));
+    try {
+      parts.push(JSON.stringify(current));
+    } catch {
+      // circular causes are fine
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return parts.join('\n');
+}
+
+/** Captures what a promise rejects with, for asserting on the error and scanning it later. */
+export async function rejection(promise: Promise<unknown>, into?: unknown[]): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    into?.push(error);
+    return error;
+  }
+  throw new Error('expected the promise to reject');
+}
+
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
+export const DAY = 24 * HOUR;

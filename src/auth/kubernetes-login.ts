@@ -88,7 +88,7 @@ function hint(reason: string, login: KubernetesLogin): string {
     return `The auth method is not configured: vault write auth/${login.mount}/config kubernetes_host=...`;
   }
   if (reason.includes('permission denied')) {
-    return `Vault could not verify the JWT with the cluster (TokenReview or pem_keys): check auth/${login.mount}/config (kubernetes_host, kubernetes_ca_cert, token_reviewer_jwt), that Vault may call the TokenReview API, and that the service account still exists.`;
+    return `Vault could not verify the JWT with the cluster (TokenReview or pem_keys): check auth/${login.mount}/config (kubernetes_host, kubernetes_ca_cert, token_reviewer_jwt), that Vault may call the TokenReview API, and that the service account still exists. Vault answers the same when no auth method is mounted at auth/${login.mount}: check auth.mount (vault auth list).`;
   }
   return `Check ${role} and auth/${login.mount}/config.`;
 }

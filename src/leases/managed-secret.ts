@@ -203,36 +203,40 @@ export class ManagedSecret {
   }
 
   #schedule(c: Current): void {
+    const [delay, task] = this.#next(c);
+    this.ctx.timers.schedule(this.#timer, delay, task);
+  }
+
+  /** What keeps this kind of secret current, and when. */
+  #next(c: Current): [number, () => Promise<void>] {
     const { clock, secrets } = this.ctx.options;
     const now = clock.now();
     const f = c.fetched;
-    const after = (delay: number, task: () => Promise<void>) =>
-      this.ctx.timers.schedule(this.#timer, delay, task);
     switch (f.kind) {
       case 'leased':
         if (f.lease?.renewable)
-          return after(renewDelay(c.leaseTtlMs, secrets.renewAt, secrets.jitter), () => this.#renew(c));
-        return after(rotationDelay(c.expiresAt ?? now, now, c.leaseTtlMs, secrets.rotateBefore), () =>
-          this.#rotate('max-ttl'),
+          return [renewDelay(c.leaseTtlMs, secrets.renewAt, secrets.jitter), () => this.#renew(c)];
+        return [
+          rotationDelay(c.expiresAt ?? now, now, c.leaseTtlMs, secrets.rotateBefore),
+          () => this.#rotate('max-ttl'),
+        ];
+      case 'certificate': {
+        const delay = certificateDelay(
+          f.validFrom ?? now,
+          c.expiresAt ?? now,
+          now,
+          secrets.certificateRenewAt,
+          secrets.jitter,
         );
-      case 'certificate':
-        return after(
-          certificateDelay(
-            f.validFrom ?? now,
-            c.expiresAt ?? now,
-            now,
-            secrets.certificateRenewAt,
-            secrets.jitter,
-          ),
-          () => this.#rotate('certificate-expiring'),
-        );
+        return [delay, () => this.#rotate('certificate-expiring')];
+      }
       case 'static-credentials':
         // Vault sets the new password at this instant; fetch just after it.
-        return after(Math.max(0, (c.expiresAt ?? now) - now) + 1_000, () => this.#rotate('new-version'));
+        return [Math.max(0, (c.expiresAt ?? now) - now) + 1_000, () => this.#rotate('new-version')];
       case 'kv-v2':
-        return after(jittered(secrets.pollIntervalMs, secrets.jitter), () => this.#poll(c));
+        return [jittered(secrets.pollIntervalMs, secrets.jitter), () => this.#poll(c)];
       case 'kv':
-        return after(jittered(secrets.pollIntervalMs, secrets.jitter), () => this.#rotate('new-version'));
+        return [jittered(secrets.pollIntervalMs, secrets.jitter), () => this.#rotate('new-version')];
     }
   }
 

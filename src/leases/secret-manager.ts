@@ -24,8 +24,13 @@ export class SecretManager {
   /** The hot path: a cached, still-valid secret is returned with no allocation and no I/O. */
   get<T>(path: string, options: SecretOptions<z.ZodType | undefined> = {}): Promise<Secret<T>> {
     const entry = this.#entry(path, options.body);
-    const hit = entry.cached<T>(options.schema);
-    if (hit) return Promise.resolve(hit);
+    try {
+      const hit = entry.cached<T>(options.schema);
+      if (hit) return Promise.resolve(hit);
+    } catch (error) {
+      // A schema that rejects the cached data: an async API reports it as a rejection.
+      return Promise.reject(error);
+    }
     return entry.load<T>(options.schema, options);
   }
 

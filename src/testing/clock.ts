@@ -133,7 +133,9 @@ export class ManualClock {
   async #settle(): Promise<void> {
     for (let idle = 0; idle < 3; ) {
       await ioTurn();
-      const busy = [...this.#tasks].filter((task) => !task.done && task.timers.size === 0).map((task) => task.promise);
+      const busy = [...this.#tasks]
+        .filter((task) => !task.done && task.timers.size === 0)
+        .map((task) => task.promise);
       const waiting = [...busy, ...this.#inFlight];
       if (waiting.length === 0) {
         idle++;

@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import {
+  type DatabaseUserFilter,
+  databaseCredentialWorks,
+  databaseUsers,
+} from './backends/database/registry';
+import type { DatabaseUser } from './backends/database/state';
 import { backendCatalog } from './backends/index';
 import type { HealthState } from './backends/sys/index';
-import { type DatabaseUserFilter, databaseCredentialWorks, databaseUsers } from './backends/database/registry';
-import type { DatabaseUser } from './backends/database/state';
 import { systemBackend } from './backends/sys/index';
 import { ManualClock } from './clock';
 import { KubernetesCluster, type ServiceAccountTokenOptions } from './cluster/kubernetes-cluster';

@@ -48,13 +48,16 @@ describe('start and close', () => {
     const mock = await start();
     const agent = new HttpAgent({ keepAlive: true, maxSockets: 1 });
     const socket = await new Promise<Socket>((resolve, reject) => {
-      httpGet(`${mock.address}/v1/sys/health`, { agent }, (res) => {
+      const req = httpGet(`${mock.address}/v1/sys/health`, { agent }, (res) => {
         res.resume();
-        res.on('end', () => resolve(res.socket as Socket));
-      }).on('error', reject);
+        // Once the body is read, the agent takes the socket back into its free pool.
+        res.on('end', () => setImmediate(() => resolve(req.socket as Socket)));
+      });
+      req.on('error', reject);
     });
     const socketClosed = new Promise<boolean>((resolve) => socket.once('close', () => resolve(true)));
-    expect(socket.destroyed).toBe(false); // kept alive in the agent's pool
+    expect(socket.destroyed).toBe(false);
+    expect(Object.values(agent.freeSockets).flat()).toContain(socket); // kept alive in the agent's pool
     await mock.close();
     expect(await socketClosed).toBe(true);
     agent.destroy();

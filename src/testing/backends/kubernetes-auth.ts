@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { KubernetesCluster } from '../cluster/kubernetes-cluster';
 import type { Backend } from '../core/backend';
 import { SYSTEM_MAX_TTL } from '../core/durations';
+import { goQuote } from '../core/go-format';
 import type { BackendRequest, MountInfo } from '../core/types';
 import type { VaultCore } from '../core/vault-core';
 import { badRequest, VaultError } from '../core/vault-error';
-import { goQuote } from '../core/go-format';
 import { bool, list, str } from './fields';
 import { globListContains } from './glob';
 import { containsPemBlock, isPublicKey, serviceAccountOf, validateJwt } from './kubernetes-jwt';
@@ -21,6 +21,29 @@ interface KubernetesConfig {
   disable_local_ca_jwt: boolean;
   use_annotations_as_alias_metadata: boolean;
 }
+
+const CONFIG_FIELDS = [
+  'kubernetes_host',
+  'kubernetes_ca_cert',
+  'token_reviewer_jwt',
+  'pem_keys',
+  'issuer',
+  'disable_iss_validation',
+  'disable_local_ca_jwt',
+  'use_annotations_as_alias_metadata',
+];
+/** path_role.go's fields plus tokenutil's, current and deprecated. */
+const ROLE_FIELDS = [
+  'bound_service_account_names',
+  'bound_service_account_namespaces',
+  'bound_service_account_namespace_selector',
+  'audience',
+  'alias_name_source',
+  ...['ttl', 'max_ttl', 'period', 'policies', 'num_uses', 'bound_cidrs'].flatMap((f) => [f, `token_${f}`]),
+  'token_explicit_max_ttl',
+  'token_no_default_policy',
+  'token_type',
+];
 
 /**
  * The Kubernetes auth method: config, roles and login, with login checks in the order the
@@ -147,11 +170,12 @@ export function kubernetesBackend(_core: VaultCore, mount: MountInfo, cluster: K
   return {
     unauthenticated: ['login'],
     routes: [
-      { pattern: 'config', handlers: { read: readConfig, update: writeConfig } },
-      { pattern: 'login', handlers: { update: login } },
+      { pattern: 'config', fields: CONFIG_FIELDS, handlers: { read: readConfig, update: writeConfig } },
+      { pattern: 'login', fields: ['role', 'jwt'], handlers: { update: login } },
       { pattern: 'role', handlers: { list: () => ({ data: { keys: [...roles.keys()].sort() } }) } },
       {
         pattern: 'role/:name',
+        fields: ROLE_FIELDS,
         exists: (_req, p) => roles.has(p.name!.toLowerCase()),
         handlers: {
           read: (_req, p) => {

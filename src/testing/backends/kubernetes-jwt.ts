@@ -27,7 +27,8 @@ export async function validateJwt(jwt: string, expect: JwtExpectations, nowMs: n
     const header = decodeProtectedHeader(jwt);
     if (!ALGORITHMS.includes(String(header.alg))) throw new Error('unsupported algorithm');
     claims = decodeJwt(jwt);
-    if (expect.pemKeys.length > 0 && !(await verifiesWithAny(jwt, expect.pemKeys))) throw new Error('bad signature');
+    if (expect.pemKeys.length > 0 && !(await verifiesWithAny(jwt, expect.pemKeys)))
+      throw new Error('bad signature');
   } catch {
     throw new VaultError(403, 'permission denied');
   }
@@ -35,7 +36,10 @@ export async function validateJwt(jwt: string, expect: JwtExpectations, nowMs: n
   if (expect.audience) {
     const aud = Array.isArray(claims.aud) ? claims.aud : typeof claims.aud === 'string' ? [claims.aud] : [];
     if (!aud.includes(expect.audience)) {
-      throw new VaultError(403, 'invalid audience (aud) claim: audience claim does not match any expected audience');
+      throw new VaultError(
+        403,
+        'invalid audience (aud) claim: audience claim does not match any expected audience',
+      );
     }
   }
   checkTimes(claims, nowMs);

@@ -94,15 +94,24 @@ export function writeRole(
   const namespaces = list(data, 'bound_service_account_namespaces');
   if (namespaces) role.bound_service_account_namespaces = namespaces;
   role.bound_service_account_namespace_selector = str(data, 'bound_service_account_namespace_selector');
-  if (role.bound_service_account_namespaces.length === 0 && role.bound_service_account_namespace_selector === '') {
+  if (
+    role.bound_service_account_namespaces.length === 0 &&
+    role.bound_service_account_namespace_selector === ''
+  ) {
     throw badRequest(
       '"bound_service_account_namespaces" can not be empty if "bound_service_account_namespace_selector" is not set',
     );
   }
-  if (role.bound_service_account_namespace_selector !== '' && !validSelector(role.bound_service_account_namespace_selector)) {
+  if (
+    role.bound_service_account_namespace_selector !== '' &&
+    !validSelector(role.bound_service_account_namespace_selector)
+  ) {
     throw badRequest('invalid "bound_service_account_namespace_selector" configured');
   }
-  if (role.bound_service_account_namespaces.length > 1 && role.bound_service_account_namespaces.includes('*')) {
+  if (
+    role.bound_service_account_namespaces.length > 1 &&
+    role.bound_service_account_namespaces.includes('*')
+  ) {
     throw badRequest('can not mix "*" with values');
   }
   if (given(data, 'audience')) role.audience = str(data, 'audience');
@@ -126,7 +135,8 @@ export function writeRole(
 /** tokenutil.ParseTokenFields: only the `token_*` names, with its checks in its order. */
 function parseTokenFields(data: Record<string, unknown>, role: KubernetesRole): void {
   if (given(data, 'token_bound_cidrs')) role.token_bound_cidrs = list(data, 'token_bound_cidrs') ?? [];
-  if (given(data, 'token_explicit_max_ttl')) role.token_explicit_max_ttl = duration(data, 'token_explicit_max_ttl');
+  if (given(data, 'token_explicit_max_ttl'))
+    role.token_explicit_max_ttl = duration(data, 'token_explicit_max_ttl');
   if (given(data, 'token_max_ttl')) role.token_max_ttl = duration(data, 'token_max_ttl');
   if (role.token_max_ttl < 0) throw badRequest("'token_max_ttl' cannot be negative");
   if (given(data, 'token_no_default_policy'))
@@ -144,7 +154,9 @@ function parseTokenFields(data: Record<string, unknown>, role: KubernetesRole): 
   if (role.token_num_uses < 0) throw badRequest("'token_num_uses' cannot be negative");
   if (role.token_type === 'batch') {
     if (role.token_period !== 0)
-      throw badRequest("'token_type' cannot be 'batch' or 'default_batch' when set to generate periodic tokens");
+      throw badRequest(
+        "'token_type' cannot be 'batch' or 'default_batch' when set to generate periodic tokens",
+      );
     if (role.token_num_uses !== 0)
       throw badRequest(
         "'token_type' cannot be 'batch' or 'default_batch' when set to generate tokens with limited use count",

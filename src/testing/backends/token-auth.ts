@@ -137,8 +137,16 @@ export function tokenBackend(core: VaultCore, mount: MountInfo): Backend {
 
   return {
     routes: [
-      { pattern: 'lookup-self', handlers: { read: (req) => lookup(self(req), req.now, true) } },
-      { pattern: 'renew-self', handlers: { update: (req) => renew(req, self(req)) } },
+      {
+        pattern: 'lookup-self',
+        fields: ['token'],
+        handlers: { read: (req) => lookup(self(req), req.now, true) },
+      },
+      {
+        pattern: 'renew-self',
+        fields: ['token', 'increment'],
+        handlers: { update: (req) => renew(req, self(req)) },
+      },
       { pattern: 'revoke-self', handlers: { update: (req) => revoke(self(req)) } },
       { pattern: 'lookup', handlers: { update: (req) => lookup(byId(req), req.now, true) } },
       { pattern: 'lookup-accessor', handlers: { update: (req) => lookup(byAccessor(req), req.now, false) } },

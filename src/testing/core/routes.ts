@@ -12,6 +12,11 @@ export interface Route {
   handlers: Partial<Record<Operation, Handler>>;
   /** Vault's existence check: decides between the create and update capabilities for writes. */
   exists?: (req: BackendRequest, params: Record<string, string>) => boolean;
+  /**
+   * The path's field schema, for the framework's warning about request fields it ignores.
+   * Routes without it take arbitrary input (or have not declared their fields) and never warn.
+   */
+  fields?: readonly string[];
 }
 
 export interface Matched {
@@ -74,7 +79,35 @@ export async function dispatch(
     (req.operation === 'create' ? matched.route.handlers.update : undefined) ??
     (req.operation === 'update' ? matched.route.handlers.create : undefined);
   if (!handler) throw unsupportedOperation();
-  return handler(req, matched.params);
+  const result = await handler(req, matched.params);
+  return result ? withFieldWarnings(result, matched, req.data) : result;
+}
+
+/**
+ * framework.Backend.HandleRequest: when a handler answers something, fields the path does not
+ * know and fields the path's captures overwrote are named in warnings (Go's %v of a sorted list).
+ */
+function withFieldWarnings(
+  result: BackendResult,
+  matched: Matched,
+  data: Record<string, unknown>,
+): BackendResult {
+  const { fields } = matched.route;
+  // A status override is Vault's RespondWithStatusCode: a raw answer the warnings do not reach.
+  if (!fields || result.raw || result.status !== undefined) return result;
+  const captures = Object.keys(matched.params);
+  const ignored = Object.keys(data)
+    .filter((key) => !fields.includes(key) && !captures.includes(key))
+    .sort();
+  const replaced = captures.filter((key) => data[key] !== undefined && data[key] !== null).sort();
+  const warnings = [...(result.warnings ?? [])];
+  if (ignored.length) warnings.push(`Endpoint ignored these unrecognized parameters: [${ignored.join(' ')}]`);
+  if (replaced.length) {
+    warnings.push(
+      `Endpoint replaced the value of these parameters with the values captured from the endpoint's path: [${replaced.join(' ')}]`,
+    );
+  }
+  return warnings.length ? { ...result, warnings } : result;
 }
 
 /** Whether a write targets something that exists: Vault's ExistenceCheck, defaulting to update. */

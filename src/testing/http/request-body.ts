@@ -17,13 +17,15 @@ export async function readBody(req: IncomingMessage, maxBytes: number): Promise<
   return Buffer.concat(chunks);
 }
 
+/** Go's MaxBytesReader error; the server turns it into the message Vault's handler answers. */
 function tooLarge(): VaultError {
-  return new VaultError(413, 'failed to parse JSON input: http: request body too large');
+  return new VaultError(413, 'http: request body too large');
 }
 
 /**
  * The request data, as Vault's handler builds it: a JSON object, or form fields when the
- * content type says so and the body does not look like JSON.
+ * content type says so and the body does not look like JSON. The errors carry parseJSONRequest's
+ * detail, which Vault logs; clients only see `error parsing JSON`.
  */
 export function parseBody(raw: Buffer, contentType: string | undefined): Record<string, unknown> {
   const text = raw.toString('utf8');

@@ -51,7 +51,11 @@ const HTML_PAGE = (status: number) =>
   `<html>\r\n<head><title>${status} Bad Gateway</title></head>\r\n<body>\r\n<center><h1>${status} Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
 
 /** The mock's listener: HTTP framing, injected faults and the audit record around `VaultCore.handle`. */
-export async function startServer(core: VaultCore, faults: FaultInjector, options: ServerOptions): Promise<RunningServer> {
+export async function startServer(
+  core: VaultCore,
+  faults: FaultInjector,
+  options: ServerOptions,
+): Promise<RunningServer> {
   const sockets = new Set<Socket>();
   const ctx: Context = { core, faults, options, pending: new Set() };
   const handler = (req: IncomingMessage, res: ServerResponse) => {
@@ -118,7 +122,10 @@ export async function startServer(core: VaultCore, faults: FaultInjector, option
 async function processRequest(ctx: Context, req: Incoming): Promise<Outcome> {
   const { core, faults, options } = ctx;
   const path = vaultPath(req.url.pathname);
-  const record = (status: number, extra: { accessor?: string; error?: string; fault?: string; unhandled?: boolean }) =>
+  const record = (
+    status: number,
+    extra: { accessor?: string; error?: string; fault?: string; unhandled?: boolean },
+  ) =>
     core.audit.record({
       time: core.now(),
       method: req.method,
@@ -133,9 +140,11 @@ async function processRequest(ctx: Context, req: Incoming): Promise<Outcome> {
       via: 'http',
     });
 
+  let slowed: string | undefined;
   for (const fault of path === undefined ? [] : faults.take(req.method, path)) {
     if (fault.kind === 'latency') {
       await delay(ctx, fault.ms);
+      slowed = 'latency';
       continue;
     }
     await req.discardBody();
@@ -145,9 +154,17 @@ async function processRequest(ctx: Context, req: Incoming): Promise<Outcome> {
     }
     let response: MockResponse;
     if (fault.kind === 'fail') {
-      response = { status: fault.status, headers: { ...jsonHeaders(), ...fault.headers }, body: { errors: fault.errors } };
+      response = {
+        status: fault.status,
+        headers: { ...jsonHeaders(), ...fault.headers },
+        body: { errors: fault.errors },
+      };
     } else if (fault.kind === 'html') {
-      response = { status: fault.status, headers: { 'content-type': 'text/html' }, rawBody: HTML_PAGE(fault.status) };
+      response = {
+        status: fault.status,
+        headers: { 'content-type': 'text/html' },
+        rawBody: HTML_PAGE(fault.status),
+      };
     } else {
       response = {
         status: 429,
@@ -162,18 +179,23 @@ async function processRequest(ctx: Context, req: Incoming): Promise<Outcome> {
   if (path === undefined) {
     await req.discardBody();
     record(404, {});
-    return { kind: 'respond', response: { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' }, rawBody: '404 page not found\n' } };
+    return {
+      kind: 'respond',
+      response: {
+        status: 404,
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+        rawBody: '404 page not found\n',
+      },
+    };
   }
 
   let coreRequest: CoreRequest;
   try {
-    const raw = await req.readBody();
+    const hasBody = req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH';
+    if (!hasBody) await req.discardBody();
     const contentType = req.headers['content-type'];
-    if (req.method === 'PATCH' && contentType !== 'application/merge-patch+json') {
-      throw new VaultError(415, `PATCH requires Content-Type of application/merge-patch+json, provided ${contentType ?? ''}`);
-    }
-    const noBody = req.method === 'GET' || req.method === 'DELETE' || req.method === 'HEAD' || req.method === 'LIST';
-    const body = noBody ? {} : parseBody(raw, contentType);
+    if (req.method === 'PATCH') checkPatchContentType(contentType);
+    const body = hasBody ? await readRequestData(req, contentType, options.maxRequestBytes) : {};
     if (req.method === 'GET' || req.method === 'DELETE') {
       for (const [key, value] of req.url.searchParams) if (key !== 'list') body[key] = value;
     }
@@ -181,14 +203,61 @@ async function processRequest(ctx: Context, req: Incoming): Promise<Outcome> {
   } catch (error) {
     const response = errorResponse(error);
     if (response.status === 413) response.headers.connection = 'close';
-    record(response.status, { error: firstError(response) });
+    record(response.status, { error: firstError(response), fault: slowed });
     return { kind: 'respond', response };
   }
   const { response, accessor, unhandled } = await core.handle(coreRequest);
   if (unhandled) core.unhandled.push(`${req.method} ${path}`);
-  record(response.status, { accessor, error: firstError(response), unhandled });
+  record(response.status, { accessor, error: firstError(response), unhandled, fault: slowed });
   if (options.tls) response.headers['strict-transport-security'] = 'max-age=31536000; includeSubDomains';
   return { kind: 'respond', response };
+}
+
+/**
+ * http/logical.go: PATCH needs the merge-patch media type (parameters allowed); a header that is
+ * not a media type at all fails mime.ParseMediaType first, with Go's message and 400.
+ */
+function checkPatchContentType(header: string | undefined): void {
+  const mediaType = (header ?? '').split(';')[0]!.trim().toLowerCase();
+  if (mediaType === '') throw new VaultError(400, 'mime: no media type');
+  if (!/^[!#$%&'*+.^_`|~0-9a-z-]+\/[!#$%&'*+.^_`|~0-9a-z-]+$/.test(mediaType)) {
+    throw new VaultError(400, 'mime: expected slash after first token');
+  }
+  if (mediaType !== 'application/merge-patch+json') {
+    throw new VaultError(
+      415,
+      `PATCH requires Content-Type of application/merge-patch+json, provided ${mediaType}`,
+    );
+  }
+}
+
+/**
+ * The body as Vault's buildLogicalRequestNoAuth reads it. Vault hides the parser's detail from
+ * the client: a body it cannot decode is `error parsing JSON`, 400, or 413 when the listener's
+ * size limit cut it short. With a limit under the 512 bytes it peeks at first, the peek itself
+ * fails (`error reading data`).
+ */
+async function readRequestData(
+  req: Incoming,
+  contentType: string | undefined,
+  maxBytes: number,
+): Promise<Record<string, unknown>> {
+  let raw: Buffer;
+  try {
+    raw = await req.readBody();
+  } catch (error) {
+    if (error instanceof VaultError && error.status === 413) {
+      const peekFailed = maxBytes < 512 && req.method !== 'PATCH';
+      throw new VaultError(413, peekFailed ? 'error reading data' : 'error parsing JSON');
+    }
+    throw error;
+  }
+  try {
+    return parseBody(raw, contentType);
+  } catch (error) {
+    if (error instanceof VaultError && error.status === 400) throw new VaultError(400, 'error parsing JSON');
+    throw error;
+  }
 }
 
 function writeOutcome(res: ServerResponse, outcome: Outcome): void {
@@ -215,12 +284,19 @@ function writeRawOutcome(socket: Duplex, outcome: Outcome): void {
     return;
   }
   const { response } = outcome;
-  const body = Buffer.from(response.rawBody ?? (response.body === undefined ? '' : JSON.stringify(response.body)));
+  const body = Buffer.from(
+    response.rawBody ?? (response.body === undefined ? '' : JSON.stringify(response.body)),
+  );
   const headers = { ...response.headers, 'content-length': String(body.length), connection: 'close' };
   const head = Object.entries(headers)
     .map(([k, v]) => `${k}: ${v}`)
     .join('\r\n');
-  socket.end(Buffer.concat([Buffer.from(`HTTP/1.1 ${response.status} ${statusText(response.status)}\r\n${head}\r\n\r\n`), body]));
+  socket.end(
+    Buffer.concat([
+      Buffer.from(`HTTP/1.1 ${response.status} ${statusText(response.status)}\r\n${head}\r\n\r\n`),
+      body,
+    ]),
+  );
 }
 
 function parseRawRequest(raw: string): Incoming {
@@ -267,7 +343,16 @@ function firstError(response: MockResponse): string | undefined {
 }
 
 function statusText(status: number): string {
-  return { 200: 'OK', 204: 'No Content', 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed' }[status] ?? 'Status';
+  return (
+    {
+      200: 'OK',
+      204: 'No Content',
+      400: 'Bad Request',
+      403: 'Forbidden',
+      404: 'Not Found',
+      405: 'Method Not Allowed',
+    }[status] ?? 'Status'
+  );
 }
 
 function lowerHeaders(req: IncomingMessage): Record<string, string | undefined> {

@@ -10,6 +10,8 @@ import { bool, duration, rfc3339, str } from '../fields';
  * Service tokens have leases too in Vault (`auth/<mount>/login/h<hmac>`), so the lookup, revoke
  * and listing paths see them, and renewing one is refused with Vault's message.
  */
+const RENEW_FIELDS = ['lease_id', 'url_lease_id', 'increment'];
+
 export function leaseRoutes(core: VaultCore): Route[] {
   const idOf = (req: BackendRequest, p: Record<string, string>) => str(req.data, 'lease_id') || p.id || '';
 
@@ -66,7 +68,8 @@ export function leaseRoutes(core: VaultCore): Route[] {
     if (id === '') throw badRequest('missing lease id');
     const token = core.tokens.byLeaseId(id);
     const lease = core.leases.get(id);
-    const found = lease ?? (token && { ...token, expiresAt: token.expiresAt!, lastRenewal: token.lastRenewal });
+    const found =
+      lease ?? (token && { ...token, expiresAt: token.expiresAt!, lastRenewal: token.lastRenewal });
     if (!found) throw badRequest('invalid lease');
     return {
       data: {
@@ -107,17 +110,17 @@ export function leaseRoutes(core: VaultCore): Route[] {
   };
 
   return [
-    { pattern: 'leases/renew', handlers: { update: renew } },
-    { pattern: 'leases/renew/*id', handlers: { update: renew } },
-    { pattern: 'renew', handlers: { update: renew } },
-    { pattern: 'renew/*id', handlers: { update: renew } },
+    { pattern: 'leases/renew', fields: RENEW_FIELDS, handlers: { update: renew } },
+    { pattern: 'leases/renew/*id', fields: RENEW_FIELDS, handlers: { update: renew } },
+    { pattern: 'renew', fields: RENEW_FIELDS, handlers: { update: renew } },
+    { pattern: 'renew/*id', fields: RENEW_FIELDS, handlers: { update: renew } },
     { pattern: 'leases/revoke', handlers: { update: revoke } },
     { pattern: 'leases/revoke/*id', handlers: { update: revoke } },
     { pattern: 'revoke', handlers: { update: revoke } },
     { pattern: 'revoke/*id', handlers: { update: revoke } },
     { pattern: 'leases/revoke-prefix/*prefix', handlers: { update: revokePrefix } },
     { pattern: 'leases/revoke-force/*prefix', handlers: { update: revokePrefix } },
-    { pattern: 'leases/lookup', handlers: { update: lookup, list: listPrefix } },
+    { pattern: 'leases/lookup', fields: ['lease_id'], handlers: { update: lookup, list: listPrefix } },
     { pattern: 'leases/lookup/*prefix', handlers: { list: listPrefix } },
   ];
 }

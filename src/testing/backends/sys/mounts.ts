@@ -1,8 +1,8 @@
 import { SYSTEM_MAX_TTL } from '../../core/durations';
+import { goQuote } from '../../core/go-format';
 import type { Route } from '../../core/routes';
 import type { MountInfo } from '../../core/types';
 import type { VaultCore } from '../../core/vault-core';
-import { goQuote } from '../../core/go-format';
 import { badRequest } from '../../core/vault-error';
 import { duration, str } from '../fields';
 
@@ -31,13 +31,15 @@ function table(core: VaultCore, root: 'mounts' | 'auth', prefix: string): Route[
   };
   const tunable = (name: string) => {
     const path = fullPath(name);
-    if (!core.mounts.get(path)) throw badRequest(`tune of path ${goQuote(path)} failed: no mount entry found`);
+    if (!core.mounts.get(path))
+      throw badRequest(`tune of path ${goQuote(path)} failed: no mount entry found`);
     return core.mounts.get(path)!.info;
   };
   const described = (name: string) => {
     const info = core.mounts.get(fullPath(name))?.info;
     const shown = fullPath(name).slice(prefix.length);
-    if (!info) throw badRequest(prefix === '' ? `No secret engine mount at ${shown}` : `No auth engine at ${shown}`);
+    if (!info)
+      throw badRequest(prefix === '' ? `No secret engine mount at ${shown}` : `No auth engine at ${shown}`);
     return info;
   };
   return [
@@ -69,7 +71,8 @@ function table(core: VaultCore, root: 'mounts' | 'auth', prefix: string): Route[
             type = 'kv';
             options.version = '2';
           }
-          if (prefix === 'auth/' && type === 'token') throw badRequest('token credential backend cannot be instantiated');
+          if (prefix === 'auth/' && type === 'token')
+            throw badRequest('token credential backend cannot be instantiated');
           if (prefix === '' && PROTECTED.some((protectedPath) => path.startsWith(protectedPath)))
             throw badRequest(`cannot mount ${goQuote(path)}`);
           if (prefix === 'auth/' ? type !== 'kubernetes' : type === 'kubernetes' || type === 'token') {

@@ -29,6 +29,9 @@ interface Rule {
   fault: Fault;
 }
 
+/** Paths Vault's rate-limit quotas never apply to (quotas.go defaultExemptPaths, the ones the mock serves). */
+const RATE_LIMIT_EXEMPT = ['sys/health', 'sys/seal-status', 'sys/unseal'];
+
 /**
  * Faults a test arranges on purpose: the failures a client must survive between it and Vault,
  * from Vault's own error answers to proxies that speak HTML and connections that die mid-body.
@@ -79,26 +82,36 @@ export class FaultInjector {
     this.#rateLimit = undefined;
   }
 
-  /** The faults that apply to this request, consuming one use of each. */
+  /**
+   * The faults for this request: every matching latency, then at most one answer-replacing
+   * fault. The rate limit comes first, as Vault's quota check runs before the request is handled;
+   * an arranged fault that does not get to answer keeps its use for a later request.
+   */
   take(method: string, path: string): Fault[] {
     const faults: Fault[] = [];
+    let answer: Fault | undefined = this.#overQuota(path) ? { kind: 'rate-limit' } : undefined;
     for (const rule of [...this.#rules]) {
       if (!matches(rule.scope, method, path)) continue;
-      faults.push(rule.fault);
+      if (rule.fault.kind === 'latency') faults.push(rule.fault);
+      else if (answer) continue;
+      else answer = rule.fault;
       rule.scope.times -= 1;
       if (rule.scope.times <= 0) this.#rules.splice(this.#rules.indexOf(rule), 1);
     }
-    const limiter = this.#rateLimit;
-    if (limiter && path !== 'sys/health') {
-      const now = this.clock.now();
-      if (now - limiter.windowStart >= limiter.windowMs) {
-        limiter.windowStart = now;
-        limiter.used = 0;
-      }
-      limiter.used += 1;
-      if (limiter.used > limiter.limit) faults.push({ kind: 'rate-limit' });
-    }
+    if (answer) faults.push(answer);
     return faults;
+  }
+
+  #overQuota(path: string): boolean {
+    const limiter = this.#rateLimit;
+    if (!limiter || RATE_LIMIT_EXEMPT.includes(path)) return false;
+    const now = this.clock.now();
+    if (now - limiter.windowStart >= limiter.windowMs) {
+      limiter.windowStart = now;
+      limiter.used = 0;
+    }
+    limiter.used += 1;
+    return limiter.used > limiter.limit;
   }
 
   /** Headers and seconds-until-reset for a rate-limited answer. */

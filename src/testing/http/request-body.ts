@@ -36,7 +36,7 @@ export function parseBody(raw: Buffer, contentType: string | undefined): Record<
   }
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(firstJsonValue(text));
   } catch {
     throw new VaultError(400, `failed to parse JSON input: ${goJsonError(text)}`);
   }
@@ -58,4 +58,25 @@ function goJsonError(text: string): string {
   if (!'{["-0123456789tfn'.includes(first))
     return `invalid character '${first}' looking for beginning of value`;
   return 'unexpected EOF';
+}
+
+/**
+ * Go's json.Decoder reads one value and leaves the rest of the stream unread, so Vault accepts
+ * `{"a":1} trailing bytes`. This cuts an object or array at its closing bracket.
+ */
+function firstJsonValue(text: string): string {
+  const start = text.length - text.trimStart().length;
+  if (text[start] !== '{' && text[start] !== '[') return text;
+  let depth = 0;
+  let inString = false;
+  for (let i = start; i < text.length; i++) {
+    const char = text[i];
+    if (inString) {
+      if (char === '\\') i++;
+      else if (char === '"') inString = false;
+    } else if (char === '"') inString = true;
+    else if (char === '{' || char === '[') depth++;
+    else if ((char === '}' || char === ']') && --depth === 0) return text.slice(0, i + 1);
+  }
+  return text;
 }

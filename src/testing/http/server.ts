@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpServer, STATUS_CODES } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -88,10 +88,11 @@ export async function startServer(
   };
   server.on('connection', track);
   server.on('secureConnection', track);
-  // Node's HTTP parser does not know Vault's LIST verb; such requests arrive here, whole.
+  // Node's HTTP parser knows neither Vault's LIST verb nor arbitrary ones that Go's server
+  // accepts (and Vault answers with 405); such requests arrive here, head and all.
   server.on('clientError', (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Duplex) => {
     const raw = error.rawPacket?.toString('latin1') ?? '';
-    if (error.code === 'HPE_INVALID_METHOD' && raw.startsWith('LIST ')) {
+    if (error.code === 'HPE_INVALID_METHOD' && /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ \S+ HTTP\/1\.[01]\r\n/.test(raw)) {
       processRequest(ctx, parseRawRequest(raw))
         .then((outcome) => writeRawOutcome(socket, outcome))
         .catch(() => socket.destroy());
@@ -343,16 +344,7 @@ function firstError(response: MockResponse): string | undefined {
 }
 
 function statusText(status: number): string {
-  return (
-    {
-      200: 'OK',
-      204: 'No Content',
-      400: 'Bad Request',
-      403: 'Forbidden',
-      404: 'Not Found',
-      405: 'Method Not Allowed',
-    }[status] ?? 'Status'
-  );
+  return STATUS_CODES[status] ?? 'Status';
 }
 
 function lowerHeaders(req: IncomingMessage): Record<string, string | undefined> {

@@ -7,8 +7,9 @@
 // - "shared": each library's default, so a new client reuses the process's keep-alive sockets
 //   (Node's global fetch dispatcher for ours, http.globalAgent for axios inside node-vault);
 // - "fresh": each run gets its own connection pool, as a pod that has just started does.
-import http from 'node:http';
+
 import { readFile } from 'node:fs/promises';
+import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import nodeVault from 'node-vault';
 import { Agent } from 'undici';
@@ -21,6 +22,12 @@ const WARMUP = 3;
 
 const mock = await startMockProcess();
 
+/** CPU time of this process since `start`: the client's own work, the mock's is in the child. */
+function cpuSince(start) {
+  const { user, system } = process.cpuUsage(start);
+  return (user + system) / 1000;
+}
+
 async function ours(fresh) {
   const agent = fresh ? new Agent() : undefined;
   const options = {
@@ -31,31 +38,38 @@ async function ours(fresh) {
     ...(agent ? { fetch: (input, init) => fetch(input, { ...init, dispatcher: agent }) } : {}),
   };
   const before = await mock.count();
+  const cpu = process.cpuUsage();
   const started = performance.now();
   const client = new VaultKubernetesClient(options);
   const secret = await client.secret(CONFIG_PATH);
   const ms = performance.now() - started;
+  const cpuMs = cpuSince(cpu);
   const trips = (await mock.count()) - before;
   if (secret.data.username !== 'app-user') throw new Error('ours read the wrong secret');
   await client.close();
   await agent?.close();
-  return { ms, trips };
+  return { ms, cpuMs, trips };
 }
 
 async function theirs(fresh) {
   // keepAlive false: the socket closes after each exchange, so the login opens a new connection.
   const agent = fresh ? new http.Agent({ keepAlive: false }) : undefined;
   const before = await mock.count();
+  const cpu = process.cpuUsage();
   const started = performance.now();
-  const vault = nodeVault({ endpoint: mock.address, ...(agent ? { requestOptions: { httpAgent: agent } } : {}) });
+  const vault = nodeVault({
+    endpoint: mock.address,
+    ...(agent ? { requestOptions: { httpAgent: agent } } : {}),
+  });
   const jwt = await readFile(mock.tokenPath, 'utf8');
   await vault.kubernetesLogin({ role: ROLE, jwt, mount_point: 'kubernetes' });
   const res = await vault.read(CONFIG_PATH);
   const ms = performance.now() - started;
+  const cpuMs = cpuSince(cpu);
   const trips = (await mock.count()) - before;
   if (res.data.data.username !== 'app-user') throw new Error('node-vault read the wrong secret');
   agent?.destroy();
-  return { ms, trips };
+  return { ms, cpuMs, trips };
 }
 
 const results = {};
@@ -73,7 +87,13 @@ for (const mode of ['shared', 'fresh']) {
   const first = mode === 'shared' ? { ours: runs.ours.shift(), theirs: runs.theirs.shift() } : undefined;
   const summary = (list) => ({
     medianMs: round(median(list.map((r) => r.ms))),
-    p95Ms: round(percentile(list.map((r) => r.ms), 95)),
+    p95Ms: round(
+      percentile(
+        list.map((r) => r.ms),
+        95,
+      ),
+    ),
+    cpuMedianMs: round(median(list.map((r) => r.cpuMs))),
     roundTrips: median(list.map((r) => r.trips)),
   });
   results[mode] = { ours: summary(runs.ours), nodeVault: summary(runs.theirs) };
@@ -81,16 +101,15 @@ for (const mode of ['shared', 'fresh']) {
 }
 await mock.close();
 
-const rows = [['connections', 'client', 'median ms', 'p95 ms', 'round trips']];
+const rows = [['connections', 'client', 'median ms', 'p95 ms', 'client CPU ms', 'round trips']];
 for (const [mode, r] of Object.entries(results)) {
-  rows.push([mode, 'vault-kubernetes-client', r.ours.medianMs, r.ours.p95Ms, r.ours.roundTrips]);
-  rows.push([mode, 'node-vault 0.12.0 by hand', r.nodeVault.medianMs, r.nodeVault.p95Ms, r.nodeVault.roundTrips]);
+  const row = (who, f) => [mode, who, f.medianMs, f.p95Ms, f.cpuMedianMs, f.roundTrips];
+  rows.push(row('vault-kubernetes-client', r.ours), row('node-vault 0.12.0 by hand', r.nodeVault));
+  const ratio = (key) => round(r.ours[key] / r.nodeVault[key]);
   rows.push([
     mode,
     'ratio ours / node-vault',
-    round(r.ours.medianMs / r.nodeVault.medianMs),
-    round(r.ours.p95Ms / r.nodeVault.p95Ms),
-    round(r.ours.roundTrips / r.nodeVault.roundTrips),
+    ...['medianMs', 'p95Ms', 'cpuMedianMs', 'roundTrips'].map(ratio),
   ]);
 }
 printTable(
@@ -106,6 +125,7 @@ emit('cold-start', {
   ratio: {
     sharedTime: round(results.shared.ours.medianMs / results.shared.nodeVault.medianMs),
     freshTime: round(results.fresh.ours.medianMs / results.fresh.nodeVault.medianMs),
+    sharedCpu: round(results.shared.ours.cpuMedianMs / results.shared.nodeVault.cpuMedianMs),
     roundTrips: round(results.shared.ours.roundTrips / results.shared.nodeVault.roundTrips),
   },
 });

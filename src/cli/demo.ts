@@ -58,6 +58,30 @@ export async function runDemo(_args: Args): Promise<number> {
       '   (the article uses ttl=24h; the demo uses ttl=1h, max_ttl=24h so renewals and a re-login show up)',
     );
 
+    step('Dynamic database credentials: a database engine and a role with 1 h leases, 4 h max');
+    await vault('POST', 'sys/mounts/database', { type: 'database' });
+    await vault('POST', 'database/config/postgres', {
+      plugin_name: 'postgresql-database-plugin',
+      connection_url: 'postgresql://{{username}}:{{password}}@postgres:5432/app',
+      allowed_roles: 'app',
+      username: 'vault',
+      password: 'vault-root-password',
+    });
+    await vault('POST', 'database/roles/app', {
+      db_name: 'postgres',
+      creation_statements: `CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';`,
+      default_ttl: '1h',
+      max_ttl: '4h',
+    });
+    await vault('PUT', 'sys/policies/acl/myapp-policy', {
+      policy: [
+        'path "secret/data/myapp/*" {\n  capabilities = ["read"]\n}',
+        'path "database/creds/app" {\n  capabilities = ["read"]\n}',
+        '# lets the client revoke a replaced lease once its grace period is over',
+        'path "sys/leases/revoke" {\n  capabilities = ["update"]\n}',
+      ].join('\n'),
+    });
+
     step('5. The pod: its projected service-account token, and the client');
     const tokenPath = await mock.cluster.writeToken({
       namespace: 'default',
@@ -81,11 +105,29 @@ export async function runDemo(_args: Args): Promise<number> {
         `${stamp()}  auth:renewed  ttl=${formatDuration(e.ttlMs)}${e.capped ? ' (capped by max_ttl: a new login follows)' : ''}`,
       ),
     );
+    client.on('lease:renewed', (e) =>
+      say(
+        `${stamp()}  lease:renewed ${e.path} ttl=${formatDuration(e.ttlMs)}${e.ttlMs < e.requestedTtlMs ? ' (capped by max_ttl: a replacement follows)' : ''}`,
+      ),
+    );
+    client.on('secret:rotated', (e) =>
+      say(
+        `${stamp()}  secret:rotated ${e.path} reason=${e.reason} ${String((e.previous?.data as { username?: string } | undefined)?.username)} -> ${String((e.current.data as { username?: string }).username)}`,
+      ),
+    );
     client.on('error', (e) => say(`${stamp()}  error         phase=${e.phase} ${e.error.code}`));
 
-    const config = await client.read('secret/data/myapp/config');
-    const keys = Object.keys((config.data as { data: Record<string, unknown> }).data);
-    say(`${stamp()}  read secret/data/myapp/config -> keys ${keys.join(', ')} (values stay in the app)`);
+    const config = await client.secret('secret/data/myapp/config');
+    say(
+      `${stamp()}  secret secret/data/myapp/config -> v${config.version}, keys ${Object.keys(config.data).join(', ')} (values stay in the app)`,
+    );
+    const stop = client.watch('database/creds/app', (creds, change) => {
+      if (!change)
+        say(
+          `${stamp()}  watch database/creds/app -> connect as ${String(creds.data.username)} (lease ${formatDuration(creds.lease?.ttlMs ?? 0)})`,
+        );
+    });
+    await stop.ready;
 
     step('Access denied, explained');
     try {
@@ -113,11 +155,14 @@ export async function runDemo(_args: Args): Promise<number> {
       await other.close();
     }
 
-    step('Fast-forward 26 simulated hours: renewals at about 2/3 of the TTL, a new login at max_ttl');
+    step(
+      'Fast-forward 26 simulated hours: renewals at about 2/3 of each TTL, rotations at max_ttl, a new login',
+    );
     for (let hour = 1; hour <= 26; hour++) {
       await clock.advance(HOUR);
-      await client.read('secret/data/myapp/config');
+      await client.secret('database/creds/app');
     }
+    stop();
     const info = client.tokenInfo();
     say(`${stamp()}  token still valid: ttl ${formatDuration(info?.ttlMs ?? 0)}, accessor ${info?.accessor}`);
 
@@ -126,7 +171,9 @@ export async function runDemo(_args: Args): Promise<number> {
     say(
       `   tokens of role myapp-role left in Vault: ${mock.tokens().filter((t) => t.role === 'myapp-role').length}`,
     );
-    say(`   leases left in Vault: ${mock.leases().length}`);
+    say(
+      `   leases left in Vault: ${mock.leases().length}; live database users: ${mock.databaseUsers({ live: true }).length}`,
+    );
     say(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s of real time.`);
     return 0;
   } finally {

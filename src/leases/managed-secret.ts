@@ -87,8 +87,11 @@ export class ManagedSecret {
   async load<T>(schema: z.ZodType | undefined, call?: CallOptions): Promise<Secret<T>> {
     const hit = this.cached<T>(schema);
     if (hit) return hit;
-    const reason: RotationReason = this.#current ? 'lease-lost' : 'manual';
-    return this.#view<T>(await this.refresh(reason, call), schema);
+    const kind = this.#current?.fetched.kind;
+    // A value past its end: a lost lease, or a certificate or static password that Vault replaced.
+    const reason: RotationReason =
+      kind === 'certificate' ? 'certificate-expiring' : kind === 'static-credentials' || kind === 'kv' ? 'new-version' : 'lease-lost';
+    return this.#view<T>(await this.refresh(this.#current ? reason : 'manual', call), schema);
   }
 
   /** Fetches anew (one request however many ask), replacing and announcing the value if it changed. */

@@ -18,6 +18,7 @@ const POLICY = [
   'path "secret/metadata/myapp/*" { capabilities = ["read"] }',
   'path "database/creds/app" { capabilities = ["read"] }',
   'path "pki/issue/web" { capabilities = ["update"] }',
+  'path "database/static-creds/app-static" { capabilities = ["read"] }',
   'path "sys/leases/revoke" { capabilities = ["update"] }',
 ].join('\n');
 
@@ -214,6 +215,23 @@ describe('managed secrets', () => {
     const renewed = await client.secret('pki/issue/web', { body: { common_name: 'web.example.com' } });
     expect(renewed.data.serial_number).not.toBe(cert.data.serial_number);
     expect(renewed.expiresAt!).toBeGreaterThan(expiresAt);
+  });
+
+  it('static database credentials are read again right after Vault rotates them', async () => {
+    h = await withDatabase();
+    await h.mock.write('database/config/pg', { allowed_roles: ['app', 'app-static'] });
+    await h.mock.write('database/static-roles/app-static', { db_name: 'pg', username: 'static-user', rotation_period: '1h' });
+    const client = h.client({ secrets: { jitter: 0 } });
+    const first = await client.secret<undefined>('database/static-creds/app-static');
+    expect(first.kind).toBe('static-credentials');
+    for (let minute = 0; minute < 3 * 60; minute++) {
+      await h.mock.clock.advance(MINUTE);
+      const creds = (await client.secret('database/static-creds/app-static')).data as Creds;
+      // Vault rotates on the hour; the client follows a second later, and never serves the old password after.
+      if ((h.mock.clock.now() - first.fetchedAt) % HOUR > 2_000) expect(h.mock.databaseCredentialWorks(creds.username, creds.password)).toBe(true);
+    }
+    expect(rotations(h).map((r) => r.reason)).toEqual(['new-version', 'new-version', 'new-version']);
+    expect(h.mock.audit.count({ path: 'database/static-creds/app-static' })).toBe(4);
   });
 
   it('a schema that rejects the data: a typed error naming the failing fields, not the values', async () => {

@@ -57,40 +57,57 @@ async function operatorSetup(policyApi: 'sys/policies/acl' | 'sys/policy'): Prom
   expect(secret.status).toBe(200);
 }
 
-describe.each(['sys/policies/acl', 'sys/policy'] as const)('the article with the policy written via %s', (api) => {
-  it('a myapp-sa pod logs in, reads its secret and nothing else', async () => {
-    await operatorSetup(api);
-    const jwt = await mock.cluster.mintToken({ namespace: 'default', serviceAccount: 'myapp-sa' });
+describe.each(['sys/policies/acl', 'sys/policy'] as const)(
+  'the article with the policy written via %s',
+  (api) => {
+    it('a myapp-sa pod logs in, reads its secret and nothing else', async () => {
+      await operatorSetup(api);
+      const jwt = await mock.cluster.mintToken({ namespace: 'default', serviceAccount: 'myapp-sa' });
 
-    const session = await login(mock, 'myapp-role', jwt);
-    expect(session.status, session.text).toBe(200);
-    expect(session.body.auth).toMatchObject({
-      policies: ['default', 'myapp-policy'],
-      token_policies: ['default', 'myapp-policy'],
-      lease_duration: 86400,
-      renewable: true,
-      metadata: { role: 'myapp-role', service_account_name: 'myapp-sa', service_account_namespace: 'default' },
+      const session = await login(mock, 'myapp-role', jwt);
+      expect(session.status, session.text).toBe(200);
+      expect(session.body.auth).toMatchObject({
+        policies: ['default', 'myapp-policy'],
+        token_policies: ['default', 'myapp-policy'],
+        lease_duration: 86400,
+        renewable: true,
+        metadata: {
+          role: 'myapp-role',
+          service_account_name: 'myapp-sa',
+          service_account_namespace: 'default',
+        },
+      });
+      const token: string = session.body.auth.client_token;
+
+      const read = await call(mock, 'GET', 'secret/data/myapp/config', undefined, { token });
+      expect(read.status).toBe(200);
+      expect(read.body.data.data).toEqual({ username: 'appuser', password: 's3cr3t' });
+      expect(read.body.data.metadata.version).toBe(1);
+
+      expectErrors(await call(mock, 'GET', 'secret/data/other', undefined, { token }), 403, [DENIED]);
+      // The policy grants read only, so the pod cannot write its own secret either.
+      expectErrors(await call(mock, 'POST', 'secret/data/myapp/config', { data: {} }, { token }), 403, [
+        DENIED,
+      ]);
     });
-    const token: string = session.body.auth.client_token;
 
-    const read = await call(mock, 'GET', 'secret/data/myapp/config', undefined, { token });
-    expect(read.status).toBe(200);
-    expect(read.body.data.data).toEqual({ username: 'appuser', password: 's3cr3t' });
-    expect(read.body.data.metadata.version).toBe(1);
-
-    expectErrors(await call(mock, 'GET', 'secret/data/other', undefined, { token }), 403, [DENIED]);
-    // The policy grants read only, so the pod cannot write its own secret either.
-    expectErrors(await call(mock, 'POST', 'secret/data/myapp/config', { data: {} }, { token }), 403, [DENIED]);
-  });
-
-  it('refuses a token of another service account or namespace with Vault’s message', async () => {
-    await operatorSetup(api);
-    const otherAccount = await mock.cluster.mintToken({ namespace: 'default', serviceAccount: 'billing-sa' });
-    expectErrors(await login(mock, 'myapp-role', otherAccount), 403, ['service account name not authorized']);
-    const otherNamespace = await mock.cluster.mintToken({ namespace: 'staging', serviceAccount: 'myapp-sa' });
-    expectErrors(await login(mock, 'myapp-role', otherNamespace), 403, ['namespace not authorized']);
-  });
-});
+    it('refuses a token of another service account or namespace with Vault’s message', async () => {
+      await operatorSetup(api);
+      const otherAccount = await mock.cluster.mintToken({
+        namespace: 'default',
+        serviceAccount: 'billing-sa',
+      });
+      expectErrors(await login(mock, 'myapp-role', otherAccount), 403, [
+        'service account name not authorized',
+      ]);
+      const otherNamespace = await mock.cluster.mintToken({
+        namespace: 'staging',
+        serviceAccount: 'myapp-sa',
+      });
+      expectErrors(await login(mock, 'myapp-role', otherNamespace), 403, ['namespace not authorized']);
+    });
+  },
+);
 
 it('both policy APIs read back the same stored policy', async () => {
   expect((await call(mock, 'PUT', 'sys/policy/myapp-policy', { policy: MYAPP_POLICY })).status).toBe(204);

@@ -38,19 +38,27 @@ describe('request bodies', () => {
     ['a JSON number', '42'],
     ['not JSON at all', 'data=1'],
   ])('refuses %s with 400 error parsing JSON', async (_what, rawBody) => {
-    expectErrors(await call(mock, 'POST', 'secret/data/x', undefined, { rawBody }), 400, ['error parsing JSON']);
+    expectErrors(await call(mock, 'POST', 'secret/data/x', undefined, { rawBody }), 400, [
+      'error parsing JSON',
+    ]);
     expect((await call(mock, 'GET', 'secret/data/x')).status).toBe(404);
   });
 
   it('reads only the first JSON value, as Go’s decoder does', async () => {
-    const res = await call(mock, 'POST', 'secret/data/x', undefined, { rawBody: '{"data":{"a":"1"}} trailing' });
+    const res = await call(mock, 'POST', 'secret/data/x', undefined, {
+      rawBody: '{"data":{"a":"1"}} trailing',
+    });
     expect(res.status).toBe(200);
     expect((await call(mock, 'GET', 'secret/data/x')).body.data.data).toEqual({ a: '1' });
   });
 
   it('treats an empty body and JSON null as no data', async () => {
-    expectErrors(await call(mock, 'POST', 'secret/data/x', undefined, { rawBody: '' }), 400, ['no data provided']);
-    expectErrors(await call(mock, 'POST', 'secret/data/x', undefined, { rawBody: 'null' }), 400, ['no data provided']);
+    expectErrors(await call(mock, 'POST', 'secret/data/x', undefined, { rawBody: '' }), 400, [
+      'no data provided',
+    ]);
+    expectErrors(await call(mock, 'POST', 'secret/data/x', undefined, { rawBody: 'null' }), 400, [
+      'no data provided',
+    ]);
   });
 
   it('parses form bodies when the content type says so and the body is not JSON', async () => {
@@ -72,16 +80,27 @@ describe('request bodies', () => {
   it('ignores unknown fields, naming them in a warning when the answer has a body', async () => {
     await enableKubernetesAuth(mock);
     const bound = { bound_service_account_names: 'a', bound_service_account_namespaces: 'b' };
-    const silent = await call(mock, 'POST', 'auth/kubernetes/role/r', { ...bound, audience: 'v', colour: 'red' });
+    const silent = await call(mock, 'POST', 'auth/kubernetes/role/r', {
+      ...bound,
+      audience: 'v',
+      colour: 'red',
+    });
     expect([silent.status, silent.text]).toEqual([204, '']);
     // No audience: the answer carries a warning, so the ignored fields are named too.
-    const loud = await call(mock, 'POST', 'auth/kubernetes/role/r2', { ...bound, zeta: 1, alpha: 2, name: 'other' });
+    const loud = await call(mock, 'POST', 'auth/kubernetes/role/r2', {
+      ...bound,
+      zeta: 1,
+      alpha: 2,
+      name: 'other',
+    });
     expect(loud.status).toBe(200);
     expect(loud.body.warnings.slice(1)).toEqual([
       'Endpoint ignored these unrecognized parameters: [alpha zeta]',
       "Endpoint replaced the value of these parameters with the values captured from the endpoint's path: [name]",
     ]);
-    expect((await call(mock, 'GET', 'auth/kubernetes/role/r2')).body.data.bound_service_account_names).toEqual(['a']);
+    expect(
+      (await call(mock, 'GET', 'auth/kubernetes/role/r2')).body.data.bound_service_account_names,
+    ).toEqual(['a']);
     expect((await call(mock, 'GET', 'auth/kubernetes/role/other')).status).toBe(404);
   });
 
@@ -106,12 +125,17 @@ describe('request bodies', () => {
 });
 
 describe('verbs and paths', () => {
-  it.each(['PROPFIND', 'COPY', 'FOO'])('answers the unknown verb %s with 405 and no message', async (method) => {
-    expectErrors(await call(mock, method, 'secret/data/x'), 405, []);
-  });
+  it.each(['PROPFIND', 'COPY', 'FOO'])(
+    'answers the unknown verb %s with 405 and no message',
+    async (method) => {
+      expectErrors(await call(mock, method, 'secret/data/x'), 405, []);
+    },
+  );
 
   it('answers a write to a path ending in / with 400', async () => {
-    expectErrors(await call(mock, 'POST', 'secret/data/x/', { data: {} }), 400, ["cannot write to a path ending in '/'"]);
+    expectErrors(await call(mock, 'POST', 'secret/data/x/', { data: {} }), 400, [
+      "cannot write to a path ending in '/'",
+    ]);
     expectErrors(await call(mock, 'PUT', 'sys/policies/acl/', { policy: 'x' }), 400, [
       "cannot write to a path ending in '/'",
     ]);
@@ -122,9 +146,17 @@ describe('verbs and paths', () => {
     expectErrors(await call(mock, 'PATCH', 'secret/data/x', { data: { b: 2 } }), 415, [
       'PATCH requires Content-Type of application/merge-patch+json, provided application/json',
     ]);
-    expectErrors(await call(mock, 'PATCH', 'secret/data/x', { data: { b: 2 } }, { contentType: 'Text/Plain; charset=utf-8' }), 415, [
-      'PATCH requires Content-Type of application/merge-patch+json, provided text/plain',
-    ]);
+    expectErrors(
+      await call(
+        mock,
+        'PATCH',
+        'secret/data/x',
+        { data: { b: 2 } },
+        { contentType: 'Text/Plain; charset=utf-8' },
+      ),
+      415,
+      ['PATCH requires Content-Type of application/merge-patch+json, provided text/plain'],
+    );
     const withCharset = { contentType: 'application/merge-patch+json; charset=utf-8' };
     expect((await call(mock, 'PATCH', 'secret/data/x', { data: { b: 2 } }, withCharset)).status).toBe(200);
     const bare = await rawRequest(
@@ -139,6 +171,7 @@ describe('verbs and paths', () => {
     const res = await fetch(`${mock.address}/v2/secret/data/x`);
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    expect(res.headers.get('cache-control')).toBe('no-store');
     expect(await res.text()).toBe('404 page not found\n');
     expect((await fetch(`${mock.address}/`)).status).toBe(404);
   });
@@ -149,7 +182,9 @@ describe('verbs and paths', () => {
   });
 
   it('answers a malformed percent-encoding in the path without crashing', async () => {
-    const res = await fetch(`${mock.address}/v1/secret/data/%E0%A4%A`, { headers: { 'X-Vault-Token': mock.rootToken } });
+    const res = await fetch(`${mock.address}/v1/secret/data/%E0%A4%A`, {
+      headers: { 'X-Vault-Token': mock.rootToken },
+    });
     expect(res.status).toBeLessThan(500);
   });
 });

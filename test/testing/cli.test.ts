@@ -87,10 +87,18 @@ describe.skipIf(!existsSync(CLI))('vault-kubernetes-client mock-vault (built CLI
     await call(vault, 'POST', 'secret/data/myapp/config', { data: { password: 'p' } });
 
     const jwt = readFileSync(cli.tokenFile, 'utf8').trim();
-    const login = await call(vault, 'POST', 'auth/kubernetes/login', { role: 'myapp-role', jwt }, { token: null });
+    const login = await call(
+      vault,
+      'POST',
+      'auth/kubernetes/login',
+      { role: 'myapp-role', jwt },
+      { token: null },
+    );
     expect(login.status, login.text).toBe(200);
     const token: string = login.body.auth.client_token;
-    expect((await call(vault, 'GET', 'secret/data/myapp/config', undefined, { token })).body.data.data).toEqual({
+    expect(
+      (await call(vault, 'GET', 'secret/data/myapp/config', undefined, { token })).body.data.data,
+    ).toEqual({
       password: 'p',
     });
     expectErrors(await call(vault, 'GET', 'secret/data/other', undefined, { token }), 403, [DENIED]);

@@ -59,10 +59,15 @@ describe('latency', () => {
     mock.faults.latency(50, { path: 'secret/data/app', times: 1 });
     const order: string[] = [];
     const slow = read().then((res) => order.push(`slow ${res.status}`));
-    const fast = call(mock, 'GET', 'sys/health', undefined, { token: null }).then((res) => order.push(`fast ${res.status}`));
+    const fast = call(mock, 'GET', 'sys/health', undefined, { token: null }).then((res) =>
+      order.push(`fast ${res.status}`),
+    );
     await Promise.all([slow, fast]);
     expect(order).toEqual(['fast 200', 'slow 200']);
-    expect(mock.audit.entries({ path: 'secret/data/app' })[0]).toMatchObject({ status: 200, fault: 'latency' });
+    expect(mock.audit.entries({ path: 'secret/data/app' })[0]).toMatchObject({
+      status: 200,
+      fault: 'latency',
+    });
   });
 });
 
@@ -75,7 +80,9 @@ describe('connection resets', () => {
 
   it('destroys the connection mid-body: the headers arrive, the body read rejects', async () => {
     mock.faults.resetConnection({ path: 'secret/data/app', afterHeaders: true });
-    const res = await fetch(`${mock.address}/v1/secret/data/app`, { headers: { 'X-Vault-Token': mock.rootToken } });
+    const res = await fetch(`${mock.address}/v1/secret/data/app`, {
+      headers: { 'X-Vault-Token': mock.rootToken },
+    });
     expect(res.status).toBe(200);
     await expect(res.text()).rejects.toThrow();
     expect((await read()).status).toBe(200);

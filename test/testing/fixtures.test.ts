@@ -33,7 +33,10 @@ interface Scenario {
   /** Keys (dotted paths) of the fixture the mock leaves out or answers differently, and why. */
   differs?: Record<string, string>;
   /** Arranges state through the API, then sends the fixture's request (with the given body changes). */
-  run(mock: MockVault, send: (changes?: Record<string, unknown>, token?: string | null) => Promise<Reply>): Promise<Reply>;
+  run(
+    mock: MockVault,
+    send: (changes?: Record<string, unknown>, token?: string | null) => Promise<Reply>,
+  ): Promise<Reply>;
   check?(reply: Reply, mock: MockVault): void;
 }
 
@@ -93,7 +96,11 @@ const scenarios: Record<string, Scenario> = {
     },
     check(reply) {
       // A role without token_ttl gets the mount's default, which is the system's 768h.
-      expect(reply.body.auth).toMatchObject({ policies: ['default'], lease_duration: 2764800, renewable: true });
+      expect(reply.body.auth).toMatchObject({
+        policies: ['default'],
+        lease_duration: 2764800,
+        renewable: true,
+      });
       expect(reply.body.auth.metadata).toMatchObject({ role: 'dev-role', service_account_secret_name: '' });
     },
   },
@@ -107,11 +114,20 @@ const scenarios: Record<string, Scenario> = {
         token_ttl: '1h',
         audience: 'vault',
       });
-      const jwt = await mock.cluster.mintToken({ namespace: 'apps', serviceAccount: 'my-app', audiences: ['vault'] });
+      const jwt = await mock.cluster.mintToken({
+        namespace: 'apps',
+        serviceAccount: 'my-app',
+        audiences: ['vault'],
+      });
       return send({ jwt }, null);
     },
     check(reply) {
-      expect(reply.body).toMatchObject({ lease_id: '', renewable: false, lease_duration: 0, mount_type: 'kubernetes' });
+      expect(reply.body).toMatchObject({
+        lease_id: '',
+        renewable: false,
+        lease_duration: 0,
+        mount_type: 'kubernetes',
+      });
       expect(reply.body.auth).toMatchObject({
         policies: ['default', 'my-app'],
         token_policies: ['default', 'my-app'],
@@ -139,8 +155,14 @@ const scenarios: Record<string, Scenario> = {
   kubernetes_login_service_account_name_not_authorized: {
     async run(mock, send) {
       await enableKubernetesAuth(mock);
-      await writeRole(mock, 'my-app', { bound_service_account_names: 'my-app', bound_service_account_namespaces: 'apps' });
-      return send({ jwt: await mock.cluster.mintToken({ namespace: 'apps', serviceAccount: 'other' }) }, null);
+      await writeRole(mock, 'my-app', {
+        bound_service_account_names: 'my-app',
+        bound_service_account_namespaces: 'apps',
+      });
+      return send(
+        { jwt: await mock.cluster.mintToken({ namespace: 'apps', serviceAccount: 'other' }) },
+        null,
+      );
     },
   },
   kubernetes_login_audience_mismatch: {
@@ -151,14 +173,24 @@ const scenarios: Record<string, Scenario> = {
         bound_service_account_namespaces: 'apps',
         audience: 'vault',
       });
-      return send({ jwt: await mock.cluster.mintToken({ namespace: 'apps', serviceAccount: 'my-app' }) }, null);
+      return send(
+        { jwt: await mock.cluster.mintToken({ namespace: 'apps', serviceAccount: 'my-app' }) },
+        null,
+      );
     },
   },
   kubernetes_login_tokenreview_or_signature_failure: {
     async run(mock, send) {
       await enableKubernetesAuth(mock);
-      await writeRole(mock, 'my-app', { bound_service_account_names: 'my-app', bound_service_account_namespaces: 'apps' });
-      const jwt = await mock.cluster.mintToken({ namespace: 'apps', serviceAccount: 'my-app', foreignKey: true });
+      await writeRole(mock, 'my-app', {
+        bound_service_account_names: 'my-app',
+        bound_service_account_namespaces: 'apps',
+      });
+      const jwt = await mock.cluster.mintToken({
+        namespace: 'apps',
+        serviceAccount: 'my-app',
+        foreignKey: true,
+      });
       return send({ jwt }, null);
     },
   },
@@ -175,9 +207,10 @@ const scenarios: Record<string, Scenario> = {
     },
   },
   token_lookup_self: {
-    abbreviated: 'notes: "Real responses also carry \'type\' ... and full envelope fields around \'data\'"',
+    abbreviated: "notes: \"Real responses also carry 'type' ... and full envelope fields around 'data'\"",
     differs: {
-      'data.identity_policies': 'comes from identity groups, which the mock does not model; Vault omits it when empty',
+      'data.identity_policies':
+        'comes from identity groups, which the mock does not model; Vault omits it when empty',
     },
     async run(mock, send) {
       const token = await createToken(mock, ['testgroup2-policy'], {
@@ -201,10 +234,17 @@ const scenarios: Record<string, Scenario> = {
   token_renew_self: {
     abbreviated: 'notes: "Abbreviated doc sample; real auth block has the full HTTPAuth field set."',
     async run(mock, send) {
-      return send(undefined, await createToken(mock, ['web', 'stage'], { meta: { user: 'armon' }, ttl: '30m' }));
+      return send(
+        undefined,
+        await createToken(mock, ['web', 'stage'], { meta: { user: 'armon' }, ttl: '30m' }),
+      );
     },
     check(reply) {
-      expect(reply.body.auth).toMatchObject({ lease_duration: 3600, renewable: true, metadata: { user: 'armon' } });
+      expect(reply.body.auth).toMatchObject({
+        lease_duration: 3600,
+        renewable: true,
+        metadata: { user: 'armon' },
+      });
     },
   },
   token_revoke_self: {
@@ -252,7 +292,11 @@ const scenarios: Record<string, Scenario> = {
       return send();
     },
     check(reply) {
-      expect(reply.body).toMatchObject({ data: { foo: 'bar', ttl: '1h' }, lease_duration: 3600, lease_id: '' });
+      expect(reply.body).toMatchObject({
+        data: { foo: 'bar', ttl: '1h' },
+        lease_duration: 3600,
+        lease_id: '',
+      });
     },
   },
   kv_v1_list: {
@@ -276,7 +320,10 @@ const scenarios: Record<string, Scenario> = {
       return send();
     },
     check(reply) {
-      expect(reply.body.data).toMatchObject({ data: { foo: 'bar' }, metadata: { version: 2, ...versionMetadata } });
+      expect(reply.body.data).toMatchObject({
+        data: { foo: 'bar' },
+        metadata: { version: 2, ...versionMetadata },
+      });
     },
   },
   kv_v2_write: {
@@ -335,7 +382,10 @@ const scenarios: Record<string, Scenario> = {
         // As Vault's PKI guide does: a root outliving the 768h default needs a longer mount max TTL.
         ['sys/mounts/pki', { type: 'pki', config: { max_lease_ttl: '87600h' } }],
         ['pki/root/generate/internal', { common_name: 'example.com', ttl: '87600h' }],
-        ['pki/roles/my-role', { allowed_domains: 'example.com', allow_subdomains: true, generate_lease: true, ttl: '6h' }],
+        [
+          'pki/roles/my-role',
+          { allowed_domains: 'example.com', allow_subdomains: true, generate_lease: true, ttl: '6h' },
+        ],
       ] as const) {
         const res = await call(mock, 'POST', path, body);
         expect(res.status, `${path}: ${res.text}`).toBeLessThan(300);
@@ -364,7 +414,9 @@ const scenarios: Record<string, Scenario> = {
     abbreviated: 'doc sample: only `data` shown',
     async run(mock, send) {
       await call(mock, 'POST', 'sys/mounts/transit', { type: 'transit' });
-      const sealed = await call(mock, 'POST', 'transit/encrypt/my-key', { plaintext: 'dGhlIHF1aWNrIGJyb3duIGZveAo=' });
+      const sealed = await call(mock, 'POST', 'transit/encrypt/my-key', {
+        plaintext: 'dGhlIHF1aWNrIGJyb3duIGZveAo=',
+      });
       // The fixture's ciphertext came from another key; the mock's own ciphertext of the same plaintext stands in.
       return send({ ciphertext: sealed.body.data.ciphertext });
     },
@@ -403,7 +455,9 @@ const scenarios: Record<string, Scenario> = {
 
 async function mountKvV1(mock: MockVault): Promise<void> {
   expect((await call(mock, 'DELETE', 'sys/mounts/secret')).status).toBe(204);
-  expect((await call(mock, 'POST', 'sys/mounts/secret', { type: 'kv', options: { version: '1' } })).status).toBe(204);
+  expect(
+    (await call(mock, 'POST', 'sys/mounts/secret', { type: 'kv', options: { version: '1' } })).status,
+  ).toBe(204);
 }
 
 let mock: MockVault;

@@ -16,11 +16,17 @@ afterEach(async () => {
   await mock.close();
 });
 
-const mint = (namespace: string, serviceAccount: string, extra: Parameters<MockVault['cluster']['mintToken']>[0] = {}) =>
-  mock.cluster.mintToken({ namespace, serviceAccount, ...extra });
+const mint = (
+  namespace: string,
+  serviceAccount: string,
+  extra: Parameters<MockVault['cluster']['mintToken']>[0] = {},
+) => mock.cluster.mintToken({ namespace, serviceAccount, ...extra });
 
 /** Standard setup: role `myapp-role` for default/myapp-sa. */
-async function setup(config: Record<string, unknown> = {}, role: Record<string, unknown> = {}): Promise<void> {
+async function setup(
+  config: Record<string, unknown> = {},
+  role: Record<string, unknown> = {},
+): Promise<void> {
   await enableKubernetesAuth(mock, config);
   await writeRole(mock, 'myapp-role', {
     bound_service_account_names: 'myapp-sa',
@@ -60,14 +66,20 @@ describe('login errors, in the order Vault checks', () => {
 
   it('a role without a config is 500 could not load backend configuration', async () => {
     expect((await call(mock, 'POST', 'sys/auth/kubernetes', { type: 'kubernetes' })).status).toBe(204);
-    await writeRole(mock, 'myapp-role', { bound_service_account_names: 'myapp-sa', bound_service_account_namespaces: '*' });
+    await writeRole(mock, 'myapp-role', {
+      bound_service_account_names: 'myapp-sa',
+      bound_service_account_namespaces: '*',
+    });
     expectErrors(await login(mock, 'myapp-role', 'not-a-jwt'), 500, ['could not load backend configuration']);
   });
 
   it('a malformed JWT is 403 permission denied, with or without pem_keys', async () => {
     await setup();
     expectErrors(await login(mock, 'myapp-role', 'not-a-jwt'), 403, ['permission denied']);
-    await call(mock, 'POST', 'auth/kubernetes/config', { kubernetes_host: mock.cluster.host, pem_keys: mock.cluster.publicKeyPem });
+    await call(mock, 'POST', 'auth/kubernetes/config', {
+      kubernetes_host: mock.cluster.host,
+      pem_keys: mock.cluster.publicKeyPem,
+    });
     expectErrors(await login(mock, 'myapp-role', 'not-a-jwt'), 403, ['permission denied']);
   });
 
@@ -86,12 +98,16 @@ describe('login errors, in the order Vault checks', () => {
 
   it('without pem_keys the signature waits for the TokenReview', async () => {
     await setup();
-    expectErrors(await login(mock, 'myapp-role', await mint('default', 'other-sa', { foreignKey: true })), 403, [
-      'service account name not authorized',
-    ]);
-    expectErrors(await login(mock, 'myapp-role', await mint('default', 'myapp-sa', { foreignKey: true })), 403, [
-      'permission denied',
-    ]);
+    expectErrors(
+      await login(mock, 'myapp-role', await mint('default', 'other-sa', { foreignKey: true })),
+      403,
+      ['service account name not authorized'],
+    );
+    expectErrors(
+      await login(mock, 'myapp-role', await mint('default', 'myapp-sa', { foreignKey: true })),
+      403,
+      ['permission denied'],
+    );
   });
 
   it('checks the audience only when the role has one, before the account bindings', async () => {
@@ -99,7 +115,9 @@ describe('login errors, in the order Vault checks', () => {
     const message = 'invalid audience (aud) claim: audience claim does not match any expected audience';
     expectErrors(await login(mock, 'myapp-role', await mint('default', 'myapp-sa')), 403, [message]);
     expectErrors(await login(mock, 'myapp-role', await mint('default', 'other-sa')), 403, [message]);
-    const good = await mint('default', 'myapp-sa', { audiences: ['https://kubernetes.default.svc', 'vault'] });
+    const good = await mint('default', 'myapp-sa', {
+      audiences: ['https://kubernetes.default.svc', 'vault'],
+    });
     expect((await login(mock, 'myapp-role', good)).status).toBe(200);
   });
 
@@ -109,19 +127,32 @@ describe('login errors, in the order Vault checks', () => {
     await mock.clock.advance(660_000); // exactly exp + 60 s: still inside the leeway
     expect((await login(mock, 'myapp-role', jwt)).status).toBe(200);
     await mock.clock.advance(1000);
-    expectErrors(await login(mock, 'myapp-role', jwt), 403, ['invalid expiration time (exp) claim: token is expired']);
+    expectErrors(await login(mock, 'myapp-role', jwt), 403, [
+      'invalid expiration time (exp) claim: token is expired',
+    ]);
   });
 
   it('a token from the future is refused beyond the leeway', async () => {
     await setup();
-    expect((await login(mock, 'myapp-role', await mint('default', 'myapp-sa', { issuedAtOffset: 60 }))).status).toBe(200);
-    expectErrors(await login(mock, 'myapp-role', await mint('default', 'myapp-sa', { issuedAtOffset: 61 })), 403, [
-      'invalid not before (nbf) claim: token not yet valid',
-    ]);
+    expect(
+      (await login(mock, 'myapp-role', await mint('default', 'myapp-sa', { issuedAtOffset: 60 }))).status,
+    ).toBe(200);
+    expectErrors(
+      await login(mock, 'myapp-role', await mint('default', 'myapp-sa', { issuedAtOffset: 61 })),
+      403,
+      ['invalid not before (nbf) claim: token not yet valid'],
+    );
     // cap takes a missing nbf from iat, so a future iat alone reads as "not yet valid".
     const iatOnly = await craft({ ...projected('default', 'myapp-sa'), iat: now() + 120, exp: now() + 600 });
-    expectErrors(await login(mock, 'myapp-role', iatOnly), 403, ['invalid not before (nbf) claim: token not yet valid']);
-    const iatAfterNbf = await craft({ ...projected('default', 'myapp-sa'), nbf: now(), iat: now() + 120, exp: now() + 600 });
+    expectErrors(await login(mock, 'myapp-role', iatOnly), 403, [
+      'invalid not before (nbf) claim: token not yet valid',
+    ]);
+    const iatAfterNbf = await craft({
+      ...projected('default', 'myapp-sa'),
+      nbf: now(),
+      iat: now() + 120,
+      exp: now() + 600,
+    });
     expectErrors(await login(mock, 'myapp-role', iatAfterNbf), 403, [
       'invalid issued at (iat) claim: token issued in the future',
     ]);
@@ -135,7 +166,9 @@ describe('login errors, in the order Vault checks', () => {
     ]);
     // Only iat: exp defaults to iat + 150 s, then the 60 s leeway applies.
     const stale = await craft({ ...projected('default', 'other-sa'), iat: now() - 211 });
-    expectErrors(await login(mock, 'myapp-role', stale), 403, ['invalid expiration time (exp) claim: token is expired']);
+    expectErrors(await login(mock, 'myapp-role', stale), 403, [
+      'invalid expiration time (exp) claim: token is expired',
+    ]);
     const fresh = await craft({ ...projected('default', 'other-sa'), iat: now() - 210 });
     expectErrors(await login(mock, 'myapp-role', fresh), 403, ['service account name not authorized']);
   });
@@ -148,7 +181,9 @@ describe('login errors, in the order Vault checks', () => {
       issuer: 'https://issuer.example',
       disable_iss_validation: false,
     });
-    expectErrors(await login(mock, 'myapp-role', await mint('default', 'myapp-sa')), 403, ['invalid issuer (iss) claim']);
+    expectErrors(await login(mock, 'myapp-role', await mint('default', 'myapp-sa')), 403, [
+      'invalid issuer (iss) claim',
+    ]);
   });
 
   it('a legacy token without a UID fails after the bindings, with 500', async () => {
@@ -160,19 +195,35 @@ describe('login errors, in the order Vault checks', () => {
         'kubernetes.io/serviceaccount/service-account.name': name,
         'kubernetes.io/serviceaccount/secret.name': `${name}-token-abcde`,
       });
-    expectErrors(await login(mock, 'myapp-role', await legacy('other-sa')), 403, ['service account name not authorized']);
-    expectErrors(await login(mock, 'myapp-role', await legacy('myapp-sa')), 500, ['could not parse UID from claims']);
+    expectErrors(await login(mock, 'myapp-role', await legacy('other-sa')), 403, [
+      'service account name not authorized',
+    ]);
+    expectErrors(await login(mock, 'myapp-role', await legacy('myapp-sa')), 500, [
+      'could not parse UID from claims',
+    ]);
   });
 
   it('matches names and namespaces with go-glob patterns', async () => {
     await enableKubernetesAuth(mock);
-    await writeRole(mock, 'globbed', { bound_service_account_names: 'app-*', bound_service_account_namespaces: '*-prod' });
-    await writeRole(mock, 'anyone', { bound_service_account_names: '*', bound_service_account_namespaces: '*' });
+    await writeRole(mock, 'globbed', {
+      bound_service_account_names: 'app-*',
+      bound_service_account_namespaces: '*-prod',
+    });
+    await writeRole(mock, 'anyone', {
+      bound_service_account_names: '*',
+      bound_service_account_namespaces: '*',
+    });
     expect((await login(mock, 'globbed', await mint('shop-prod', 'app-web'))).status).toBe(200);
     expect((await login(mock, 'globbed', await mint('-prod', 'app-'))).status).toBe(200);
-    expectErrors(await login(mock, 'globbed', await mint('shop-prod', 'web-app')), 403, ['service account name not authorized']);
-    expectErrors(await login(mock, 'globbed', await mint('prod-shop', 'app-web')), 403, ['namespace not authorized']);
-    expectErrors(await login(mock, 'globbed', await mint('prod-shop', 'web')), 403, ['service account name not authorized']);
+    expectErrors(await login(mock, 'globbed', await mint('shop-prod', 'web-app')), 403, [
+      'service account name not authorized',
+    ]);
+    expectErrors(await login(mock, 'globbed', await mint('prod-shop', 'app-web')), 403, [
+      'namespace not authorized',
+    ]);
+    expectErrors(await login(mock, 'globbed', await mint('prod-shop', 'web')), 403, [
+      'service account name not authorized',
+    ]);
     expect((await login(mock, 'anyone', await mint('kube-system', 'whatever'))).status).toBe(200);
   });
 
@@ -192,12 +243,41 @@ describe('the auth block of a successful login', () => {
     const res = await login(mock, 'myapp-role', await mint('default', 'myapp-sa'));
     expect(res.status).toBe(200);
     expect(Object.keys(res.body).sort()).toEqual(
-      ['auth', 'data', 'lease_duration', 'lease_id', 'mount_type', 'renewable', 'request_id', 'warnings', 'wrap_info'].sort(),
+      [
+        'auth',
+        'data',
+        'lease_duration',
+        'lease_id',
+        'mount_type',
+        'renewable',
+        'request_id',
+        'warnings',
+        'wrap_info',
+      ].sort(),
     );
-    expect(res.body).toMatchObject({ data: null, wrap_info: null, warnings: null, lease_id: '', mount_type: 'kubernetes' });
+    expect(res.body).toMatchObject({
+      data: null,
+      wrap_info: null,
+      warnings: null,
+      lease_id: '',
+      mount_type: 'kubernetes',
+    });
     const auth = res.body.auth;
     expect(Object.keys(auth).sort()).toEqual(
-      ['accessor', 'client_token', 'entity_id', 'lease_duration', 'metadata', 'mfa_requirement', 'num_uses', 'orphan', 'policies', 'renewable', 'token_policies', 'token_type'].sort(),
+      [
+        'accessor',
+        'client_token',
+        'entity_id',
+        'lease_duration',
+        'metadata',
+        'mfa_requirement',
+        'num_uses',
+        'orphan',
+        'policies',
+        'renewable',
+        'token_policies',
+        'token_type',
+      ].sort(),
     );
     expect(auth.client_token).toMatch(/^hvs\.[A-Za-z0-9]{24,}$/);
     expect(auth.accessor).toMatch(/^[A-Za-z0-9]{24}$/);
@@ -212,10 +292,19 @@ describe('the auth block of a successful login', () => {
       mfa_requirement: null,
       num_uses: 0,
     });
-    expect(Object.keys(auth.metadata).sort()).toEqual(
-      ['role', 'service_account_name', 'service_account_namespace', 'service_account_secret_name', 'service_account_uid'],
-    );
-    expect(auth.metadata).toMatchObject({ role: 'myapp-role', service_account_name: 'myapp-sa', service_account_namespace: 'default', service_account_secret_name: '' });
+    expect(Object.keys(auth.metadata).sort()).toEqual([
+      'role',
+      'service_account_name',
+      'service_account_namespace',
+      'service_account_secret_name',
+      'service_account_uid',
+    ]);
+    expect(auth.metadata).toMatchObject({
+      role: 'myapp-role',
+      service_account_name: 'myapp-sa',
+      service_account_namespace: 'default',
+      service_account_secret_name: '',
+    });
   });
 
   it('keeps one entity per service account and the role name as written', async () => {
@@ -242,7 +331,11 @@ describe('the auth block of a successful login', () => {
     await setup({}, { token_period: '30m', token_ttl: '5m' });
     const periodic = await login(mock, 'myapp-role', await mint('default', 'myapp-sa'));
     expect(periodic.body.auth.lease_duration).toBe(1800);
-    await writeRole(mock, 'myapp-role', { token_period: 0, token_type: 'batch', token_no_default_policy: true });
+    await writeRole(mock, 'myapp-role', {
+      token_period: 0,
+      token_type: 'batch',
+      token_no_default_policy: true,
+    });
     const batch = await login(mock, 'myapp-role', await mint('default', 'myapp-sa'));
     expect(batch.body.auth).toMatchObject({
       token_type: 'batch',
@@ -257,14 +350,28 @@ describe('the auth block of a successful login', () => {
   it('names the token after the mount path and the account', async () => {
     expect((await call(mock, 'POST', 'sys/auth/k8s/prod', { type: 'kubernetes' })).status).toBe(204);
     await call(mock, 'POST', 'auth/k8s/prod/config', { kubernetes_host: mock.cluster.host });
-    expect((await call(mock, 'POST', 'auth/k8s/prod/role/r', {
-      bound_service_account_names: 'myapp-sa',
-      bound_service_account_namespaces: 'default',
-      audience: 'vault',
-    })).status).toBe(204);
-    const res = await login(mock, 'r', await mint('default', 'myapp-sa', { audiences: ['vault'] }), 'k8s/prod');
+    expect(
+      (
+        await call(mock, 'POST', 'auth/k8s/prod/role/r', {
+          bound_service_account_names: 'myapp-sa',
+          bound_service_account_namespaces: 'default',
+          audience: 'vault',
+        })
+      ).status,
+    ).toBe(204);
+    const res = await login(
+      mock,
+      'r',
+      await mint('default', 'myapp-sa', { audiences: ['vault'] }),
+      'k8s/prod',
+    );
     expect(res.body.mount_type).toBe('kubernetes');
-    const self = await call(mock, 'GET', 'auth/token/lookup-self', undefined, { token: res.body.auth.client_token });
-    expect(self.body.data).toMatchObject({ display_name: 'k8s-prod-default-myapp-sa', path: 'auth/k8s/prod/login' });
+    const self = await call(mock, 'GET', 'auth/token/lookup-self', undefined, {
+      token: res.body.auth.client_token,
+    });
+    expect(self.body.data).toMatchObject({
+      display_name: 'k8s-prod-default-myapp-sa',
+      path: 'auth/k8s/prod/login',
+    });
   });
 });

@@ -13,7 +13,8 @@ afterEach(async () => {
 });
 
 const bound = { bound_service_account_names: 'myapp-sa', bound_service_account_namespaces: 'default' };
-const put = (name: string, body: Record<string, unknown>) => call(mock, 'POST', `auth/kubernetes/role/${name}`, body);
+const put = (name: string, body: Record<string, unknown>) =>
+  call(mock, 'POST', `auth/kubernetes/role/${name}`, body);
 const read = async (name: string) => (await call(mock, 'GET', `auth/kubernetes/role/${name}`)).body.data;
 
 describe('role writes', () => {
@@ -26,7 +27,10 @@ describe('role writes', () => {
     ],
     [{ ...bound, bound_service_account_namespaces: 'a,*' }, 'can not mix "*" with values'],
     [{ ...bound, token_type: 'default-service' }, `invalid 'token_type' value "default-service"`],
-    [{ ...bound, token_ttl: '2h', token_max_ttl: '1h' }, "'token_ttl' cannot be greater than 'token_max_ttl'"],
+    [
+      { ...bound, token_ttl: '2h', token_max_ttl: '1h' },
+      "'token_ttl' cannot be greater than 'token_max_ttl'",
+    ],
     [{ ...bound, ttl: '2h', max_ttl: '1h' }, 'token ttl should not be greater than token max ttl'],
     [{ ...bound, token_ttl: -1 }, "'token_ttl' cannot be negative"],
     [{ ...bound, token_max_ttl: '-1h' }, "'token_max_ttl' cannot be negative"],
@@ -90,7 +94,12 @@ describe('role writes', () => {
 
   it('echoes the deprecated names it was written with, until the new names replace them', async () => {
     await put('legacy', { ...bound, policies: 'p1', ttl: '24h', period: 0 });
-    expect(await read('legacy')).toMatchObject({ policies: ['p1'], token_policies: ['p1'], ttl: 86400, token_ttl: 86400 });
+    expect(await read('legacy')).toMatchObject({
+      policies: ['p1'],
+      token_policies: ['p1'],
+      ttl: 86400,
+      token_ttl: 86400,
+    });
     expect(await read('legacy')).not.toHaveProperty('period');
     await put('legacy', { token_ttl: '1h', token_policies: 'p2' });
     const data = await read('legacy');
@@ -116,7 +125,10 @@ describe('role writes', () => {
     const listed = await call(mock, 'LIST', 'auth/kubernetes/role');
     expect(listed.body.data.keys).toEqual(['a-role', 'b-role']);
     expect((await call(mock, 'DELETE', 'auth/kubernetes/role/a-role')).status).toBe(204);
-    expect(await call(mock, 'GET', 'auth/kubernetes/role/a-role')).toMatchObject({ status: 404, body: { errors: [] } });
+    expect(await call(mock, 'GET', 'auth/kubernetes/role/a-role')).toMatchObject({
+      status: 404,
+      body: { errors: [] },
+    });
     expect((await call(mock, 'GET', 'auth/kubernetes/role?list=true')).body.data.keys).toEqual(['b-role']);
   });
 });
@@ -137,20 +149,32 @@ describe('config', () => {
   });
 
   it('replaces the whole config on each write, as the plugin does', async () => {
-    expectErrors(await call(mock, 'POST', 'auth/kubernetes/config', { issuer: 'x' }), 400, ['no host provided']);
+    expectErrors(await call(mock, 'POST', 'auth/kubernetes/config', { issuer: 'x' }), 400, [
+      'no host provided',
+    ]);
     await call(mock, 'POST', 'auth/kubernetes/config', { kubernetes_host: 'https://k8s:6443' });
     const data = (await call(mock, 'GET', 'auth/kubernetes/config')).body.data;
-    expect(data).toMatchObject({ kubernetes_host: 'https://k8s:6443', kubernetes_ca_cert: '', token_reviewer_jwt_set: false });
+    expect(data).toMatchObject({
+      kubernetes_host: 'https://k8s:6443',
+      kubernetes_ca_cert: '',
+      token_reviewer_jwt_set: false,
+    });
   });
 
   it('refuses a CA without PEM and keys that are not RSA or ECDSA', async () => {
     expectErrors(
-      await call(mock, 'POST', 'auth/kubernetes/config', { kubernetes_host: 'https://k8s', kubernetes_ca_cert: 'nope' }),
+      await call(mock, 'POST', 'auth/kubernetes/config', {
+        kubernetes_host: 'https://k8s',
+        kubernetes_ca_cert: 'nope',
+      }),
       400,
       ['The provided CA PEM data contains no valid certificates'],
     );
     expectErrors(
-      await call(mock, 'POST', 'auth/kubernetes/config', { kubernetes_host: 'https://k8s', pem_keys: ['nope'] }),
+      await call(mock, 'POST', 'auth/kubernetes/config', {
+        kubernetes_host: 'https://k8s',
+        pem_keys: ['nope'],
+      }),
       400,
       ['data does not contain any valid RSA or ECDSA public keys'],
     );

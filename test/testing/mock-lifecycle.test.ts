@@ -22,7 +22,9 @@ describe('start and close', () => {
   it('runs twenty instances side by side, each answering on its own port', async () => {
     const mocks = await Promise.all(Array.from({ length: 20 }, () => start()));
     expect(new Set(mocks.map(portOf)).size).toBe(20);
-    const replies = await Promise.all(mocks.map((mock) => call(mock, 'GET', 'sys/health', undefined, { token: null })));
+    const replies = await Promise.all(
+      mocks.map((mock) => call(mock, 'GET', 'sys/health', undefined, { token: null })),
+    );
     expect(replies.map((r) => r.status)).toEqual(Array(20).fill(200));
     // Each has its own state: a secret written to one is not in another.
     await call(mocks[0]!, 'POST', 'secret/data/only-here', { data: { a: 1 } });
@@ -66,7 +68,9 @@ describe('start and close', () => {
   it('starts with a random hvs. root token, or the one given', async () => {
     expect((await start()).rootToken).toMatch(/^hvs\./);
     const named = await start({ rootToken: 'root' });
-    expect((await call(named, 'GET', 'auth/token/lookup-self', undefined, { token: 'root' })).status).toBe(200);
+    expect((await call(named, 'GET', 'auth/token/lookup-self', undefined, { token: 'root' })).status).toBe(
+      200,
+    );
   });
 });
 
@@ -78,6 +82,11 @@ describe('TLS', () => {
     const res = await call(mock, 'GET', 'sys/health', undefined, { token: null, dispatcher });
     expect(res.status).toBe(200);
     expect(res.headers.get('strict-transport-security')).toBe('max-age=31536000; includeSubDomains');
+    const denied = await call(mock, 'GET', 'secret/data/x', undefined, { token: null, dispatcher });
+    expect([denied.status, denied.headers.get('strict-transport-security')]).toEqual([
+      403,
+      'max-age=31536000; includeSubDomains',
+    ]);
     await expect(fetch(`${mock.address}/v1/sys/health`)).rejects.toThrow();
     await dispatcher.close();
   });
@@ -85,10 +94,16 @@ describe('TLS', () => {
   it('requires a client certificate under mTLS', async () => {
     const mock = await start({ tls: { requireClientCertificate: true } });
     const { certificate, privateKey } = mock.tls!.clientCertificate;
-    const withCert = new Agent({ connect: { ca: mock.tls!.caCertificate, cert: certificate, key: privateKey } });
-    expect((await call(mock, 'GET', 'sys/health', undefined, { token: null, dispatcher: withCert })).status).toBe(200);
+    const withCert = new Agent({
+      connect: { ca: mock.tls!.caCertificate, cert: certificate, key: privateKey },
+    });
+    expect(
+      (await call(mock, 'GET', 'sys/health', undefined, { token: null, dispatcher: withCert })).status,
+    ).toBe(200);
     const without = new Agent({ connect: { ca: mock.tls!.caCertificate } });
-    await expect(call(mock, 'GET', 'sys/health', undefined, { token: null, dispatcher: without })).rejects.toThrow();
+    await expect(
+      call(mock, 'GET', 'sys/health', undefined, { token: null, dispatcher: without }),
+    ).rejects.toThrow();
     await Promise.all([withCert.close(), without.close()]);
   });
 });
@@ -129,10 +144,15 @@ describe('audit log', () => {
       ['GET', 'secret/data/x', 403],
     ]);
     expect(entries[1]!.accessor).toBe(session.body.auth.accessor);
-    expect(entries[2]).toMatchObject({ accessor: session.body.auth.accessor, error: '1 error occurred:\n\t* permission denied\n\n', via: 'http' });
+    expect(entries[2]).toMatchObject({
+      accessor: session.body.auth.accessor,
+      error: '1 error occurred:\n\t* permission denied\n\n',
+      via: 'http',
+    });
     expect(mock.audit.count({ via: 'helper' })).toBeGreaterThan(0); // setupKubernetesAuth
     const everything = JSON.stringify(mock.audit.entries({ via: 'any' }));
-    for (const secret of [token, mock.rootToken, jwt, 'hvs.not-a-token']) expect(everything).not.toContain(secret);
+    for (const secret of [token, mock.rootToken, jwt, 'hvs.not-a-token'])
+      expect(everything).not.toContain(secret);
     mock.audit.clear();
     expect(mock.audit.count({ via: 'any' })).toBe(0);
   });
@@ -149,10 +169,17 @@ describe('ManualClock', () => {
     clock.clearTimeout(cleared);
     expect(clock.pendingTimers()).toBe(3);
     await clock.advance(250);
-    expect(fired).toEqual([['a', 100], ['b', 200]]);
+    expect(fired).toEqual([
+      ['a', 100],
+      ['b', 200],
+    ]);
     expect([clock.now(), clock.pendingTimers()]).toEqual([250, 1]);
     await clock.advanceTo(1000);
-    expect(fired).toEqual([['a', 100], ['b', 200], ['c', 300]]);
+    expect(fired).toEqual([
+      ['a', 100],
+      ['b', 200],
+      ['c', 300],
+    ]);
     expect([clock.now(), clock.pendingTimers()]).toEqual([1000, 0]);
   });
 
@@ -166,7 +193,10 @@ describe('ManualClock', () => {
     }, 1000);
     clock.setTimeout(() => log.push(['next', clock.now()]), 2000);
     await clock.advance(5000);
-    expect(log).toEqual([['health', 1000, 200, 1], ['next', 2000]]);
+    expect(log).toEqual([
+      ['health', 1000, 200, 1],
+      ['next', 2000],
+    ]);
   });
 
   it('does not stall on a task that sleeps on the clock, and keeps failures to the timer', async () => {
@@ -184,7 +214,10 @@ describe('ManualClock', () => {
       throw new Error('a failing timer does not break advance');
     }, 50);
     await clock.advance(1000);
-    expect(log).toEqual([['start', 100], ['woke', 600]]);
+    expect(log).toEqual([
+      ['start', 100],
+      ['woke', 600],
+    ]);
     expect(clock.pendingTimers()).toBe(1);
     await clock.advance(10_000);
     expect(log.at(-1)).toEqual(['late', 10_600]);

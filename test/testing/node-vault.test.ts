@@ -50,7 +50,9 @@ describe('node-vault 0.12.0 against the mock', () => {
     const read = await vault.read('secret/data/myapp/config');
     expect(read.data.data).toEqual({ username: 'appuser', password: 's3cr3t' });
     expect(read.data.metadata.version).toBe(1);
-    const written = await vault.write('secret/data/myapp/config', { data: { username: 'appuser', password: 'rotated' } });
+    const written = await vault.write('secret/data/myapp/config', {
+      data: { username: 'appuser', password: 'rotated' },
+    });
     expect(written.data.version).toBe(2);
     expect((await vault.read('secret/data/myapp/config')).data.data.password).toBe('rotated');
     const listed = await vault.list('secret/metadata/myapp');

@@ -10,7 +10,8 @@ afterEach(async () => {
   await mock.close();
 });
 
-const health = (query = '', method = 'GET') => call(mock, method, `sys/health${query}`, undefined, { token: null });
+const health = (query = '', method = 'GET') =>
+  call(mock, method, `sys/health${query}`, undefined, { token: null });
 
 describe('sys/health', () => {
   it('answers the documented status codes for each state', async () => {
@@ -68,9 +69,11 @@ describe('seal', () => {
     expectErrors(await call(mock, 'GET', 'secret/data/x'), 503, ['Vault is sealed']);
     expectErrors(await call(mock, 'GET', 'auth/token/lookup-self'), 503, ['Vault is sealed']);
     expectErrors(await call(mock, 'GET', 'sys/mounts'), 503, ['Vault is sealed']);
-    expectErrors(await call(mock, 'POST', 'auth/kubernetes/login', { role: 'r', jwt: 'j' }, { token: null }), 503, [
-      'Vault is sealed',
-    ]);
+    expectErrors(
+      await call(mock, 'POST', 'auth/kubernetes/login', { role: 'r', jwt: 'j' }, { token: null }),
+      503,
+      ['Vault is sealed'],
+    );
     expect((await call(mock, 'GET', 'sys/seal-status', undefined, { token: null })).body).toMatchObject({
       sealed: true,
       type: 'shamir',
@@ -91,38 +94,61 @@ describe('seal', () => {
   });
 
   it('needs sudo to seal', async () => {
-    expectErrors(await call(mock, 'PUT', 'sys/seal', undefined, { token: await createToken(mock, []) }), 403, [DENIED]);
+    expectErrors(
+      await call(mock, 'PUT', 'sys/seal', undefined, { token: await createToken(mock, []) }),
+      403,
+      [DENIED],
+    );
   });
 });
 
 describe('sys/mounts and sys/auth', () => {
   it('enables, lists, tunes and disables a secrets engine', async () => {
-    expect((await call(mock, 'POST', 'sys/mounts/team/kv', { type: 'kv', options: { version: '2' } })).status).toBe(204);
+    expect(
+      (await call(mock, 'POST', 'sys/mounts/team/kv', { type: 'kv', options: { version: '2' } })).status,
+    ).toBe(204);
     const listed = await call(mock, 'GET', 'sys/mounts');
     expect(listed.body.data['team/kv/']).toMatchObject({ type: 'kv', options: { version: '2' } });
     expect(listed.body['team/kv/']).toEqual(listed.body.data['team/kv/']);
     expect(listed.body.data).toHaveProperty(['secret/']);
     expect(listed.body.data).toHaveProperty(['sys/']);
-    expect((await call(mock, 'POST', 'sys/mounts/team/kv/tune', { default_lease_ttl: '1h', max_lease_ttl: 7200 })).status).toBe(204);
+    expect(
+      (await call(mock, 'POST', 'sys/mounts/team/kv/tune', { default_lease_ttl: '1h', max_lease_ttl: 7200 }))
+        .status,
+    ).toBe(204);
     expect((await call(mock, 'GET', 'sys/mounts/team/kv/tune')).body.data).toMatchObject({
       default_lease_ttl: 3600,
       max_lease_ttl: 7200,
     });
     expect((await call(mock, 'POST', 'team/kv/data/a', { data: { x: 1 } })).status).toBe(200);
     expect((await call(mock, 'DELETE', 'sys/mounts/team/kv')).status).toBe(204);
-    expectErrors(await call(mock, 'GET', 'team/kv/data/a'), 404, ['no handler for route "team/kv/data/a". route entry not found.']);
+    expectErrors(await call(mock, 'GET', 'team/kv/data/a'), 404, [
+      'no handler for route "team/kv/data/a". route entry not found.',
+    ]);
     expect((await call(mock, 'DELETE', 'sys/mounts/team/kv')).status).toBe(204);
   });
 
   it('answers Vault’s errors for conflicts, unknown types and missing mounts', async () => {
-    expectErrors(await call(mock, 'POST', 'sys/mounts/secret', { type: 'kv' }), 400, ['path is already in use at secret/']);
-    expectErrors(await call(mock, 'POST', 'sys/mounts/secret/nested', { type: 'kv' }), 400, ['path is already in use at secret/']);
-    expectErrors(await call(mock, 'POST', 'sys/mounts/x', { type: 'nope' }), 400, ['plugin not found in the catalog: nope']);
-    expectErrors(await call(mock, 'POST', 'sys/mounts/x', {}), 400, ['backend type must be specified as a string']);
-    expectErrors(await call(mock, 'POST', 'sys/mounts/sys/x', { type: 'kv' }), 400, ['cannot mount "sys/x/"']);
+    expectErrors(await call(mock, 'POST', 'sys/mounts/secret', { type: 'kv' }), 400, [
+      'path is already in use at secret/',
+    ]);
+    expectErrors(await call(mock, 'POST', 'sys/mounts/secret/nested', { type: 'kv' }), 400, [
+      'path is already in use at secret/',
+    ]);
+    expectErrors(await call(mock, 'POST', 'sys/mounts/x', { type: 'nope' }), 400, [
+      'plugin not found in the catalog: nope',
+    ]);
+    expectErrors(await call(mock, 'POST', 'sys/mounts/x', {}), 400, [
+      'backend type must be specified as a string',
+    ]);
+    expectErrors(await call(mock, 'POST', 'sys/mounts/sys/x', { type: 'kv' }), 400, [
+      'cannot mount "sys/x/"',
+    ]);
     expectErrors(await call(mock, 'DELETE', 'sys/mounts/sys'), 400, ['cannot unmount "sys/"']);
     expectErrors(await call(mock, 'GET', 'sys/mounts/nope'), 400, ['No secret engine mount at nope/']);
-    expectErrors(await call(mock, 'GET', 'sys/mounts/nope/tune'), 400, ['cannot fetch sysview for path "nope/"']);
+    expectErrors(await call(mock, 'GET', 'sys/mounts/nope/tune'), 400, [
+      'cannot fetch sysview for path "nope/"',
+    ]);
     expectErrors(await call(mock, 'POST', 'sys/mounts/nope/tune', { max_lease_ttl: 1 }), 400, [
       'tune of path "nope/" failed: no mount entry found',
     ]);
@@ -133,22 +159,29 @@ describe('sys/mounts and sys/auth', () => {
     expectErrors(await call(mock, 'POST', 'sys/auth/kubernetes', { type: 'kubernetes' }), 400, [
       'path is already in use at kubernetes/',
     ]);
-    expectErrors(await call(mock, 'POST', 'sys/auth/k8s', { type: 'nope' }), 400, ['plugin not found in the catalog: nope']);
+    expectErrors(await call(mock, 'POST', 'sys/auth/k8s', { type: 'nope' }), 400, [
+      'plugin not found in the catalog: nope',
+    ]);
     expectErrors(await call(mock, 'POST', 'sys/auth/t2', { type: 'token' }), 400, [
       'token credential backend cannot be instantiated',
     ]);
-    expectErrors(await call(mock, 'DELETE', 'sys/auth/token'), 400, ['token credential backend cannot be disabled']);
+    expectErrors(await call(mock, 'DELETE', 'sys/auth/token'), 400, [
+      'token credential backend cannot be disabled',
+    ]);
     expectErrors(await call(mock, 'GET', 'sys/auth/nope'), 400, ['No auth engine at nope/']);
     const listed = await call(mock, 'GET', 'sys/auth');
     expect(Object.keys(listed.body.data).sort()).toEqual(['kubernetes/', 'token/']);
     expect(listed.body['kubernetes/'].type).toBe('kubernetes');
-    expect((await call(mock, 'POST', 'sys/auth/kubernetes/tune', { default_lease_ttl: '2h' })).status).toBe(204);
+    expect((await call(mock, 'POST', 'sys/auth/kubernetes/tune', { default_lease_ttl: '2h' })).status).toBe(
+      204,
+    );
     expect((await call(mock, 'GET', 'sys/auth/kubernetes/tune')).body.data.default_lease_ttl).toBe(7200);
 
     await mock.setupKubernetesAuth({ serviceAccount: 'myapp-sa', namespace: 'default' });
     const jwt = await mock.cluster.mintToken({ namespace: 'default', serviceAccount: 'myapp-sa' });
-    const token = (await call(mock, 'POST', 'auth/kubernetes/login', { role: 'myapp-role', jwt }, { token: null })).body.auth
-      .client_token;
+    const token = (
+      await call(mock, 'POST', 'auth/kubernetes/login', { role: 'myapp-role', jwt }, { token: null })
+    ).body.auth.client_token;
     expect((await call(mock, 'DELETE', 'sys/auth/kubernetes')).status).toBe(204);
     expect((await call(mock, 'GET', 'auth/token/lookup-self', undefined, { token })).status).toBe(403);
   });
@@ -164,26 +197,45 @@ describe('ACL policies', () => {
   it('creates, reads, lists and deletes through both APIs; root comes last in lists', async () => {
     await writePolicy(mock, 'zeta', 'path "a" { capabilities = ["read"] }');
     await writePolicy(mock, 'Alpha', 'path "b" { capabilities = ["read"] }');
-    expect((await call(mock, 'LIST', 'sys/policies/acl')).body.data.keys).toEqual(['alpha', 'default', 'zeta', 'root']);
+    expect((await call(mock, 'LIST', 'sys/policies/acl')).body.data.keys).toEqual([
+      'alpha',
+      'default',
+      'zeta',
+      'root',
+    ]);
     expect((await call(mock, 'GET', 'sys/policy')).body).toMatchObject({
       keys: ['alpha', 'default', 'zeta', 'root'],
       policies: ['alpha', 'default', 'zeta', 'root'],
     });
     expect((await call(mock, 'GET', 'sys/policies/acl/ALPHA')).body.data.name).toBe('alpha');
     expect((await call(mock, 'DELETE', 'sys/policies/acl/alpha')).status).toBe(204);
-    expect(await call(mock, 'GET', 'sys/policies/acl/alpha')).toMatchObject({ status: 404, body: { errors: [] } });
+    expect(await call(mock, 'GET', 'sys/policies/acl/alpha')).toMatchObject({
+      status: 404,
+      body: { errors: [] },
+    });
     expect((await call(mock, 'DELETE', 'sys/policy/zeta')).status).toBe(204);
-    expect((await call(mock, 'GET', 'sys/policies/acl?list=true')).body.data.keys).toEqual(['default', 'root']);
+    expect((await call(mock, 'GET', 'sys/policies/acl?list=true')).body.data.keys).toEqual([
+      'default',
+      'root',
+    ]);
   });
 
   it('protects root and default and refuses empty or broken policies', async () => {
-    expectErrors(await call(mock, 'PUT', 'sys/policies/acl/root', { policy: 'path "a" { capabilities = ["read"] }' }), 400, [
-      'cannot update "root" policy',
-    ]);
+    expectErrors(
+      await call(mock, 'PUT', 'sys/policies/acl/root', { policy: 'path "a" { capabilities = ["read"] }' }),
+      400,
+      ['cannot update "root" policy'],
+    );
     expectErrors(await call(mock, 'DELETE', 'sys/policies/acl/root'), 400, ['cannot delete "root" policy']);
-    expectErrors(await call(mock, 'DELETE', 'sys/policies/acl/default'), 400, ['cannot delete default policy']);
-    expectErrors(await call(mock, 'PUT', 'sys/policies/acl/x', {}), 400, ["'policy' parameter not supplied or empty"]);
-    const broken = await call(mock, 'PUT', 'sys/policies/acl/x', { policy: 'path "a" { capabilities = ["fly"] }' });
+    expectErrors(await call(mock, 'DELETE', 'sys/policies/acl/default'), 400, [
+      'cannot delete default policy',
+    ]);
+    expectErrors(await call(mock, 'PUT', 'sys/policies/acl/x', {}), 400, [
+      "'policy' parameter not supplied or empty",
+    ]);
+    const broken = await call(mock, 'PUT', 'sys/policies/acl/x', {
+      policy: 'path "a" { capabilities = ["fly"] }',
+    });
     expect(broken.status).toBe(400);
     expect(broken.body.errors[0]).toMatch(/^failed to parse policy: /);
   });
@@ -204,10 +256,23 @@ describe('ACL policies', () => {
   });
 
   it('reports capabilities per path, sorted, at the top level and in data', async () => {
-    await writePolicy(mock, 'app', 'path "secret/data/app/*" { capabilities = ["update", "read", "create"] }');
+    await writePolicy(
+      mock,
+      'app',
+      'path "secret/data/app/*" { capabilities = ["update", "read", "create"] }',
+    );
     const token = await createToken(mock, ['app']);
-    const two = await call(mock, 'POST', 'sys/capabilities-self', { paths: ['secret/data/app/x', 'secret/data/other'] }, { token });
-    expect(two.body.data).toEqual({ 'secret/data/app/x': ['create', 'read', 'update'], 'secret/data/other': ['deny'] });
+    const two = await call(
+      mock,
+      'POST',
+      'sys/capabilities-self',
+      { paths: ['secret/data/app/x', 'secret/data/other'] },
+      { token },
+    );
+    expect(two.body.data).toEqual({
+      'secret/data/app/x': ['create', 'read', 'update'],
+      'secret/data/other': ['deny'],
+    });
     expect(two.body['secret/data/other']).toEqual(['deny']);
     expect(two.body).not.toHaveProperty('capabilities');
     const root = await call(mock, 'POST', 'sys/capabilities-self', { paths: ['anything'] });
@@ -227,23 +292,37 @@ describe('routing', () => {
 
   it('answers an unmounted path with 404 for root, 403 for a token the policy does not cover', async () => {
     expectErrors(await call(mock, 'GET', 'x/y'), 404, ['no handler for route "x/y". route entry not found.']);
-    expectErrors(await call(mock, 'GET', 'x/y', undefined, { token: await createToken(mock, []) }), 403, [DENIED]);
+    expectErrors(await call(mock, 'GET', 'x/y', undefined, { token: await createToken(mock, []) }), 403, [
+      DENIED,
+    ]);
   });
 });
 
 describe('namespaces', () => {
   it('refuses X-Vault-Namespace when the mock plays Vault CE', async () => {
-    const res = await call(mock, 'GET', 'auth/token/lookup-self', undefined, { headers: { 'X-Vault-Namespace': 'team-a' } });
+    const res = await call(mock, 'GET', 'auth/token/lookup-self', undefined, {
+      headers: { 'X-Vault-Namespace': 'team-a' },
+    });
     expectErrors(res, 403, ['1 error occurred:\n\t* namespaces feature not enabled\n\n']);
-    expect((await call(mock, 'GET', 'auth/token/lookup-self', undefined, { headers: { 'X-Vault-Namespace': 'root' } })).status).toBe(200);
+    expect(
+      (
+        await call(mock, 'GET', 'auth/token/lookup-self', undefined, {
+          headers: { 'X-Vault-Namespace': 'root' },
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('accepts the namespaces it was started with and records them in the audit log', async () => {
     const enterprise = await startMockVault({ namespaces: ['team-a'] });
     try {
-      const ok = await call(enterprise, 'GET', 'auth/token/lookup-self', undefined, { headers: { 'X-Vault-Namespace': 'team-a/' } });
+      const ok = await call(enterprise, 'GET', 'auth/token/lookup-self', undefined, {
+        headers: { 'X-Vault-Namespace': 'team-a/' },
+      });
       expect(ok.status).toBe(200);
-      const refused = await call(enterprise, 'GET', 'auth/token/lookup-self', undefined, { headers: { 'X-Vault-Namespace': 'team-b' } });
+      const refused = await call(enterprise, 'GET', 'auth/token/lookup-self', undefined, {
+        headers: { 'X-Vault-Namespace': 'team-b' },
+      });
       expectErrors(refused, 403, ['1 error occurred:\n\t* namespaces feature not enabled\n\n']);
       const entries = enterprise.audit.entries({ path: 'auth/token/lookup-self' });
       expect(entries.map((e) => [e.namespace, e.status])).toEqual([
@@ -251,7 +330,9 @@ describe('namespaces', () => {
         ['team-b', 403],
       ]);
       expect((await health()).body.enterprise).toBe(false);
-      expect((await call(enterprise, 'GET', 'sys/health', undefined, { token: null })).body.enterprise).toBe(true);
+      expect((await call(enterprise, 'GET', 'sys/health', undefined, { token: null })).body.enterprise).toBe(
+        true,
+      );
     } finally {
       await enterprise.close();
     }

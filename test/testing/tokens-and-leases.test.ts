@@ -34,7 +34,11 @@ async function podToken(role: Record<string, unknown> = {}): Promise<string> {
     audience: 'vault',
     ...role,
   });
-  const jwt = await mock.cluster.mintToken({ namespace: 'default', serviceAccount: 'myapp-sa', audiences: ['vault'] });
+  const jwt = await mock.cluster.mintToken({
+    namespace: 'default',
+    serviceAccount: 'myapp-sa',
+    audiences: ['vault'],
+  });
   const res = await login(mock, 'myapp-role', jwt);
   expect(res.status, res.text).toBe(200);
   return res.body.auth.client_token;
@@ -53,7 +57,25 @@ describe('auth/token/lookup-self', () => {
     expect(res.body).toMatchObject({ lease_id: '', renewable: false, lease_duration: 0, auth: null });
     const data = res.body.data;
     expect(Object.keys(data).sort()).toEqual(
-      ['accessor', 'creation_time', 'creation_ttl', 'display_name', 'entity_id', 'expire_time', 'explicit_max_ttl', 'id', 'issue_time', 'meta', 'num_uses', 'orphan', 'path', 'policies', 'renewable', 'ttl', 'type'].sort(),
+      [
+        'accessor',
+        'creation_time',
+        'creation_ttl',
+        'display_name',
+        'entity_id',
+        'expire_time',
+        'explicit_max_ttl',
+        'id',
+        'issue_time',
+        'meta',
+        'num_uses',
+        'orphan',
+        'path',
+        'policies',
+        'renewable',
+        'ttl',
+        'type',
+      ].sort(),
     );
     expect(data).toMatchObject({
       creation_time: Date.UTC(2030, 0, 1) / 1000,
@@ -71,9 +93,13 @@ describe('auth/token/lookup-self', () => {
     });
     expect(data.issue_time).toMatch(RFC3339);
     expect(Date.parse(data.expire_time)).toBe(Date.UTC(2030, 0, 1) + HOUR);
-    expect(Object.keys(data.meta).sort()).toEqual(
-      ['role', 'service_account_name', 'service_account_namespace', 'service_account_secret_name', 'service_account_uid'],
-    );
+    expect(Object.keys(data.meta).sort()).toEqual([
+      'role',
+      'service_account_name',
+      'service_account_namespace',
+      'service_account_secret_name',
+      'service_account_uid',
+    ]);
   });
 
   it('shows the root token as never expiring', async () => {
@@ -177,17 +203,43 @@ describe('dead tokens', () => {
     expectErrors(await self('hvs.unknown'), 403, [INVALID_TOKEN]);
   });
 
+  it('takes the token from Authorization: Bearer too, X-Vault-Token winning', async () => {
+    const token = await podToken();
+    const bearer = await call(mock, 'GET', 'auth/token/lookup-self', undefined, {
+      token: null,
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    expect(bearer.body.data.id).toBe(token);
+    const both = await call(mock, 'GET', 'auth/token/lookup-self', undefined, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    expect(both.body.data.id).toBe(mock.rootToken);
+  });
+
   it('takes its leases with it, whether revoked or expired', async () => {
     await setupDatabase(mock, 'app', { default_ttl: '24h', max_ttl: '48h' });
-    await call(mock, 'PUT', 'sys/policies/acl/myapp-policy', { policy: 'path "database/creds/app" { capabilities = ["read"] }' });
+    await call(mock, 'PUT', 'sys/policies/acl/myapp-policy', {
+      policy: 'path "database/creds/app" { capabilities = ["read"] }',
+    });
     const revoked = await podToken({ token_ttl: '1h' });
-    const lease = (await call(mock, 'GET', 'database/creds/app', undefined, { token: revoked })).body.lease_id;
+    const lease = (await call(mock, 'GET', 'database/creds/app', undefined, { token: revoked })).body
+      .lease_id;
     expect(mock.leases().map((l) => l.id)).toEqual([lease]);
     await call(mock, 'POST', 'auth/token/revoke-self', undefined, { token: revoked });
     expect(mock.leases()).toEqual([]);
     expectErrors(await call(mock, 'PUT', 'sys/leases/lookup', { lease_id: lease }), 400, ['invalid lease']);
 
-    const expiring = (await login(mock, 'myapp-role', await mock.cluster.mintToken({ namespace: 'default', serviceAccount: 'myapp-sa', audiences: ['vault'] }))).body.auth.client_token;
+    const expiring = (
+      await login(
+        mock,
+        'myapp-role',
+        await mock.cluster.mintToken({
+          namespace: 'default',
+          serviceAccount: 'myapp-sa',
+          audiences: ['vault'],
+        }),
+      )
+    ).body.auth.client_token;
     await call(mock, 'GET', 'database/creds/app', undefined, { token: expiring });
     expect(mock.leases()).toHaveLength(1);
     await mock.clock.advance(HOUR);
@@ -206,7 +258,13 @@ describe('sys/leases', () => {
     await mock.clock.advance(50 * MINUTE);
     const renewed = await call(mock, 'PUT', 'sys/leases/renew', { lease_id: lease, increment: 3600 });
     expect(renewed.status).toBe(200);
-    expect(renewed.body).toMatchObject({ lease_id: lease, renewable: true, lease_duration: 3600, data: null, warnings: null });
+    expect(renewed.body).toMatchObject({
+      lease_id: lease,
+      renewable: true,
+      lease_duration: 3600,
+      data: null,
+      warnings: null,
+    });
     await mock.clock.advance(50 * MINUTE);
     const capped = await call(mock, 'PUT', 'sys/leases/renew', { lease_id: lease, increment: '1h' });
     expect(capped.body).toMatchObject({ lease_id: lease, lease_duration: 1200 });
@@ -234,7 +292,9 @@ describe('sys/leases', () => {
     const token = await podToken();
     expectErrors(await call(mock, 'PUT', 'sys/leases/renew', {}), 400, ['lease_id must be specified']);
     expectErrors(await call(mock, 'PUT', 'sys/leases/revoke', {}), 400, ['lease_id must be specified']);
-    expectErrors(await call(mock, 'PUT', 'sys/leases/renew', { lease_id: 'database/creds/app/nope' }), 400, ['lease not found']);
+    expectErrors(await call(mock, 'PUT', 'sys/leases/renew', { lease_id: 'database/creds/app/nope' }), 400, [
+      'lease not found',
+    ]);
     expectErrors(await call(mock, 'PUT', 'sys/leases/lookup', { lease_id: 'nope' }), 400, ['invalid lease']);
     const listed = await call(mock, 'LIST', 'sys/leases/lookup/auth/kubernetes/login');
     expect(listed.body.data.keys).toHaveLength(1);
@@ -255,9 +315,11 @@ describe('sys/leases', () => {
     await call(mock, 'GET', 'database/creds/app');
     await call(mock, 'GET', 'database/creds/app');
     const plain = await createToken(mock, []);
-    expectErrors(await call(mock, 'PUT', 'sys/leases/revoke-prefix/database/creds', undefined, { token: plain }), 403, [
-      '1 error occurred:\n\t* permission denied\n\n',
-    ]);
+    expectErrors(
+      await call(mock, 'PUT', 'sys/leases/revoke-prefix/database/creds', undefined, { token: plain }),
+      403,
+      ['1 error occurred:\n\t* permission denied\n\n'],
+    );
     expect(mock.leases()).toHaveLength(2);
     expect((await call(mock, 'PUT', 'sys/leases/revoke-prefix/database/creds')).status).toBe(204);
     expect(mock.leases()).toEqual([]);
@@ -266,8 +328,12 @@ describe('sys/leases', () => {
   it('lets the default policy renew and look up a lease by id', async () => {
     const lease = await dbLease();
     const plain = await createToken(mock, []);
-    expect((await call(mock, 'PUT', 'sys/leases/renew', { lease_id: lease }, { token: plain })).status).toBe(200);
-    expect((await call(mock, 'PUT', 'sys/leases/lookup', { lease_id: lease }, { token: plain })).status).toBe(200);
+    expect((await call(mock, 'PUT', 'sys/leases/renew', { lease_id: lease }, { token: plain })).status).toBe(
+      200,
+    );
+    expect((await call(mock, 'PUT', 'sys/leases/lookup', { lease_id: lease }, { token: plain })).status).toBe(
+      200,
+    );
     expectErrors(await call(mock, 'PUT', 'sys/leases/revoke', { lease_id: lease }, { token: plain }), 403, [
       '1 error occurred:\n\t* permission denied\n\n',
     ]);

@@ -67,7 +67,7 @@ export async function startServer(
       discardBody: () => drain(req),
     };
     processRequest(ctx, incoming)
-      .then((outcome) => writeOutcome(res, outcome))
+      .then((outcome) => writeOutcome(res, withListenerHeaders(ctx, outcome)))
       .catch(() => res.destroy());
   };
   const server: Server = options.tls
@@ -92,9 +92,12 @@ export async function startServer(
   // accepts (and Vault answers with 405); such requests arrive here, head and all.
   server.on('clientError', (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Duplex) => {
     const raw = error.rawPacket?.toString('latin1') ?? '';
-    if (error.code === 'HPE_INVALID_METHOD' && /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ \S+ HTTP\/1\.[01]\r\n/.test(raw)) {
+    if (
+      error.code === 'HPE_INVALID_METHOD' &&
+      /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ \S+ HTTP\/1\.[01]\r\n/.test(raw)
+    ) {
       processRequest(ctx, parseRawRequest(raw))
-        .then((outcome) => writeRawOutcome(socket, outcome))
+        .then((outcome) => writeRawOutcome(socket, withListenerHeaders(ctx, outcome)))
         .catch(() => socket.destroy());
       return;
     }
@@ -210,8 +213,19 @@ async function processRequest(ctx: Context, req: Incoming): Promise<Outcome> {
   const { response, accessor, unhandled } = await core.handle(coreRequest);
   if (unhandled) core.unhandled.push(`${req.method} ${path}`);
   record(response.status, { accessor, error: firstError(response), unhandled, fault: slowed });
-  if (options.tls) response.headers['strict-transport-security'] = 'max-age=31536000; includeSubDomains';
   return { kind: 'respond', response };
+}
+
+/**
+ * Headers Vault's listener puts on everything it answers (wrapGenericHandler's Cache-Control,
+ * the TLS listener's default HSTS); an injected HTML page stands for a proxy and gets neither.
+ */
+function withListenerHeaders(ctx: Context, outcome: Outcome): Outcome {
+  if (outcome.kind !== 'respond' || outcome.response.headers['content-type'] === 'text/html') return outcome;
+  const headers = outcome.response.headers;
+  headers['cache-control'] ??= 'no-store';
+  if (ctx.options.tls) headers['strict-transport-security'] = 'max-age=31536000; includeSubDomains';
+  return outcome;
 }
 
 /**

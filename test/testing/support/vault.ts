@@ -73,7 +73,10 @@ export async function createToken(
 }
 
 /** The article's operator steps through the API: enable and configure Kubernetes auth. */
-export async function enableKubernetesAuth(mock: MockVault, config: Record<string, unknown> = {}): Promise<void> {
+export async function enableKubernetesAuth(
+  mock: MockVault,
+  config: Record<string, unknown> = {},
+): Promise<void> {
   expect((await call(mock, 'POST', 'sys/auth/kubernetes', { type: 'kubernetes' })).status).toBe(204);
   const res = await call(mock, 'POST', 'auth/kubernetes/config', {
     kubernetes_host: mock.cluster.host,
@@ -84,7 +87,11 @@ export async function enableKubernetesAuth(mock: MockVault, config: Record<strin
   expect(res.status, res.text).toBe(204);
 }
 
-export async function writeRole(mock: MockVault, name: string, fields: Record<string, unknown>): Promise<Reply> {
+export async function writeRole(
+  mock: MockVault,
+  name: string,
+  fields: Record<string, unknown>,
+): Promise<Reply> {
   const res = await call(mock, 'POST', `auth/kubernetes/role/${name}`, fields);
   expect(res.status, res.text).toBeLessThan(300);
   return res;
@@ -119,7 +126,7 @@ export async function setupDatabase(
       `database/roles/${role}`,
       {
         db_name: 'postgres',
-        creation_statements: ["CREATE ROLE \"{{name}}\" WITH LOGIN PASSWORD '{{password}}';"],
+        creation_statements: ['CREATE ROLE "{{name}}" WITH LOGIN PASSWORD \'{{password}}\';'],
         ...ttls,
       },
     ],

@@ -1,0 +1,123 @@
+// What a cached secret() costs, next to the cheapest thing it could be (a bare lru-cache get with
+// the same key), and 10,000 reads of one secret three ways: ours cached, ours uncached
+// (client.read(): the transport's own cost per round trip) and node-vault's read() each time, as
+// its users write it. The mock runs in a child process so server work is not on this event loop.
+import { readFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import { LRUCache } from 'lru-cache';
+import nodeVault from 'node-vault';
+import { VaultKubernetesClient } from '../dist/index.js';
+import { CONFIG_PATH, ROLE, startMockProcess } from './lib/mock-process.mjs';
+import { emit, printTable, round } from './lib/report.mjs';
+
+const HITS = 1_000_000;
+const READS = 10_000;
+
+const mock = await startMockProcess();
+const client = new VaultKubernetesClient({
+  address: mock.address,
+  auth: { role: ROLE, tokenPath: mock.tokenPath },
+  logLevel: 'silent',
+});
+await client.secret(CONFIG_PATH);
+
+// The baseline: lru-cache as the client configures it (max 1000), one entry under the same key.
+const lru = new LRUCache({ max: 1000 });
+lru.set(CONFIG_PATH, { data: { username: 'app-user', password: 'kv-password-value-1' } });
+
+/** ns per call of `fn` over `n` calls, after a warm-up of n/10 so the JIT has settled. */
+async function nsPerOp(n, fn) {
+  for (let i = 0; i < n / 10; i++) await fn();
+  const started = performance.now();
+  for (let i = 0; i < n; i++) await fn();
+  return ((performance.now() - started) * 1e6) / n;
+}
+function nsPerOpSync(n, fn) {
+  let sink;
+  for (let i = 0; i < n / 10; i++) sink = fn();
+  const started = performance.now();
+  for (let i = 0; i < n; i++) sink = fn();
+  const ns = ((performance.now() - started) * 1e6) / n;
+  if (sink === undefined) throw new Error('baseline lost its entry');
+  return ns;
+}
+
+const lruNs = nsPerOpSync(HITS, () => lru.get(CONFIG_PATH));
+// secret() is async, so a caller always pays one await; this row shows what that alone costs.
+const lruAwaitNs = await nsPerOp(HITS, () => Promise.resolve(lru.get(CONFIG_PATH)));
+const hitNs = await nsPerOp(HITS, () => client.secret(CONFIG_PATH));
+const hitRatio = hitNs / lruNs;
+const hitAwaitRatio = hitNs / lruAwaitNs;
+
+printTable(
+  `Cached hit: ${HITS.toLocaleString('en')} calls after ${(HITS / 10).toLocaleString('en')} warm-up`,
+  [
+    ['what', 'ns/op', 'x bare get'],
+    ['bare lru-cache get (sync)', lruNs, 1],
+    ['await Promise.resolve(lru get)', lruAwaitNs, lruAwaitNs / lruNs],
+    [`await client.secret('${CONFIG_PATH}')`, hitNs, hitRatio],
+  ],
+);
+
+// 10,000 reads of one secret, each awaited before the next, as an app's request handler would.
+async function timeReads(fn) {
+  const before = await mock.count();
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  for (let i = 0; i < READS; i++) await fn();
+  const ms = performance.now() - started;
+  // CPU of this process only: the client's own work, without the mock's (it is in the child).
+  const { user, system } = process.cpuUsage(cpu);
+  return {
+    ms,
+    perOpUs: (ms * 1000) / READS,
+    cpuUs: (user + system) / READS,
+    requests: (await mock.count()) - before,
+  };
+}
+const vault = nodeVault({ endpoint: mock.address });
+await vault.kubernetesLogin({
+  role: ROLE,
+  jwt: await readFile(mock.tokenPath, 'utf8'),
+  mount_point: 'kubernetes',
+});
+await vault.read(CONFIG_PATH);
+await client.read(CONFIG_PATH);
+const reads = {
+  oursCached: await timeReads(() => client.secret(CONFIG_PATH)),
+  oursUncached: await timeReads(() => client.read(CONFIG_PATH)),
+  nodeVault: await timeReads(() => vault.read(CONFIG_PATH)),
+};
+await client.close();
+await mock.close();
+
+const rel = (r) => r.ms / reads.nodeVault.ms;
+printTable(`${READS.toLocaleString('en')} reads of ${CONFIG_PATH}, one after another`, [
+  ['how', 'total ms', 'us/op', 'client CPU us/op', 'requests', 'time x node-vault'],
+  ...[
+    ['ours cached: secret()', reads.oursCached],
+    ['ours uncached: read()', reads.oursUncached],
+    ['node-vault read()', reads.nodeVault],
+  ].map(([how, r]) => [how, r.ms, r.perOpUs, r.cpuUs, r.requests, rel(r)]),
+]);
+
+const fig = (r) => ({
+  totalMs: round(r.ms),
+  perOpUs: round(r.perOpUs),
+  cpuUsPerOp: round(r.cpuUs),
+  requests: r.requests,
+});
+emit('cached-hit', {
+  hitNs: round(hitNs),
+  lruGetNs: round(lruNs),
+  lruGetAwaitNs: round(lruAwaitNs),
+  hitOverLruGet: round(hitRatio),
+  hitOverLruGetAwait: round(hitAwaitRatio),
+  reads: READS,
+  oursCached: fig(reads.oursCached),
+  oursUncached: fig(reads.oursUncached),
+  nodeVault: fig(reads.nodeVault),
+  uncachedOverNodeVault: round(rel(reads.oursUncached)),
+  cachedOverNodeVault: round(rel(reads.oursCached)),
+  uncachedCpuOverNodeVault: round(reads.oursUncached.cpuUs / reads.nodeVault.cpuUs),
+});

@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { main as connectionPool } from '../../examples/connection-pool';
+import { main as plainService } from '../../examples/plain-service';
+
+// Every example runs here against the embedded mock Vault, so none rots.
+describe('examples', () => {
+  it('plain-service reads config and follows its database credentials through rotations', async () => {
+    const lines: string[] = [];
+    const result = await plainService((line) => lines.push(line));
+    expect(lines[0]).toMatch(/^config v1: hello from https:\/\/api.example.com$/);
+    expect(result.rotations).toBe(2);
+    expect(result.users).toHaveLength(2);
+  });
+
+  it('connection-pool swaps credentials on rotation without failing a request', async () => {
+    const result = await connectionPool(() => undefined);
+    expect(result).toEqual({ requests: 720, failures: 0, swaps: 4 });
+  });
+});

@@ -6,10 +6,22 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     testing: 'src/testing.ts',
+    express: 'src/express.ts',
+    nest: 'src/nest.ts',
     cli: 'src/cli.ts',
   },
   format: ['esm', 'cjs'],
-  dts: { entry: { index: 'src/index.ts', testing: 'src/testing.ts' } },
+  dts: {
+    entry: {
+      index: 'src/index.ts',
+      testing: 'src/testing.ts',
+      express: 'src/express.ts',
+      nest: 'src/nest.ts',
+    },
+  },
+  // The integrations import the package by name: kept external, dist/express.js loads the package's
+  // own main entry at run time (a self-reference through `exports`), so every entry shares one core.
+  external: ['vault-kubernetes-client'],
   clean: true,
   sourcemap: true,
   target: 'node20',

@@ -21,7 +21,13 @@ const RUNS = 3;
 const LEASE = { ttl: HOUR, maxTtl: 4 * HOUR };
 const TOKEN = { ttl: 24 * HOUR, maxTtl: 768 * HOUR }; // role ttl 24h; Vault's default system max 32 days
 const CREDS = 'database/creds/app';
-const PATHS = ['auth/kubernetes/login', 'auth/token/renew-self', 'sys/leases/renew', CREDS, 'sys/leases/revoke'];
+const PATHS = [
+  'auth/kubernetes/login',
+  'auth/token/renew-self',
+  'sys/leases/renew',
+  CREDS,
+  'sys/leases/revoke',
+];
 
 const POLICY = [
   'path "database/creds/app" { capabilities = ["read"] }',
@@ -42,7 +48,7 @@ async function runOurs(jitter) {
   });
   await mock.write('database/roles/app', {
     db_name: 'pg',
-    creation_statements: ["CREATE ROLE \"{{name}}\" WITH LOGIN PASSWORD '{{password}}';"],
+    creation_statements: ['CREATE ROLE "{{name}}" WITH LOGIN PASSWORD \'{{password}}\';'],
     default_ttl: '1h',
     max_ttl: '4h',
   });
@@ -93,7 +99,12 @@ function countByPath(entries) {
  * - Agent revokes nothing: an old lease is left to expire. Token max TTL is not reached in 24 h.
  */
 function agentModel(random = Math.random) {
-  const counts = { 'auth/kubernetes/login': 1, 'auth/token/renew-self': 0, 'sys/leases/renew': 0, [CREDS]: 0 };
+  const counts = {
+    'auth/kubernetes/login': 1,
+    'auth/token/renew-self': 0,
+    'sys/leases/renew': 0,
+    [CREDS]: 0,
+  };
   counts['sys/leases/revoke'] = 0;
   // One LifetimeWatcher from `issued` on: the renewal times it makes inside the window, and when it stops.
   const watch = (issued, ttl, maxTtl) => {
@@ -156,7 +167,13 @@ const label = { aliveAtEnd: 'credentials alive at 24 h' };
 printTable(
   `Requests to Vault in 24 simulated hours: ${CREDS} (TTL 1 h, max 4 h) used every minute, token TTL 24 h`,
   [
-    ['path', `ours, jitter 0.1 (median of ${RUNS})`, 'ours, jitter 0', 'Vault Agent model (median)', 'naive app'],
+    [
+      'path',
+      `ours, jitter 0.1 (median of ${RUNS})`,
+      'ours, jitter 0',
+      'Vault Agent model (median)',
+      'naive app',
+    ],
     ...keys.map((k) => [
       label[k] ?? k,
       rangeOf(oursRuns, k),
@@ -176,10 +193,9 @@ console.log(
 );
 
 const ours = medianOf(oursRuns);
-delete ours.deadServed;
 emit('request-economy', {
   ours,
-  oursNoJitter: { ...oursNoJitter, deadServed: undefined },
+  oursNoJitter,
   vaultAgentModel: agent,
   naive,
   totalOverAgent: Math.round((ours.total / agent.total) * 1000) / 1000,

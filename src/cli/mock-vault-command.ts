@@ -15,7 +15,6 @@ export async function runMockVault(args: Args): Promise<number> {
   const mtls = args.mtls === true;
   // The dev server's time follows the wall clock; tests drive a ManualClock by hand instead.
   const clock = new ManualClock();
-  const ticker = setInterval(() => void clock.advance(1000), 1000);
   const mock = await startMockVault({
     port,
     host: stringArg(args, 'host', '127.0.0.1'),
@@ -23,6 +22,8 @@ export async function runMockVault(args: Args): Promise<number> {
     clock,
     ...(args.tls === true || mtls ? { tls: { requireClientCertificate: mtls } } : {}),
   });
+  // Started only once the port is bound: a failed start (port in use) must let the process exit.
+  const ticker = setInterval(() => void clock.advance(1000), 1000);
   const dir = await mkdtemp(join(tmpdir(), 'mock-vault-'));
   const tokenFile = await mock.cluster.writeToken({
     namespace,
@@ -60,12 +61,15 @@ export async function runMockVault(args: Args): Promise<number> {
     '',
   );
   await writeFile(join(dir, 'k8s-ca.crt'), mock.cluster.caCertificate);
-  process.stdout.write(lines.join('\n'));
-  await new Promise<void>((resolve) => {
+  // Listen for the signals before announcing readiness: a supervisor that signals as soon as it
+  // reads the banner must reach the clean shutdown, not Node's default exit on SIGINT/SIGTERM.
+  const stopped = new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  process.stdout.write(lines.join('\n'));
+  await stopped;
   clearInterval(ticker);
   await mock.close();
   await rm(dir, { recursive: true, force: true });

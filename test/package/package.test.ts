@@ -110,6 +110,67 @@ ${kind === 'esm' ? "import { VaultKubernetesClient, VaultPermissionDeniedError }
       expect(JSON.parse(run(file))).toEqual({ a: '1', denied: true });
   });
 
+  it('the main entry never loads express or Nest (CJS at run time, ESM by its import graph)', () => {
+    writeFileSync(
+      join(work, 'main-only.cjs'),
+      `require('vault-kubernetes-client');\nconsole.log(JSON.stringify(Object.keys(require.cache).filter((f) => /node_modules[\\\\/](express|@nestjs)[\\\\/]/.test(f))));\n`,
+    );
+    expect(JSON.parse(run('main-only.cjs'))).toEqual([]);
+    const esm = bareImportsOf(join(installed, 'dist', 'index.js'));
+    expect(esm.size).toBeGreaterThan(0);
+    for (const specifier of esm) expect(specifier).not.toMatch(/^(express|@nestjs\/)/);
+    // The integrations do load them, which is what makes the check above mean something.
+    expect(bareImportsOf(join(installed, 'dist', 'nest.js'))).toContain('@nestjs/common');
+  });
+
+  it('the integrations import the core by the package name, so every entry shares one copy of it', () => {
+    for (const file of ['express.js', 'nest.js', 'express.cjs', 'nest.cjs']) {
+      const text = readFileSync(join(installed, 'dist', file), 'utf8');
+      expect(text).toMatch(/(from |require\()['"]vault-kubernetes-client['"]/);
+    }
+    const definitions = readdirSync(join(installed, 'dist'))
+      .filter((f) => /\.c?js$/.test(f))
+      .filter((f) =>
+        /var VaultKubernetesClient = class/.test(readFileSync(join(installed, 'dist', f), 'utf8')),
+      );
+    expect(definitions).toHaveLength(2); // one ESM chunk, one CJS chunk
+  });
+
+  it("/express and /nest work from the tarball with the main entry's classes (ESM and CJS)", () => {
+    const script = (kind: 'esm' | 'cjs') => `
+${
+  kind === 'esm'
+    ? "import { VaultKubernetesClient } from 'vault-kubernetes-client';\nimport { startMockVault } from 'vault-kubernetes-client/testing';\nimport { vaultMiddleware, vaultReadiness } from 'vault-kubernetes-client/express';\nimport { VaultModule, VAULT_CLIENT } from 'vault-kubernetes-client/nest';\nimport { Module } from '@nestjs/common';\nimport { NestFactory } from '@nestjs/core';\nimport express from 'express';"
+    : "const { VaultKubernetesClient } = require('vault-kubernetes-client');\nconst { startMockVault } = require('vault-kubernetes-client/testing');\nconst { vaultMiddleware, vaultReadiness } = require('vault-kubernetes-client/express');\nconst { VaultModule, VAULT_CLIENT } = require('vault-kubernetes-client/nest');\nconst { Module } = require('@nestjs/common');\nconst { NestFactory } = require('@nestjs/core');\nconst express = require('express');"
+}
+(async () => {
+  const mock = await startMockVault();
+  await mock.setupKubernetesAuth();
+  await mock.write('sys/policies/acl/myapp-policy', { policy: 'path "secret/data/myapp/*" { capabilities = ["read"] }' });
+  await mock.write('secret/data/myapp/config', { data: { a: '1' } });
+  const tokenPath = await mock.cluster.writeToken({ serviceAccount: 'myapp-sa' });
+  const options = { address: mock.address, auth: { role: 'myapp-role', tokenPath }, clock: mock.clock };
+  class AppModule {}
+  Module({ imports: [VaultModule.forRoot(options)] })(AppModule);
+  const nest = await NestFactory.createApplicationContext(AppModule, { logger: false });
+  const client = nest.get(VAULT_CLIENT);
+  const ready = (await vaultReadiness(client)).ready;
+  const vault = vaultMiddleware(client, { secrets: { config: 'secret/data/myapp/config' } });
+  const server = express().use(vault).get('/', (req, res) => res.json(vault.secrets(res).config.data)).listen(0);
+  await new Promise((resolve) => server.once('listening', resolve));
+  const body = await (await fetch('http://127.0.0.1:' + server.address().port + '/')).json();
+  server.close();
+  await nest.close();
+  await mock.close();
+  console.log(JSON.stringify({ same: client instanceof VaultKubernetesClient, ready, body, closed: client.closed }));
+})();
+`;
+    writeFileSync(join(work, 'integrations.mjs'), script('esm'));
+    writeFileSync(join(work, 'integrations.cjs'), script('cjs'));
+    for (const file of ['integrations.mjs', 'integrations.cjs'])
+      expect(JSON.parse(run(file))).toEqual({ same: true, ready: true, body: { a: '1' }, closed: true });
+  });
+
   it('has a working bin', () => {
     const out = execFileSync(process.execPath, [join(installed, 'dist', 'cli.js'), 'help'], {
       encoding: 'utf8',
@@ -117,3 +178,16 @@ ${kind === 'esm' ? "import { VaultKubernetesClient, VaultPermissionDeniedError }
     expect(out).toContain('mock-vault');
   });
 });
+
+/** Bare specifiers an ESM file imports, following its relative imports (the shared chunks). */
+function bareImportsOf(file: string, seen = new Set<string>(), found = new Set<string>()): Set<string> {
+  if (seen.has(file)) return found;
+  seen.add(file);
+  const text = readFileSync(file, 'utf8');
+  for (const match of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)['"]([^'"]+)['"]/g)) {
+    const specifier = match[1]!;
+    if (specifier.startsWith('.')) bareImportsOf(join(file, '..', specifier), seen, found);
+    else found.add(specifier);
+  }
+  return found;
+}

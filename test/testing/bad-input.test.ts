@@ -139,6 +139,14 @@ describe('verbs and paths', () => {
     expectErrors(await call(mock, 'PUT', 'sys/policies/acl/', { policy: 'x' }), 400, [
       "cannot write to a path ending in '/'",
     ]);
+    // Vault refuses these before it looks at the token, so even no token gets the 400.
+    expectErrors(await call(mock, 'POST', 'secret/data/x/', { data: {} }, { token: null }), 400, [
+      "cannot write to a path ending in '/'",
+    ]);
+    const patch = { contentType: 'application/merge-patch+json' };
+    expectErrors(await call(mock, 'PATCH', 'secret/data/x/', { data: {} }, patch), 400, [
+      "cannot write to a path ending in '/'",
+    ]);
   });
 
   it('asks PATCH for the merge-patch content type', async () => {

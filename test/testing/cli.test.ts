@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { call, DENIED, expectErrors } from './support/vault';
@@ -115,5 +116,26 @@ describe.skipIf(!existsSync(CLI))('vault-kubernetes-client mock-vault (built CLI
     expect(await cli.exited).toBe(0);
     expect(cli.stdout()).toMatch(/Mock Vault stopped\.\n$/);
     await expect(fetch(`${cli.address}/v1/sys/health`)).rejects.toThrow();
+  });
+
+  it('exits with an error instead of hanging when the port is taken', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as { port: number };
+    try {
+      const child = spawn(process.execPath, [CLI, 'mock-vault', '--port', String(port)], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      children.push(child);
+      let err = '';
+      child.stderr!.on('data', (chunk: Buffer) => {
+        err += chunk.toString('utf8');
+      });
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      expect(code).toBe(1);
+      expect(err).toContain('EADDRINUSE');
+    } finally {
+      await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    }
   });
 });

@@ -158,6 +158,10 @@ export class VaultCore {
       this.expire();
       if (this.sealed && !UNAUTHENTICATED_SYS.has(req.path)) throw new VaultError(503, 'Vault is sealed');
       this.#checkNamespace(req.headers['x-vault-namespace']);
+      // handleCancelableRequest refuses these before it looks at the token.
+      if ((operation === 'update' || operation === 'patch') && req.path.endsWith('/')) {
+        throw new VaultError(400, "cannot write to a path ending in '/'");
+      }
 
       const route = this.mounts.match(req.path);
       const unauthenticated =
@@ -188,9 +192,6 @@ export class VaultCore {
         backendReq = { ...backendReq, operation: 'create' };
       }
       if (token) this.#authorize(token, backendReq);
-      if ((operation === 'update' || operation === 'create') && req.path.endsWith('/')) {
-        throw new VaultError(400, "cannot write to a path ending in '/'");
-      }
       if (!route) {
         unhandled = true;
         throw new VaultError(404, `no handler for route "${req.path}". route entry not found.`);

@@ -61,6 +61,54 @@ function goJsonError(text: string): string {
 }
 
 /**
+ * http/logical.go: PATCH needs the merge-patch media type (parameters allowed); a header that is
+ * not a media type at all fails mime.ParseMediaType first, with Go's message and 400.
+ */
+export function checkPatchContentType(header: string | undefined): void {
+  const mediaType = (header ?? '').split(';')[0]!.trim().toLowerCase();
+  if (mediaType === '') throw new VaultError(400, 'mime: no media type');
+  if (!/^[!#$%&'*+.^_`|~0-9a-z-]+\/[!#$%&'*+.^_`|~0-9a-z-]+$/.test(mediaType)) {
+    throw new VaultError(400, 'mime: expected slash after first token');
+  }
+  if (mediaType !== 'application/merge-patch+json') {
+    throw new VaultError(
+      415,
+      `PATCH requires Content-Type of application/merge-patch+json, provided ${mediaType}`,
+    );
+  }
+}
+
+/**
+ * The body as Vault's buildLogicalRequestNoAuth reads it. Vault hides the parser's detail from
+ * the client: a body it cannot decode is `error parsing JSON`, 400, or 413 when the listener's
+ * size limit cut it short. With a limit under the 512 bytes it peeks at first, the peek itself
+ * fails (`error reading data`).
+ */
+export async function readRequestData(
+  method: string,
+  read: () => Promise<Buffer>,
+  contentType: string | undefined,
+  maxBytes: number,
+): Promise<Record<string, unknown>> {
+  let raw: Buffer;
+  try {
+    raw = await read();
+  } catch (error) {
+    if (error instanceof VaultError && error.status === 413) {
+      const peekFailed = maxBytes < 512 && method !== 'PATCH';
+      throw new VaultError(413, peekFailed ? 'error reading data' : 'error parsing JSON');
+    }
+    throw error;
+  }
+  try {
+    return parseBody(raw, contentType);
+  } catch (error) {
+    if (error instanceof VaultError && error.status === 400) throw new VaultError(400, 'error parsing JSON');
+    throw error;
+  }
+}
+
+/**
  * Go's json.Decoder reads one value and leaves the rest of the stream unread, so Vault accepts
  * `{"a":1} trailing bytes`. This cuts an object or array at its closing bracket.
  */

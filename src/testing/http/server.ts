@@ -1,14 +1,23 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { createServer as createHttpServer, STATUS_CODES } from 'node:http';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { MockResponse } from '../core/types';
 import type { CoreRequest, VaultCore } from '../core/vault-core';
 import { errorResponse, jsonHeaders } from '../core/vault-core';
-import { VaultError } from '../core/vault-error';
 import type { FaultInjector } from './faults';
-import { parseBody, readBody } from './request-body';
+import { checkPatchContentType, readBody, readRequestData } from './request-body';
+import {
+  drain,
+  type Incoming,
+  lowerHeaders,
+  type Outcome,
+  parseRawRequest,
+  vaultPath,
+  writeOutcome,
+  writeRawOutcome,
+} from './wire';
 
 export interface TlsMaterial {
   cert: string;
@@ -29,16 +38,6 @@ export interface RunningServer {
   port: number;
   close(): Promise<void>;
 }
-
-interface Incoming {
-  method: string;
-  url: URL;
-  headers: Record<string, string | undefined>;
-  readBody: () => Promise<Buffer>;
-  discardBody: () => Promise<void>;
-}
-
-type Outcome = { kind: 'respond'; response: MockResponse } | { kind: 'reset'; afterHeaders: boolean };
 
 interface Context {
   core: VaultCore;
@@ -199,7 +198,9 @@ async function processRequest(ctx: Context, req: Incoming): Promise<Outcome> {
     if (!hasBody) await req.discardBody();
     const contentType = req.headers['content-type'];
     if (req.method === 'PATCH') checkPatchContentType(contentType);
-    const body = hasBody ? await readRequestData(req, contentType, options.maxRequestBytes) : {};
+    const body = hasBody
+      ? await readRequestData(req.method, req.readBody, contentType, options.maxRequestBytes)
+      : {};
     if (req.method === 'GET' || req.method === 'DELETE') {
       for (const [key, value] of req.url.searchParams) if (key !== 'list') body[key] = value;
     }
@@ -228,120 +229,6 @@ function withListenerHeaders(ctx: Context, outcome: Outcome): Outcome {
   return outcome;
 }
 
-/**
- * http/logical.go: PATCH needs the merge-patch media type (parameters allowed); a header that is
- * not a media type at all fails mime.ParseMediaType first, with Go's message and 400.
- */
-function checkPatchContentType(header: string | undefined): void {
-  const mediaType = (header ?? '').split(';')[0]!.trim().toLowerCase();
-  if (mediaType === '') throw new VaultError(400, 'mime: no media type');
-  if (!/^[!#$%&'*+.^_`|~0-9a-z-]+\/[!#$%&'*+.^_`|~0-9a-z-]+$/.test(mediaType)) {
-    throw new VaultError(400, 'mime: expected slash after first token');
-  }
-  if (mediaType !== 'application/merge-patch+json') {
-    throw new VaultError(
-      415,
-      `PATCH requires Content-Type of application/merge-patch+json, provided ${mediaType}`,
-    );
-  }
-}
-
-/**
- * The body as Vault's buildLogicalRequestNoAuth reads it. Vault hides the parser's detail from
- * the client: a body it cannot decode is `error parsing JSON`, 400, or 413 when the listener's
- * size limit cut it short. With a limit under the 512 bytes it peeks at first, the peek itself
- * fails (`error reading data`).
- */
-async function readRequestData(
-  req: Incoming,
-  contentType: string | undefined,
-  maxBytes: number,
-): Promise<Record<string, unknown>> {
-  let raw: Buffer;
-  try {
-    raw = await req.readBody();
-  } catch (error) {
-    if (error instanceof VaultError && error.status === 413) {
-      const peekFailed = maxBytes < 512 && req.method !== 'PATCH';
-      throw new VaultError(413, peekFailed ? 'error reading data' : 'error parsing JSON');
-    }
-    throw error;
-  }
-  try {
-    return parseBody(raw, contentType);
-  } catch (error) {
-    if (error instanceof VaultError && error.status === 400) throw new VaultError(400, 'error parsing JSON');
-    throw error;
-  }
-}
-
-function writeOutcome(res: ServerResponse, outcome: Outcome): void {
-  if (outcome.kind === 'reset') {
-    if (outcome.afterHeaders) {
-      // Headers promise a body that never comes: the connection dies mid-answer.
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
-      res.write('{"request_id":"');
-      setImmediate(() => res.socket?.destroy());
-      return;
-    }
-    res.socket?.destroy();
-    return;
-  }
-  const { response } = outcome;
-  const body = response.rawBody ?? (response.body === undefined ? undefined : JSON.stringify(response.body));
-  res.writeHead(response.status, response.headers);
-  res.end(body);
-}
-
-function writeRawOutcome(socket: Duplex, outcome: Outcome): void {
-  if (outcome.kind === 'reset') {
-    socket.destroy();
-    return;
-  }
-  const { response } = outcome;
-  const body = Buffer.from(
-    response.rawBody ?? (response.body === undefined ? '' : JSON.stringify(response.body)),
-  );
-  const headers = { ...response.headers, 'content-length': String(body.length), connection: 'close' };
-  const head = Object.entries(headers)
-    .map(([k, v]) => `${k}: ${v}`)
-    .join('\r\n');
-  socket.end(
-    Buffer.concat([
-      Buffer.from(`HTTP/1.1 ${response.status} ${statusText(response.status)}\r\n${head}\r\n\r\n`),
-      body,
-    ]),
-  );
-}
-
-function parseRawRequest(raw: string): Incoming {
-  const [head = ''] = raw.split('\r\n\r\n');
-  const [requestLine = '', ...lines] = head.split('\r\n');
-  const [method = 'LIST', target = '/'] = requestLine.split(' ');
-  const headers: Record<string, string | undefined> = {};
-  for (const line of lines) {
-    const colon = line.indexOf(':');
-    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
-  }
-  return {
-    method,
-    url: new URL(target, 'http://mock'),
-    headers,
-    readBody: async () => Buffer.alloc(0),
-    discardBody: async () => undefined,
-  };
-}
-
-/** The Vault path after `/v1/`, or undefined for anything outside the API. */
-function vaultPath(pathname: string): string | undefined {
-  if (!pathname.startsWith('/v1/')) return undefined;
-  try {
-    return decodeURIComponent(pathname.slice(4));
-  } catch {
-    return pathname.slice(4);
-  }
-}
-
 function delay(ctx: Context, ms: number): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
@@ -355,24 +242,4 @@ function delay(ctx: Context, ms: number): Promise<void> {
 function firstError(response: MockResponse): string | undefined {
   const errors = (response.body as { errors?: unknown } | undefined)?.errors;
   return Array.isArray(errors) && typeof errors[0] === 'string' ? errors[0] : undefined;
-}
-
-function statusText(status: number): string {
-  return STATUS_CODES[status] ?? 'Status';
-}
-
-function lowerHeaders(req: IncomingMessage): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
-  for (const [key, value] of Object.entries(req.headers)) out[key] = Array.isArray(value) ? value[0] : value;
-  return out;
-}
-
-async function drain(req: IncomingMessage): Promise<void> {
-  try {
-    for await (const _ of req) {
-      // discard
-    }
-  } catch {
-    // the client may already be gone
-  }
 }

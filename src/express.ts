@@ -1,0 +1,26 @@
+/**
+ * Express integration: secrets per request, a Kubernetes readiness probe and a shutdown hook.
+ * Works with Express 5 and 4; only types come from `express`, nothing of it is loaded at run time.
+ */
+export {
+  type VaultLocals,
+  type VaultLocalsOf,
+  type VaultMiddleware,
+  type VaultMiddlewareOptions,
+  type VaultUnavailableBody,
+  vaultMiddleware,
+} from './express/middleware';
+export { vaultReadinessHandler } from './express/readiness';
+export {
+  type SecretReadiness,
+  type VaultReadiness,
+  type VaultReadinessOptions,
+  vaultReadiness,
+} from './express/readiness-report';
+export type { SecretOf, SecretSpec, SecretSpecs, VaultSecrets } from './express/secret-specs';
+export {
+  type ClosableServer,
+  type VaultShutdown,
+  type VaultShutdownOptions,
+  vaultGracefulShutdown,
+} from './express/shutdown';

@@ -1,0 +1,31 @@
+import type { InjectionToken, ModuleMetadata, OptionalFactoryDependency } from '@nestjs/common';
+import type { ClientOptions } from 'vault-kubernetes-client';
+
+export interface VaultModuleOptions extends ClientOptions {
+  /**
+   * Log in during module init (default true), so a wrong role or an unreachable Vault stops the
+   * app at boot rather than at its first request. With false the client logs in at its first call.
+   */
+  startOnInit?: boolean;
+  /** On application shutdown, revoke the client's leases and token. Default false. */
+  revokeOnShutdown?: boolean;
+}
+
+export interface VaultModuleRootOptions extends VaultModuleOptions {
+  /** Register the module globally: import it once, inject the client anywhere. */
+  isGlobal?: boolean;
+}
+
+export interface VaultModuleAsyncOptions {
+  imports?: ModuleMetadata['imports'];
+  inject?: (InjectionToken | OptionalFactoryDependency)[];
+  /** Receives the `inject` providers in order; may be async (e.g. read a ConfigService). */
+  useFactory: (...args: never[]) => VaultModuleOptions | Promise<VaultModuleOptions>;
+  isGlobal?: boolean;
+}
+
+/** The options without the module's own keys: the client rejects keys it does not know. */
+export function clientOptionsOf(options: VaultModuleRootOptions): ClientOptions {
+  const { startOnInit, revokeOnShutdown, isGlobal, ...client } = options;
+  return client;
+}

@@ -8,13 +8,16 @@ const HOUR = 3_600_000;
  * `npm run demo`: the article's setup, done through Vault's HTTP API on an embedded mock Vault,
  * then the client as the pod would run it, with simulated hours fast-forwarded.
  */
-export async function runDemo(_args: Args): Promise<number> {
+export async function runDemo(
+  _args: Args,
+  write: (text: string) => void = (text) => process.stdout.write(text),
+): Promise<number> {
   const started = Date.now();
   const mock = await startMockVault();
   const clock = mock.clock;
   const t0 = clock.now();
   const stamp = () => `+${formatDuration(clock.now() - t0).padStart(7)}`;
-  const say = (line: string) => process.stdout.write(`${line}\n`);
+  const say = (line: string) => write(`${line}\n`);
   const step = (line: string) => say(`\n== ${line}`);
 
   // What an operator types, sent as the vault CLI sends it.

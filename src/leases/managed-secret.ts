@@ -90,7 +90,11 @@ export class ManagedSecret {
     const kind = this.#current?.fetched.kind;
     // A value past its end: a lost lease, or a certificate or static password that Vault replaced.
     const reason: RotationReason =
-      kind === 'certificate' ? 'certificate-expiring' : kind === 'static-credentials' || kind === 'kv' ? 'new-version' : 'lease-lost';
+      kind === 'certificate'
+        ? 'certificate-expiring'
+        : kind === 'static-credentials' || kind === 'kv'
+          ? 'new-version'
+          : 'lease-lost';
     return this.#view<T>(await this.refresh(this.#current ? reason : 'manual', call), schema);
   }
 

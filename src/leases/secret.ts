@@ -65,7 +65,8 @@ export function toSecret<T>(
           expiresAt: leaseExpiresAt ?? fetched.fetchedAt + fetched.lease.ttlMs,
         }
       : undefined,
-    expiresAt: fetched.expiresAt,
+    // A renewal moves the end of a lease; the value is good until the current end.
+    expiresAt: leaseExpiresAt ?? fetched.expiresAt,
     fetchedAt: fetched.fetchedAt,
   };
   hideFromInspection(secret, () => ({ ...secret, data: maskValues(secret.data) }));

@@ -61,6 +61,7 @@ describe('managed secrets', () => {
       // The mock's database is the judge: this credential must log in right now.
       expect(h.mock.databaseCredentialWorks(creds.data.username, creds.data.password)).toBe(true);
       expect(creds.lease!.expiresAt).toBeGreaterThan(h.mock.clock.now());
+      expect(creds.expiresAt).toBe(creds.lease!.expiresAt);
       seen.add(creds.data.username);
     }
     // Design (jitter 0): a lease is renewed every 40 min (2/3 of 1 h) until Vault caps it at the
@@ -220,7 +221,11 @@ describe('managed secrets', () => {
   it('static database credentials are read again right after Vault rotates them', async () => {
     h = await withDatabase();
     await h.mock.write('database/config/pg', { allowed_roles: ['app', 'app-static'] });
-    await h.mock.write('database/static-roles/app-static', { db_name: 'pg', username: 'static-user', rotation_period: '1h' });
+    await h.mock.write('database/static-roles/app-static', {
+      db_name: 'pg',
+      username: 'static-user',
+      rotation_period: '1h',
+    });
     const client = h.client({ secrets: { jitter: 0 } });
     const first = await client.secret<undefined>('database/static-creds/app-static');
     expect(first.kind).toBe('static-credentials');
@@ -228,7 +233,8 @@ describe('managed secrets', () => {
       await h.mock.clock.advance(MINUTE);
       const creds = (await client.secret('database/static-creds/app-static')).data as Creds;
       // Vault rotates on the hour; the client follows a second later, and never serves the old password after.
-      if ((h.mock.clock.now() - first.fetchedAt) % HOUR > 2_000) expect(h.mock.databaseCredentialWorks(creds.username, creds.password)).toBe(true);
+      if ((h.mock.clock.now() - first.fetchedAt) % HOUR > 2_000)
+        expect(h.mock.databaseCredentialWorks(creds.username, creds.password)).toBe(true);
     }
     expect(rotations(h).map((r) => r.reason)).toEqual(['new-version', 'new-version', 'new-version']);
     expect(h.mock.audit.count({ path: 'database/static-creds/app-static' })).toBe(4);

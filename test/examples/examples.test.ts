@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { main as connectionPool } from '../../examples/connection-pool';
+import { main as nestApp } from '../../examples/nest-app/main';
 import { main as plainService } from '../../examples/plain-service';
 
 // Every example runs here against the embedded mock Vault, so none rots.
@@ -15,5 +16,16 @@ describe('examples', () => {
   it('connection-pool swaps credentials on rotation without failing a request', async () => {
     const result = await connectionPool(() => undefined);
     expect(result).toEqual({ requests: 720, failures: 0, swaps: 4 });
+  });
+
+  it('nest-app injects the client, serves a request and reports health', async () => {
+    const { hello, health } = await nestApp(() => undefined);
+    expect(hello).toMatchObject({
+      message: 'hello from https://api.example.com',
+      databaseUser: expect.stringMatching(/^v-/),
+    });
+    expect(health).toMatchObject({
+      vault: { status: 'up', token: { valid: true }, secrets: { db: { valid: true } } },
+    });
   });
 });

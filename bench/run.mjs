@@ -67,6 +67,7 @@ const HEADLINES = {
   ],
   'cached-hit': (r) => [
     ['cached secret() hit', `${r.hitNs} ns, ${r.hitOverLruGet}x a bare lru-cache get (${r.lruGetNs} ns)`],
+    ['cached hit over an awaited lru get', `${r.hitOverLruGetAwait}x (${r.lruGetAwaitNs} ns)`],
     [
       `${r.reads} reads: cached / uncached / node-vault`,
       `${r.oursCached.totalMs} / ${r.oursUncached.totalMs} / ${r.nodeVault.totalMs} ms`,

@@ -16,12 +16,20 @@ export function round(value, digits = 3) {
   return Math.round(value * scale) / scale;
 }
 
-/** Prints rows (arrays of cells) as an aligned table; the first row is the header. */
+/** Prints rows (arrays of cells) as an aligned table; the first row is the header. Numbers align right. */
 export function printTable(title, rows) {
-  const text = rows.map((row) => row.map((cell) => (typeof cell === 'number' ? String(round(cell)) : cell)));
-  const widths = text[0].map((_, i) => Math.max(...text.map((row) => String(row[i] ?? '').length)));
+  const text = rows.map((row) =>
+    row.map((cell) => (typeof cell === 'number' ? String(round(cell)) : String(cell))),
+  );
+  const widths = text[0].map((_, i) => Math.max(...text.map((row) => (row[i] ?? '').length)));
+  const numeric = text[0].map((_, i) =>
+    rows.slice(1).every((row) => typeof row[i] === 'number' || /^[\d.,() -]+$/.test(row[i])),
+  );
   const line = (row) =>
-    row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : String(cell).padStart(widths[i]))).join('  ');
+    row
+      .map((cell, i) => (numeric[i] && i > 0 ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   console.log(`\n${title}`);
   console.log(line(text[0]));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));

@@ -54,9 +54,17 @@ export class Transport {
 
   async send(req: TransportRequest): Promise<TransportResponse> {
     const path = encodeVaultPath(req.path);
+    const { signal, release } = linkSignals(this.#closed, req.call?.signal);
+    try {
+      return await this.#send(req, path, signal);
+    } finally {
+      release();
+    }
+  }
+
+  async #send(req: TransportRequest, path: string, signal: AbortSignal): Promise<TransportResponse> {
     const { clock } = this.#options;
     const deadline = clock.now() + this.#options.timeouts.totalMs;
-    const signal = AbortSignal.any([this.#closed, ...(req.call?.signal ? [req.call.signal] : [])]);
     const http = await this.#client();
     this.#warnIfPlainHttp(req.token);
     for (let attempt = 0; ; attempt++) {
@@ -222,6 +230,35 @@ export class Transport {
     if (this.#closed.aborted) throw new ClientClosedError();
     throw callerSignal?.reason ?? signal.reason;
   }
+}
+
+/**
+ * One signal that aborts with the client's close or the caller's signal, unlinked when the call
+ * ends. (AbortSignal.any would leave a weak reference on the client's long-lived close signal
+ * for every call.)
+ */
+function linkSignals(
+  closed: AbortSignal,
+  caller: AbortSignal | undefined,
+): { signal: AbortSignal; release: () => void } {
+  const controller = new AbortController();
+  const sources = caller ? [closed, caller] : [closed];
+  const onAbort = function (this: AbortSignal) {
+    controller.abort(this.reason);
+  };
+  for (const source of sources) {
+    if (source.aborted) {
+      controller.abort(source.reason);
+      break;
+    }
+    source.addEventListener('abort', onAbort, { once: true });
+  }
+  return {
+    signal: controller.signal,
+    release: () => {
+      for (const source of sources) source.removeEventListener('abort', onAbort);
+    },
+  };
 }
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {

@@ -1,16 +1,17 @@
 import type { z } from 'zod';
 import { type TokenInfo, TokenManager } from './auth/token-manager';
-import { ClientClosedError, SecretSchemaError, VaultNotFoundError } from './errors';
+import { ClientClosedError, VaultNotFoundError } from './errors';
 import { EventHub, type EventName, type Listener } from './events';
 import type { CallKind } from './http/retry-policy';
 import { Transport } from './http/transport';
-import { describeIssue, parseEnvelope } from './http/vault-response';
+import { parseEnvelope } from './http/vault-response';
 import { hideFromInspection, maskValues, Redactor } from './internal/redact';
 import { Timers } from './internal/timers';
 import { LeaseApi } from './leases/lease-api';
 import type { Secret, SecretListener, SecretOptions, Subscription } from './leases/secret';
 import { SecretManager } from './leases/secret-manager';
 import { type ClientOptions, type ResolvedOptions, resolveOptions } from './options';
+import { checkSchema } from './schema-check';
 import type { CloseOptions, DataOf, LeaseInfo, ReadOptions, RequestSpec, VaultResponse } from './types';
 
 /**
@@ -229,22 +230,7 @@ export class VaultKubernetesClient {
     schema: S | undefined,
   ): VaultResponse<DataOf<S>> {
     const envelope = parseEnvelope(body, { path, status });
-    let data: unknown = envelope.data ?? null;
-    if (schema) {
-      const checked = schema.safeParse(data);
-      if (!checked.success) {
-        const issues = checked.error.issues.map((issue) => {
-          const text = describeIssue(issue);
-          const at = text.indexOf(': ');
-          return { field: text.slice(0, at), problem: text.slice(at + 2) };
-        });
-        throw new SecretSchemaError(
-          `the data at ${path} does not match the schema: ${issues.map((i) => `${i.field} (${i.problem})`).join(', ')}`,
-          { path, issues },
-        );
-      }
-      data = checked.data;
-    }
+    const data = checkSchema(path, envelope.data ?? null, schema);
     const now = this.#options.clock.now();
     const leaseId = envelope.lease_id ?? '';
     const ttlMs = (envelope.lease_duration ?? 0) * 1000;

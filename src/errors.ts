@@ -28,6 +28,7 @@ export type ErrorCode =
   | 'ERR_LEASE_EXPIRED'
   | 'ERR_INVALID_REQUEST'
   | 'ERR_LISTENER'
+  | 'ERR_INTERNAL'
   | 'ERR_CLIENT_CLOSED';
 
 export class VaultClientError extends Error {
@@ -49,6 +50,16 @@ export class VaultClientError extends Error {
 
 export function isVaultClientError(error: unknown): error is VaultClientError {
   return error instanceof VaultClientError;
+}
+
+/**
+ * Any thrown value as a VaultClientError, for `error` events: a foreign error (a bug, a library's
+ * TypeError) becomes ERR_INTERNAL with its message passed through `scrub`.
+ */
+export function asClientError(error: unknown, scrub: (text: string) => string = (t) => t): VaultClientError {
+  if (error instanceof VaultClientError) return error;
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return new VaultClientError('ERR_INTERNAL', scrub(text), { cause: error });
 }
 
 /** Options are wrong or missing; thrown by the constructor, before any I/O. */

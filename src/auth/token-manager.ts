@@ -1,4 +1,4 @@
-import { ClientClosedError, VaultBadRequestError, VaultClientError, VaultInvalidTokenError } from '../errors';
+import { asClientError, ClientClosedError, VaultBadRequestError, VaultInvalidTokenError } from '../errors';
 import type { EventHub, LoginReason } from '../events';
 import type { Transport } from '../http/transport';
 import { parseEnvelope, requireAuth } from '../http/vault-response';
@@ -367,10 +367,7 @@ export class TokenManager {
     phase: 'login' | 'renew' | 'revoke',
     extra: { attempt?: number; nextAttemptInMs?: number } = {},
   ): void {
-    const wrapped =
-      error instanceof VaultClientError
-        ? error
-        : new VaultClientError('ERR_VAULT_CONNECTION', this.redactor.text(String(error)), { cause: error });
+    const wrapped = asClientError(error, (text) => this.redactor.text(text));
     this.events.emit('error', { error: wrapped, phase, ...extra, at: this.options.clock.now() });
   }
 }

@@ -1,5 +1,5 @@
 import type { TokenManager } from '../auth/token-manager';
-import { VaultClientError, VaultPermissionDeniedError } from '../errors';
+import { asClientError, VaultPermissionDeniedError } from '../errors';
 import type { EventHub } from '../events';
 import type { Transport } from '../http/transport';
 import { type Envelope, parseEnvelope } from '../http/vault-response';
@@ -78,10 +78,7 @@ export class LeaseApi {
         }
         return;
       }
-      const wrapped =
-        error instanceof VaultClientError
-          ? error
-          : new VaultClientError('ERR_VAULT_CONNECTION', String(error));
+      const wrapped = asClientError(error);
       this.events.emit('error', { error: wrapped, phase: 'revoke', at: this.options.clock.now() });
     }
   }

@@ -1,18 +1,20 @@
 import type { z } from 'zod';
 import {
+  asClientError,
   LeaseError,
   ListenerError,
-  SecretSchemaError,
   VaultBadRequestError,
-  VaultClientError,
+  VaultPermissionDeniedError,
 } from '../errors';
 import type { ErrorPhase, EventHub, RotationReason } from '../events';
-import { describeIssue, type Envelope } from '../http/vault-response';
+import type { Envelope } from '../http/vault-response';
 import { backoffDelay } from '../internal/backoff';
 import type { Timers } from '../internal/timers';
 import type { CallOptions, ResolvedOptions } from '../options';
+import { checkSchema } from '../schema-check';
 import { certificateDelay, isCapped, jittered, renewDelay, rotationDelay } from './lease-timing';
 import { type Secret, type SecretListener, snapshotOf, toSecret } from './secret';
+import { changed, deliver, describe, reasonPastEnd } from './secret-change';
 import { type FetchedSecret, kvMetadataPath, shapeSecret } from './secret-shape';
 
 /** What a managed secret needs from the client: Vault calls (with the token handled) and the shared plumbing. */
@@ -87,15 +89,8 @@ export class ManagedSecret {
   async load<T>(schema: z.ZodType | undefined, call?: CallOptions): Promise<Secret<T>> {
     const hit = this.cached<T>(schema);
     if (hit) return hit;
-    const kind = this.#current?.fetched.kind;
-    // A value past its end: a lost lease, or a certificate or static password that Vault replaced.
-    const reason: RotationReason =
-      kind === 'certificate'
-        ? 'certificate-expiring'
-        : kind === 'static-credentials' || kind === 'kv'
-          ? 'new-version'
-          : 'lease-lost';
-    return this.#view<T>(await this.refresh(this.#current ? reason : 'manual', call), schema);
+    const reason = this.#current ? reasonPastEnd(this.#current.fetched.kind) : 'manual';
+    return this.#view<T>(await this.refresh(reason, call), schema);
   }
 
   /** Fetches anew (one request however many ask), replacing and announcing the value if it changed. */
@@ -313,7 +308,7 @@ export class ManagedSecret {
       latest = (envelope.data as { current_version?: unknown } | null | undefined)?.current_version;
     } catch (error) {
       if (this.#closed) return;
-      if (error instanceof VaultClientError && error.code === 'ERR_VAULT_PERMISSION_DENIED') {
+      if (error instanceof VaultPermissionDeniedError && error.code === 'ERR_VAULT_PERMISSION_DENIED') {
         // Policies often grant `data/` but not `metadata/`: poll the data itself from now on.
         this.#pollMetadata = false;
         return this.#rotate('new-version');
@@ -369,25 +364,7 @@ export class ManagedSecret {
   }
 
   #view<T>(c: Current, schema: z.ZodType | undefined): Secret<T> {
-    let data: unknown = c.fetched.data;
-    if (schema) {
-      const checked = schema.safeParse(data);
-      if (!checked.success) {
-        const issues = checked.error.issues.map((issue) => {
-          const text = describeIssue(issue);
-          const at = text.indexOf(': ');
-          return { field: text.slice(0, at), problem: text.slice(at + 2) };
-        });
-        throw new SecretSchemaError(
-          `the secret at ${this.path} does not match the schema: ${issues.map((i) => `${i.field} (${i.problem})`).join(', ')}`,
-          {
-            path: this.path,
-            issues,
-          },
-        );
-      }
-      data = checked.data;
-    }
+    const data = checkSchema(this.path, c.fetched.data, schema);
     const view = toSecret(this.path, c.fetched, data, c.expiresAt);
     c.views.set(schema, view);
     return view as Secret<T>;
@@ -403,28 +380,16 @@ export class ManagedSecret {
   }
 
   #call(watcher: Watcher, secret: Secret<unknown>, change: Parameters<SecretListener<unknown>>[1]): void {
-    const fail = (cause: unknown) =>
+    deliver(watcher.listener, secret, change, (cause) =>
       this.#report(
-        new ListenerError(
-          `a watch listener for ${this.path} threw: ${cause instanceof Error ? cause.message : String(cause)}`,
-          cause,
-        ),
+        new ListenerError(`a watch listener for ${this.path} threw: ${describe(cause)}`, cause),
         'listener',
-      );
-    try {
-      const result = watcher.listener(secret, change);
-      if (result && typeof (result as Promise<void>).then === 'function')
-        (result as Promise<void>).then(undefined, fail);
-    } catch (cause) {
-      fail(cause);
-    }
+      ),
+    );
   }
 
   #report(error: unknown, phase: ErrorPhase): void {
-    const wrapped =
-      error instanceof VaultClientError
-        ? error
-        : new VaultClientError('ERR_VAULT_CONNECTION', String(error), { cause: error });
+    const wrapped = asClientError(error);
     this.ctx.events.emit('error', {
       error: wrapped,
       phase,
@@ -432,11 +397,4 @@ export class ManagedSecret {
       at: this.ctx.options.clock.now(),
     });
   }
-}
-
-/** Whether a fetch brought a different secret: a new lease, a new KV version, or different data. */
-function changed(before: FetchedSecret, after: FetchedSecret): boolean {
-  if (before.lease || after.lease) return before.lease?.id !== after.lease?.id;
-  if (before.version !== undefined || after.version !== undefined) return before.version !== after.version;
-  return JSON.stringify(before.data) !== JSON.stringify(after.data);
 }

@@ -24,25 +24,8 @@ const POLICY = [
 
 type Creds = { username: string; password: string };
 
-async function withDatabase(options: { ttl?: string; maxTtl?: string } = {}): Promise<Harness> {
-  const harness = await createHarness({ policy: POLICY });
-  await harness.mock.write('sys/mounts/database', { type: 'database' });
-  await harness.mock.write('database/config/pg', {
-    plugin_name: 'postgresql-database-plugin',
-    connection_url: 'postgresql://{{username}}:{{password}}@db:5432/app',
-    allowed_roles: ['app'],
-    username: 'vault',
-    password: 'root-password',
-  });
-  await harness.mock.write('database/roles/app', {
-    db_name: 'pg',
-    creation_statements: [
-      "CREATE ROLE \"{{name}}\" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';",
-    ],
-    default_ttl: options.ttl ?? '1h',
-    max_ttl: options.maxTtl ?? '4h',
-  });
-  return harness;
+function withDatabase(database: { ttl?: string; maxTtl?: string } = {}): Promise<Harness> {
+  return createHarness({ policy: POLICY, database });
 }
 
 const rotations = (harness: Harness) =>

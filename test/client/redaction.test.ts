@@ -17,20 +17,10 @@ const POLICY = [
 
 describe('secrets stay secret', () => {
   it('no token, JWT or secret value in any log line, error, event payload, inspect or JSON of our objects', async () => {
-    h = await createHarness({ policy: POLICY, role: { token_ttl: '1h', token_max_ttl: '4h' } });
-    await h.mock.write('sys/mounts/database', { type: 'database' });
-    await h.mock.write('database/config/pg', {
-      plugin_name: 'postgresql-database-plugin',
-      connection_url: 'x',
-      allowed_roles: ['app'],
-      username: 'v',
-      password: 'root-password',
-    });
-    await h.mock.write('database/roles/app', {
-      db_name: 'pg',
-      creation_statements: ['x'],
-      default_ttl: '1h',
-      max_ttl: '2h',
+    h = await createHarness({
+      policy: POLICY,
+      role: { token_ttl: '1h', token_max_ttl: '4h' },
+      database: { ttl: '1h', maxTtl: '2h' },
     });
     const client = h.client();
     const values = new Set<string>(['kv-password-value-1', 'app-user']);

@@ -41,7 +41,13 @@ const EVENT_NAMES: (keyof VaultClientEvents)[] = [
  * they log, emit and send, so tests can assert on lifecycles and scan for leaked secrets.
  */
 export async function createHarness(
-  options: { mock?: MockVaultOptions; role?: Record<string, unknown>; policy?: string } = {},
+  options: {
+    mock?: MockVaultOptions;
+    role?: Record<string, unknown>;
+    policy?: string;
+    /** Mount a database engine whose `app` role hands out leased credentials (default 1 h, max 4 h). */
+    database?: { ttl?: string; maxTtl?: string };
+  } = {},
 ): Promise<Harness> {
   const mock = await startMockVault(options.mock);
   await mock.setupKubernetesAuth({ roleFields: options.role ?? {} });
@@ -53,6 +59,7 @@ export async function createHarness(
   await mock.write('secret/data/myapp/config', {
     data: { username: 'app-user', password: 'kv-password-value-1' },
   });
+  if (options.database) await mountDatabase(mock, options.database);
   const tokenPath = await mock.cluster.writeToken({
     namespace: 'default',
     serviceAccount: 'myapp-sa',
@@ -157,3 +164,22 @@ export async function rejection(promise: Promise<unknown>, into?: unknown[]): Pr
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
+
+async function mountDatabase(mock: MockVault, options: { ttl?: string; maxTtl?: string }): Promise<void> {
+  await mock.write('sys/mounts/database', { type: 'database' });
+  await mock.write('database/config/pg', {
+    plugin_name: 'postgresql-database-plugin',
+    connection_url: 'postgresql://{{username}}:{{password}}@db:5432/app',
+    allowed_roles: ['app'],
+    username: 'vault',
+    password: 'root-password',
+  });
+  await mock.write('database/roles/app', {
+    db_name: 'pg',
+    creation_statements: [
+      `CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';`,
+    ],
+    default_ttl: options.ttl ?? '1h',
+    max_ttl: options.maxTtl ?? '4h',
+  });
+}

@@ -10,23 +10,8 @@ export const APP_POLICY = [
 ].join('\n');
 
 /** The article's mock Vault plus a database engine whose `app` role hands out credentials. */
-export async function integrationHarness(options: { ttl?: string; maxTtl?: string } = {}): Promise<Harness> {
-  const h = await createHarness({ policy: APP_POLICY });
-  await h.mock.write('sys/mounts/database', { type: 'database' });
-  await h.mock.write('database/config/pg', {
-    plugin_name: 'postgresql-database-plugin',
-    connection_url: 'postgresql://{{username}}:{{password}}@db:5432/app',
-    allowed_roles: ['app'],
-    username: 'vault',
-    password: 'root-password',
-  });
-  await h.mock.write('database/roles/app', {
-    db_name: 'pg',
-    creation_statements: ['CREATE ROLE "{{name}}" WITH LOGIN PASSWORD \'{{password}}\';'],
-    default_ttl: options.ttl ?? '1h',
-    max_ttl: options.maxTtl ?? '4h',
-  });
-  return h;
+export function integrationHarness(options: { ttl?: string; maxTtl?: string } = {}): Promise<Harness> {
+  return createHarness({ policy: APP_POLICY, database: options });
 }
 
 /**

@@ -1,0 +1,35 @@
+import type { RotationReason } from '../events';
+import type { SecretListener } from './secret';
+import type { FetchedSecret, SecretKind } from './secret-shape';
+
+/** Whether a fetch brought a different secret: a new lease, a new KV version, or different data. */
+export function changed(before: FetchedSecret, after: FetchedSecret): boolean {
+  if (before.lease || after.lease) return before.lease?.id !== after.lease?.id;
+  if (before.version !== undefined || after.version !== undefined) return before.version !== after.version;
+  return JSON.stringify(before.data) !== JSON.stringify(after.data);
+}
+
+/** Why a value past its end is replaced: a lost lease, or a certificate or static password Vault replaced. */
+export function reasonPastEnd(kind: SecretKind): RotationReason {
+  if (kind === 'certificate') return 'certificate-expiring';
+  if (kind === 'static-credentials' || kind === 'kv') return 'new-version';
+  return 'lease-lost';
+}
+
+/** Calls an app's listener; what it throws, now or in the promise it returns, goes to `fail`. */
+export function deliver<T>(
+  listener: SecretListener<T>,
+  ...[secret, change, fail]: [...Parameters<SecretListener<T>>, (cause: unknown) => void]
+): void {
+  try {
+    const result = listener(secret, change);
+    if (result && typeof (result as Promise<void>).then === 'function')
+      (result as Promise<void>).then(undefined, fail);
+  } catch (cause) {
+    fail(cause);
+  }
+}
+
+export function describe(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
+}

@@ -9,6 +9,7 @@
 import { performance } from 'node:perf_hooks';
 import { VaultKubernetesClient } from '../dist/index.js';
 import { startMockVault } from '../dist/testing.js';
+import { startDatabaseScenario } from './lib/database-scenario.mjs';
 import { emit, printTable, round } from './lib/report.mjs';
 
 const CLIENTS = Number(process.argv[2] ?? 1000);
@@ -17,30 +18,8 @@ const RENEWALS = new Set(['auth/token/renew-self', 'sys/leases/renew']);
 
 async function fleet(jitter) {
   const wallStarted = performance.now();
-  const mock = await startMockVault();
-  await mock.setupKubernetesAuth({ roleFields: { token_ttl: '1h', token_max_ttl: '24h' } });
-  await mock.write('sys/policies/acl/myapp-policy', {
-    policy:
-      'path "database/creds/app" { capabilities = ["read"] }\npath "sys/leases/revoke" { capabilities = ["update"] }',
-  });
-  await mock.write('sys/mounts/database', { type: 'database' });
-  await mock.write('database/config/pg', {
-    plugin_name: 'postgresql-database-plugin',
-    connection_url: 'postgresql://{{username}}:{{password}}@db:5432/app',
-    allowed_roles: ['app'],
-    username: 'vault',
-    password: 'root-password',
-  });
-  await mock.write('database/roles/app', {
-    db_name: 'pg',
-    creation_statements: ['CREATE ROLE "{{name}}" WITH LOGIN PASSWORD \'{{password}}\';'],
-    default_ttl: '1h',
-    max_ttl: '4h',
-  });
-  const tokenPath = await mock.cluster.writeToken({
-    namespace: 'default',
-    serviceAccount: 'myapp-sa',
-    expiresIn: 30 * 86400,
+  const { mock, tokenPath } = await startDatabaseScenario(startMockVault, {
+    roleFields: { token_ttl: '1h', token_max_ttl: '24h' },
   });
   const clients = Array.from(
     { length: CLIENTS },

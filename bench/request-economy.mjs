@@ -11,6 +11,7 @@
 // - a naive app that reads database/creds/app on every use and never renews: 1 login + 1,440 reads.
 import { VaultKubernetesClient } from '../dist/index.js';
 import { startMockVault } from '../dist/testing.js';
+import { startDatabaseScenario } from './lib/database-scenario.mjs';
 import { emit, median, printTable } from './lib/report.mjs';
 
 const MINUTE = 60_000;
@@ -35,28 +36,7 @@ const POLICY = [
 ].join('\n');
 
 async function runOurs(jitter) {
-  const mock = await startMockVault();
-  await mock.setupKubernetesAuth();
-  await mock.write('sys/policies/acl/myapp-policy', { policy: POLICY });
-  await mock.write('sys/mounts/database', { type: 'database' });
-  await mock.write('database/config/pg', {
-    plugin_name: 'postgresql-database-plugin',
-    connection_url: 'postgresql://{{username}}:{{password}}@db:5432/app',
-    allowed_roles: ['app'],
-    username: 'vault',
-    password: 'root-password',
-  });
-  await mock.write('database/roles/app', {
-    db_name: 'pg',
-    creation_statements: ['CREATE ROLE "{{name}}" WITH LOGIN PASSWORD \'{{password}}\';'],
-    default_ttl: '1h',
-    max_ttl: '4h',
-  });
-  const tokenPath = await mock.cluster.writeToken({
-    namespace: 'default',
-    serviceAccount: 'myapp-sa',
-    expiresIn: 30 * 86400,
-  });
+  const { mock, tokenPath } = await startDatabaseScenario(startMockVault, { policy: POLICY });
   const client = new VaultKubernetesClient({
     address: mock.address,
     auth: { role: 'myapp-role', tokenPath },

@@ -5,7 +5,7 @@ import { EventHub, type EventName, type Listener } from './events';
 import type { CallKind } from './http/retry-policy';
 import { Transport } from './http/transport';
 import { parseEnvelope } from './http/vault-response';
-import { hideFromInspection, maskValues, Redactor } from './internal/redact';
+import { hideFromInspection, maskValues, Redactor, redactingLogger } from './internal/redact';
 import { Timers } from './internal/timers';
 import { LeaseApi } from './leases/lease-api';
 import type { Secret, SecretListener, SecretOptions, Subscription } from './leases/secret';
@@ -32,7 +32,8 @@ export class VaultKubernetesClient {
   #closing: Promise<void> | undefined;
 
   constructor(options: ClientOptions = {}) {
-    this.#options = resolveOptions(options);
+    const resolved = resolveOptions(options);
+    this.#options = { ...resolved, logger: redactingLogger(resolved.logger, this.#redactor) };
     this.#events = new EventHub(this.#options.logger, this.#options.clock);
     this.#timers = new Timers(this.#options.clock, (error, name) =>
       this.#options.logger.error(

@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import type { Logger } from './logger';
 
 export const REDACTED = '[redacted]';
 
@@ -47,6 +48,15 @@ export function redactFields(fields: Record<string, unknown>, redactor: Redactor
     }
   }
   return out;
+}
+
+/** A logger that scrubs every message and field before the app's logger sees it: the last line of defence. */
+export function redactingLogger(logger: Logger, redactor: Redactor): Logger {
+  const wrap =
+    (level: keyof Logger) =>
+    (fields: Record<string, unknown>, message: string): void =>
+      logger[level](redactFields(fields, redactor), redactor.text(message));
+  return { debug: wrap('debug'), info: wrap('info'), warn: wrap('warn'), error: wrap('error') };
 }
 
 /**

@@ -75,3 +75,46 @@ describe('secrets stay secret', () => {
     expect(text).toContain('database/creds/app');
   });
 });
+
+describe('secrets stay secret, continued', () => {
+  it('refused logins, certificates with private keys and TLS failures leak nothing either', async () => {
+    h = await createHarness({
+      policy: 'path "pki/issue/web" { capabilities = ["update"] }',
+      mock: { tls: true },
+    });
+    await h.mock.write('sys/mounts/pki', { type: 'pki', config: { max_lease_ttl: '87600h' } });
+    await h.mock.write('pki/root/generate/internal', { common_name: 'example.com', ttl: '8760h' });
+    await h.mock.write('pki/roles/web', {
+      allowed_domains: ['example.com'],
+      allow_subdomains: true,
+      ttl: '24h',
+    });
+    const ca = h.mock.tls!.caCertificate;
+    const values = new Set<string>();
+    const client = h.client({ tls: { caCert: ca } });
+    const cert = await client.secret('pki/issue/web', { body: { common_name: 'web.example.com' } });
+    values.add(String(cert.data.private_key));
+    const text = [`${JSON.stringify(cert)}`, `${inspect(cert)}`];
+
+    // A pod whose service account the role does not name: the error describes the JWT, never includes it.
+    const jwt = await h.mock.cluster.mintToken({ serviceAccount: 'intruder-sa' });
+    values.add(jwt);
+    await rejection(h.client({ auth: { role: 'myapp-role', jwt }, tls: { caCert: ca } }).start(), h.errors);
+    // A client that does not trust the CA: the TLS error names the cause and the fix.
+    await rejection(
+      h.client({ tls: { caCert: cert.data.issuing_ca as string, serverName: 'nope.example' } }).start(),
+      h.errors,
+    );
+    await client.close({ revoke: true });
+
+    const visible = `${h.visibleText()}\n${text.join('\n')}\n${h.errors.map(describeError).join('\n')}`;
+    expect(h.errors).toHaveLength(2);
+    expect(visible).toContain('intruder-sa');
+    expect(visible).toContain('private_key');
+    for (const secret of [...h.secretsSent, ...values]) {
+      expect(visible.includes(secret), `found a secret in visible output: ${secret.slice(0, 12)}…`).toBe(
+        false,
+      );
+    }
+  });
+});

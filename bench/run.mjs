@@ -1,8 +1,10 @@
-// Runs every bench/*.mjs except this one, each in its own child process (memory.mjs with
-// --expose-gc), shows their output as it comes, and ends with one summary table built from the
-// JSON line each prints last. `npm run bench` builds first, then runs this.
+// Runs every bench/*.mjs except this one, then every bench/peers/*.mjs (the side-by-side
+// comparisons with node-vault and node-vault-client), each in its own child process (memory.mjs
+// with --expose-gc), shows their output as it comes, and ends with one summary table built from
+// the JSON line each prints last. `npm run bench` builds first, then runs this.
 //   node bench/run.mjs                  all benches
-//   node bench/run.mjs cold fleet       only those whose file name contains one of the words
+//   node bench/run.mjs cold fleet       only those whose path (e.g. peers/cold-start.mjs) contains one of the words
+//   node bench/run.mjs peers            only the side-by-side comparisons
 import { spawn } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -11,10 +13,14 @@ import { printTable, round } from './lib/report.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
-const files = (await readdir(here))
-  .filter((f) => f.endsWith('.mjs') && f !== basename(fileURLToPath(import.meta.url)))
-  .filter((f) => only.length === 0 || only.some((word) => f.includes(word)))
-  .sort();
+const scripts = async (dir) =>
+  (await readdir(join(here, dir)))
+    .filter((f) => f.endsWith('.mjs') && f !== basename(fileURLToPath(import.meta.url)))
+    .sort()
+    .map((f) => (dir === '.' ? f : `${dir}/${f}`));
+const files = [...(await scripts('.')), ...(await scripts('peers'))].filter(
+  (f) => only.length === 0 || only.some((word) => f.includes(word)),
+);
 
 // Node flags a bench needs (memory.mjs would re-run itself with the flag anyway; this saves a process).
 const NODE_FLAGS = { 'memory.mjs': ['--expose-gc'] };
@@ -101,6 +107,50 @@ const HEADLINES = {
     ],
   ],
 };
+
+// The side-by-side comparisons: ours / node-vault / node-vault-client in each line.
+const trio = (r, f) => `${f(r.ours ?? r.oursCached)} / ${f(r.nodeVault)} / ${f(r.nodeVaultClient)}`;
+Object.assign(HEADLINES, {
+  'peers-cold-start': (r) => [
+    ['cold start: round trips, ours / node-vault / node-vault-client', trio(r.shared, (c) => c.roundTrips)],
+    ['cold start: median ms (shared sockets)', trio(r.shared, (c) => c.medianMs)],
+    ['cold start: median ms (fresh connection)', trio(r.fresh, (c) => c.medianMs)],
+  ],
+  'peers-reads': (r) => [
+    [
+      `${r.reads} reads, total ms: ours cached / ours read() / node-vault / node-vault-client`,
+      `${r.oursCached.totalMs} / ${r.oursUncached.totalMs} / ${r.nodeVault.totalMs} / ${r.nodeVaultClient.totalMs}`,
+    ],
+    [
+      'time x ours read(): node-vault / node-vault-client',
+      `${r.overOursUncached.nodeVault} / ${r.overOursUncached.nodeVaultClient}`,
+    ],
+  ],
+  'peers-requests-24h': (r) => [
+    [
+      'requests in 24 h: ours / node-vault helpers / + re-fetch / nvc read once / nvc read per use',
+      [r.ours, r.nodeVault, r.nodeVaultRefetch, r.nodeVaultClient, r.nodeVaultClientEveryUse]
+        .map((c) => c.total)
+        .join(' / '),
+    ],
+    [
+      'uses with a dead credential (of 1,440), same order',
+      [r.ours, r.nodeVault, r.nodeVaultRefetch, r.nodeVaultClient, r.nodeVaultClientEveryUse]
+        .map((c) => c.deadUses)
+        .join(' / '),
+    ],
+  ],
+  'peers-footprint': (r) => [
+    [
+      'installed MB (packages), ours / node-vault / node-vault-client',
+      trio(r.install, (c) => (c.error ? 'not measured' : `${c.mb} (${c.packages})`)),
+    ],
+    [
+      'import ms, main entry CJS, median',
+      `${r.importMs.ours['main entry, CJS'].median} / ${r.importMs.nodeVault['main entry, CJS'].median} / ${r.importMs.nodeVaultClient['main entry, CJS'].median}`,
+    ],
+  ],
+});
 
 function flatten(value, prefix = '') {
   if (value === null || typeof value !== 'object') return [[prefix, String(value)]];

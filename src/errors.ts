@@ -215,6 +215,8 @@ export interface ServiceAccountClaims {
   issuer: string | undefined;
   /** Epoch ms. */
   expiresAt: number | undefined;
+  /** Epoch ms of `nbf`, when the JWT has one. */
+  notBefore?: number | undefined;
 }
 
 /** Vault refused the Kubernetes login. Says which role and mount, and who the JWT claims the pod is. */

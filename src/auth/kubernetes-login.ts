@@ -1,7 +1,9 @@
 import { type ServiceAccountClaims, VaultLoginError, VaultResponseError } from '../errors';
 import type { Transport } from '../http/transport';
+import { clip } from '../http/vault-errors';
 import { type AuthBlock, parseEnvelope, requireAuth } from '../http/vault-response';
 import type { CallOptions } from '../options';
+import { isoTime } from './service-account-token';
 
 export interface KubernetesLogin {
   mount: string;
@@ -43,7 +45,7 @@ function isRefusal(error: VaultResponseError): boolean {
 }
 
 function loginError(error: VaultResponseError, login: KubernetesLogin): VaultLoginError {
-  const reason = error.reasons.join('; ') || `status ${error.status}`;
+  const reason = clip(error.reasons.join('; ')) || `status ${error.status}`;
   const at = `auth/${login.mount}`;
   const who = describeClaims(login.claims);
   const message = `Vault refused Kubernetes login for role "${login.role}" at ${at}: ${reason}. ${who}. ${hint(reason, login)}`;
@@ -55,8 +57,10 @@ function loginError(error: VaultResponseError, login: KubernetesLogin): VaultLog
 }
 
 function describeClaims(c: ServiceAccountClaims): string {
-  const expires = c.expiresAt === undefined ? 'no expiry' : `expires ${new Date(c.expiresAt).toISOString()}`;
-  return `The JWT is for service account "${c.serviceAccount ?? '?'}" in namespace "${c.namespace ?? '?'}" (audience ${JSON.stringify(c.audience)}, issuer ${c.issuer ?? '?'}, ${expires})`;
+  const expires = c.expiresAt === undefined ? 'no expiry' : `expires ${isoTime(c.expiresAt)}`;
+  // Shown so a "not yet valid" refusal can be compared with this pod's clock and Vault's.
+  const from = c.notBefore === undefined ? '' : `, valid from ${isoTime(c.notBefore)}`;
+  return `The JWT is for service account "${c.serviceAccount ?? '?'}" in namespace "${c.namespace ?? '?'}" (audience ${JSON.stringify(c.audience)}, issuer ${c.issuer ?? '?'}${from}, ${expires})`;
 }
 
 function hint(reason: string, login: KubernetesLogin): string {

@@ -39,22 +39,41 @@ export async function loadServiceAccountJwt(
   } else {
     raw = await readTokenFile(source.tokenPath);
   }
+  const where = source.jwt ? undefined : source.tokenPath;
+  // trim() also drops a UTF-8 byte order mark.
   const jwt = raw.trim();
   if (jwt === '') {
     throw new ServiceAccountTokenError(
       'empty',
       `${from} is empty; kubelet may still be writing it, or the projected volume is misconfigured`,
-      source.jwt ? undefined : source.tokenPath,
+      where,
     );
   }
-  let payload: JWTPayload;
-  try {
-    payload = decodeJwt(jwt);
-  } catch {
+  let payload: JWTPayload | undefined;
+  if (JWS_COMPACT.test(jwt)) {
+    try {
+      payload = decodeJwt(jwt);
+    } catch {
+      // reported below, with what the text looks like instead
+    }
+  }
+  if (!payload) {
     throw new ServiceAccountTokenError(
       'malformed',
-      `${from} does not hold a JWT (three base64url parts separated by dots); point auth.tokenPath at the service-account token, not the CA or namespace file`,
-      source.jwt ? undefined : source.tokenPath,
+      `${from} does not hold a JWT (three base64url parts separated by dots)${lookalike(jwt)}; point auth.tokenPath at the service-account token, not the CA or namespace file`,
+      where,
+    );
+  }
+  // RFC 7519 time claims are numbers; Vault's JWT library refuses anything else with a bare
+  // "permission denied", so say which claim is wrong here instead.
+  const badTime = (['exp', 'nbf', 'iat'] as const).find(
+    (claim) => payload[claim] !== undefined && !Number.isFinite(payload[claim]),
+  );
+  if (badTime) {
+    throw new ServiceAccountTokenError(
+      'malformed',
+      `${from} holds a JWT whose "${badTime}" claim is not a number of seconds; Vault refuses such a token`,
+      where,
     );
   }
   const claims = claimsOf(payload);
@@ -62,11 +81,13 @@ export async function loadServiceAccountJwt(
     const ago = Math.round((now - claims.expiresAt) / 1000);
     throw new ServiceAccountTokenError(
       'expired',
-      `${from} holds a service-account token that expired at ${new Date(claims.expiresAt).toISOString()} (${ago} s ago)` +
+      `${from} holds a service-account token that expired at ${isoTime(claims.expiresAt)} (${ago} s ago)` +
         ` for ${claims.namespace ?? '?'}/${claims.serviceAccount ?? '?'}; kubelet refreshes projected tokens before they expire, so the file is not being refreshed (or the JWT passed in is stale)`,
-      source.jwt ? undefined : source.tokenPath,
+      where,
     );
   }
+  // A token not valid yet (nbf ahead of this pod's clock) is left to Vault on purpose: Vault
+  // judges it on its own clock with 60 s of leeway, so only Vault knows whether it is early.
   return { jwt, claims };
 }
 
@@ -102,12 +123,43 @@ export function claimsOf(payload: JWTPayload): ServiceAccountClaims {
     return typeof value === 'string' ? value : undefined;
   };
   const asString = (v: unknown) => (typeof v === 'string' ? v : undefined);
-  const aud = payload.aud;
+  const aud: unknown = payload.aud;
   return {
     namespace: asString(nested?.namespace) ?? legacy('namespace'),
     serviceAccount: asString(nested?.serviceaccount?.name) ?? legacy('service-account.name'),
-    audience: Array.isArray(aud) ? aud : typeof aud === 'string' ? [aud] : [],
-    issuer: payload.iss,
-    expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : undefined,
+    audience: Array.isArray(aud)
+      ? aud.filter((a): a is string => typeof a === 'string')
+      : typeof aud === 'string'
+        ? [aud]
+        : [],
+    issuer: asString(payload.iss),
+    expiresAt: epochMs(payload.exp),
+    notBefore: epochMs(payload.nbf),
   };
+}
+
+/** Compact JWS: three base64url parts; no whitespace, padding or other characters (go-jose's rule). */
+const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+/** What a file that is not a JWT most likely holds, for the error message. */
+function lookalike(text: string): string {
+  if (text.includes('\u0000') || text.includes('\uFFFD')) return ': it is not UTF-8 text (a UTF-16 file?)';
+  if (text.includes('-----BEGIN')) return ': it holds a PEM block (a certificate or key)';
+  if (/\s/.test(text)) return ': it has whitespace inside (a line break or space in the token)';
+  if (/^[A-Za-z0-9+/]+={0,2}$/.test(text) && !text.includes('.'))
+    return ": it has no dots, as if base64-encoded (a Secret's data field: decode it first)";
+  return '';
+}
+
+/** A NumericDate (seconds) as epoch ms, when it is one a Date can hold. */
+function epochMs(value: unknown): number | undefined {
+  if (typeof value !== 'number') return undefined;
+  const ms = value * 1000;
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+/** ISO time for messages; a claim beyond what a Date can hold is shown as its raw value. */
+export function isoTime(ms: number): string {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? `${ms / 1000} s after the epoch` : date.toISOString();
 }

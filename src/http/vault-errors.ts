@@ -26,7 +26,7 @@ export function splitMultierror(errors: readonly string[]): string[] {
 export function responseError(details: ResponseErrorDetails): VaultResponseError {
   const { status, method, path, reasons } = details;
   const call = `${method} ${path}`;
-  const said = reasons.length > 0 ? reasons.join('; ') : 'no error message';
+  const said = reasons.length > 0 ? clip(reasons.join('; ')) : 'no error message';
   if (details.bodyExcerpt !== undefined) {
     const message = `${call}: got ${status} with a body that is not Vault's JSON ("${details.bodyExcerpt}"); something between this client and Vault (a proxy, ingress or load balancer) answered instead: check the address and the proxy`;
     return status >= 500 ? new VaultServerError(message, details) : new VaultResponseError(message, details);
@@ -41,13 +41,13 @@ export function responseError(details: ResponseErrorDetails): VaultResponseError
       );
     case status === 403:
       return new VaultPermissionDeniedError(
-        `Vault denied ${call} (403): ${said}; the token's policies do not allow this on "${path}": compare the path with the policy (vault token capabilities ${path})`,
+        `Vault denied ${call} (403): ${said}; the token's policies do not allow this on "${path}": compare the path with the policy (vault token capabilities ${path})${apiPrefixHint(path)}`,
         details,
       );
     case status === 404: {
       const noMount = reasons.some((r) => r.startsWith('no handler for route'));
       const hint = noMount
-        ? 'no secrets engine is mounted there: check the mount name'
+        ? `no secrets engine is mounted there: check the mount name${apiPrefixHint(path)}`
         : 'nothing is stored there: check the path (KV v2 reads go through <mount>/data/<name>)';
       return new VaultNotFoundError(
         `Vault has nothing at ${path} (404${reasons.length ? `: ${said}` : ''}); ${hint}`,
@@ -71,6 +71,24 @@ export function responseError(details: ResponseErrorDetails): VaultResponseError
     default:
       return new VaultResponseError(`Vault answered ${status} to ${call}: ${said}`, details);
   }
+}
+
+/**
+ * Paths are sent as written, so `v1/secret/...` reaches a mount named `v1`; when that was not
+ * meant, say where the prefix came from.
+ */
+function apiPrefixHint(path: string): string {
+  return /^\/*v1\//.test(path)
+    ? '; the path starts with "v1/", the HTTP API prefix the client adds itself: unless a mount is named "v1", write the path without it'
+    : '';
+}
+
+/**
+ * Vault's words as they go into a message: whole for anything Vault says, cut short for the
+ * megabytes a broken proxy might send, so that a message stays one log line.
+ */
+export function clip(text: string, max = 1_000): string {
+  return text.length > max ? `${text.slice(0, max)}… (${text.length - max} more characters)` : text;
 }
 
 /** A short, single-line start of a body, for messages about answers that were not Vault's. */

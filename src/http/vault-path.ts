@@ -1,9 +1,13 @@
 import { InvalidRequestError } from '../errors';
 
 /**
- * A Vault API path made safe for the URL: each segment percent-encoded, and segments that could
- * climb out of the path (`..`, `.`, also when percent-encoded) refused, so a call can only ever
- * reach the path it names. Query strings belong in the call's `query` option, not the path.
+ * A Vault API path made safe for the URL, so that a call reaches exactly the path it names and
+ * no other. Every character is taken literally and percent-encoded (`%41` names a key spelled
+ * `%41`, as in Vault's own CLI and Go client), so whatever Vault decodes is what the caller
+ * wrote. Segments that could climb out of the path (`.`, `..`, a `/` or `\` inside one) are
+ * refused, also when they only become so after percent-decoding, once or more: a proxy in front
+ * of Vault that decodes again must not see them either. Leading slashes are dropped, as Vault
+ * ignores them; one trailing slash is kept (LIST). Query strings go in the call's `query` option.
  */
 export function encodeVaultPath(path: string): string {
   if (typeof path !== 'string' || path.trim() === '')
@@ -13,29 +17,37 @@ export function encodeVaultPath(path: string): string {
       `the Vault path "${path}" contains '?' or '#'; pass query parameters through the call's \`query\` option`,
     );
   }
-  const bare = path.replace(/^\/+/, '').replace(/^v1\//, '');
+  const bare = path.replace(/^\/+/, '');
   const trailing = bare.endsWith('/');
-  const segments = bare.replace(/\/+$/, '').split('/');
-  for (const segment of segments) {
-    let decoded = segment;
+  const segments = (trailing ? bare.slice(0, -1) : bare).split('/');
+  const encoded = segments.map((segment) => {
+    if (segment === '' || escapes(segment)) {
+      throw new InvalidRequestError(
+        `the Vault path "${path}" has an empty, '.' or '..' segment, or a '/' or '\\' hidden in one ("${segment}"); write the path Vault should see, e.g. "secret/data/myapp/config"`,
+      );
+    }
     try {
-      decoded = decodeURIComponent(segment);
+      return encodeURIComponent(segment);
     } catch {
-      throw new InvalidRequestError(
-        `the Vault path "${path}" has a malformed percent-encoding in "${segment}"`,
-      );
+      throw new InvalidRequestError(`the Vault path "${path}" is not well-formed Unicode (a lone surrogate)`);
     }
-    if (
-      segment === '' ||
-      decoded === '.' ||
-      decoded === '..' ||
-      decoded.includes('/') ||
-      decoded.includes('\\')
-    ) {
-      throw new InvalidRequestError(
-        `the Vault path "${path}" has an empty, '.' or '..' segment; write the path Vault should see, e.g. "secret/data/myapp/config"`,
-      );
-    }
+  });
+  return encoded.join('/') + (trailing ? '/' : '');
+}
+
+/**
+ * Whether a segment is, or becomes after percent-decoding, a dot segment or something holding a
+ * separator. Only the escapes that matter are decoded (`%2e`, `%2f`, `%5c`, and `%25` for the next
+ * layer), leniently, as a proxy might: a malformed escape elsewhere in the segment stops nothing.
+ */
+function escapes(segment: string): boolean {
+  let current = segment;
+  for (let layer = 0; layer < 8; layer++) {
+    if (current === '.' || current === '..' || current.includes('/') || current.includes('\\')) return true;
+    const next = current.replace(/%(2e|2f|5c|25)/gi, (encoded) => decodeURIComponent(encoded));
+    if (next === current) return false;
+    current = next;
   }
-  return segments.map((s) => encodeURIComponent(decodeURIComponent(s))).join('/') + (trailing ? '/' : '');
+  // Eight layers of percent-encoding are no accident.
+  return true;
 }

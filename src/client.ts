@@ -211,6 +211,7 @@ export class VaultKubernetesClient {
       this.#timers.close();
       await this.#tokens.close(revoke);
       this.#closer.abort(new ClientClosedError());
+      await this.#transport.close();
       this.#events.removeAll();
     })();
     return this.#closing;

@@ -138,6 +138,13 @@ export class TokenManager {
     await Promise.all(tokens.map((state) => this.#revoke(state)));
   }
 
+  #keepForRevocation(state: TokenState): void {
+    const now = this.options.clock.now();
+    for (const [accessor, old] of this.#retiring)
+      if (old.expiresAt !== undefined && old.expiresAt <= now) this.#retiring.delete(accessor);
+    this.#retiring.set(state.accessor, state);
+  }
+
   async #revoke(state: TokenState): Promise<void> {
     this.#retiring.delete(state.accessor);
     if (state.expiresAt !== undefined && state.expiresAt <= this.options.clock.now()) return;
@@ -201,6 +208,9 @@ export class TokenManager {
     }
     if (this.#closed) throw new ClientClosedError();
     const previous = this.#state ?? this.#retired;
+    // A token replaced while alive (max TTL) keeps its leases until it ends: close({ revoke })
+    // must reach it even if the managed secrets never all moved off it.
+    if (this.#state && this.options.auth.method === 'kubernetes') this.#keepForRevocation(this.#state);
     const failedAttempts = this.#failures;
     this.#state = state;
     this.#retired = undefined;
@@ -237,6 +247,8 @@ export class TokenManager {
     const loading = loadServiceAccountJwt(auth, clock.now());
     const { jwt, claims } = await (clock.track ? clock.track(loading) : loading);
     this.redactor.add(jwt);
+    // The token's time runs from when Vault issued it, no later than when we asked.
+    const sentAt = clock.now();
     const block = await kubernetesLogin(this.transport, { mount: auth.mount, role: auth.role, jwt, claims });
     this.redactor.add(block.client_token);
     const ttlMs = block.lease_duration * 1000;
@@ -247,7 +259,7 @@ export class TokenManager {
       renewable: block.renewable,
       ttlMs,
       loginTtlMs: ttlMs,
-      expiresAt: ttlMs > 0 ? this.options.clock.now() + ttlMs : undefined,
+      expiresAt: ttlMs > 0 ? sentAt + ttlMs : undefined,
       generation,
     };
   }
@@ -256,6 +268,7 @@ export class TokenManager {
   async #adoptStatic(generation: number): Promise<TokenState> {
     const auth = this.options.auth;
     if (auth.method !== 'token') throw new Error('unreachable');
+    const sentAt = this.options.clock.now();
     const res = await this.transport.send({
       method: 'GET',
       path: 'auth/token/lookup-self',
@@ -273,7 +286,7 @@ export class TokenManager {
       renewable: data.renewable === true,
       ttlMs,
       loginTtlMs: creationMs || ttlMs,
-      expiresAt: ttlMs > 0 ? this.options.clock.now() + ttlMs : undefined,
+      expiresAt: ttlMs > 0 ? sentAt + ttlMs : undefined,
       generation,
     };
   }
@@ -299,6 +312,7 @@ export class TokenManager {
     if (!s || s.generation !== generation || this.#closed) return;
     const { clock } = this.options;
     const requestedTtlMs = s.loginTtlMs;
+    const sentAt = clock.now();
     let granted: number;
     let renewable: boolean;
     try {
@@ -341,7 +355,7 @@ export class TokenManager {
       return;
     }
     if (this.#state !== s || this.#closed) return;
-    const next: TokenState = { ...s, ttlMs: granted, renewable, expiresAt: clock.now() + granted };
+    const next: TokenState = { ...s, ttlMs: granted, renewable, expiresAt: sentAt + granted };
     this.#state = next;
     this.#renewFailures = 0;
     // Vault grants less than asked as the token nears its max TTL: log in again before it runs out.

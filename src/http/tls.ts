@@ -5,10 +5,12 @@ import { VaultConfigError, VaultConnectionError, VaultTlsError } from '../errors
 import type { ResolvedTls } from '../options';
 
 /**
- * An undici dispatcher carrying the TLS settings, or undefined when the defaults do. Built at
- * the first request, because reading certificate files is I/O and the constructor does none.
+ * The client's own undici dispatcher, carrying the TLS settings. Its own even with the defaults,
+ * so that close() can end its connections: idle keep-alive sockets in the global dispatcher
+ * would outlive the client. Built at the first request, because reading certificate files is
+ * I/O and the constructor does none.
  */
-export async function createDispatcher(tls: ResolvedTls): Promise<Agent | undefined> {
+export async function createDispatcher(tls: ResolvedTls): Promise<Agent> {
   const ca = [
     ...(tls.caCert ? [tls.caCert] : []),
     ...(tls.caCertFile ? [await readPem(tls.caCertFile, 'tls.caCertFile (VAULT_CACERT)')] : []),
@@ -24,7 +26,7 @@ export async function createDispatcher(tls: ResolvedTls): Promise<Agent | undefi
     (tls.clientKeyFile
       ? await readPem(tls.clientKeyFile, 'tls.clientKeyFile (VAULT_CLIENT_KEY)')
       : undefined);
-  if (ca.length === 0 && !cert && !tls.serverName && !tls.skipVerify) return undefined;
+  if (ca.length === 0 && !cert && !tls.serverName && !tls.skipVerify) return new Agent();
   return new Agent({
     connect: {
       ...(ca.length > 0 ? { ca } : {}),

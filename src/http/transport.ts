@@ -1,4 +1,6 @@
+import { setMaxListeners } from 'node:events';
 import ky, { isTimeoutError, type KyInstance } from 'ky';
+import type { Agent } from 'undici';
 import { ClientClosedError, ResponseShapeError, type VaultClientError, VaultTimeoutError } from '../errors';
 import type { Logger } from '../internal/logger';
 import type { Redactor } from '../internal/redact';
@@ -43,6 +45,7 @@ export class Transport {
   readonly #redactor: Redactor;
   readonly #closed: AbortSignal;
   #http: Promise<KyInstance> | undefined;
+  #agent: Agent | undefined;
   #warnedPlainHttp = false;
 
   constructor(options: ResolvedOptions, redactor: Redactor, closed: AbortSignal) {
@@ -50,6 +53,8 @@ export class Transport {
     this.#logger = options.logger;
     this.#redactor = redactor;
     this.#closed = closed;
+    // Every call in flight listens on the client's close signal: many at once is the design, not a leak.
+    setMaxListeners(0, closed);
   }
 
   async send(req: TransportRequest): Promise<TransportResponse> {
@@ -185,12 +190,13 @@ export class Transport {
     const { clock } = this.#options;
     const dispatcher = this.#http ? undefined : createDispatcher(this.#options.tls);
     this.#http ??= (clock.track && dispatcher ? clock.track(dispatcher) : dispatcher!).then((agent) => {
+      if (this.#closed.aborted) void agent.destroy().catch(() => undefined);
+      else this.#agent = agent;
       // undici 7's Agent type differs from the undici-types bundled with @types/node 20.
       const dispatcher: unknown = agent;
       const baseFetch = this.#options.fetch ?? fetch;
-      const withDispatcher: typeof fetch = dispatcher
-        ? (input, init) => baseFetch(input, { ...init, dispatcher } as RequestInit)
-        : baseFetch;
+      const withDispatcher: typeof fetch = (input, init) =>
+        baseFetch(input, { ...init, dispatcher } as RequestInit);
       if (this.#options.tls.skipVerify) {
         this.#logger.warn(
           { address: this.#options.address },
@@ -209,6 +215,13 @@ export class Transport {
       this.#http = undefined;
     });
     return this.#http;
+  }
+
+  /** Ends the client's connections (calls in flight were aborted first): no socket outlives the client. */
+  async close(): Promise<void> {
+    const agent = this.#agent;
+    this.#agent = undefined;
+    await agent?.destroy().catch(() => undefined);
   }
 
   #warnIfPlainHttp(token: string | undefined): void {

@@ -36,6 +36,8 @@ interface Current {
   expiresAt: number | undefined;
   /** The lease's TTL as first granted: what renewals ask for again. */
   leaseTtlMs: number;
+  /** When the token that created the lease dies, once a new login replaced it: the lease dies then too. */
+  tokenEndsAt: number | undefined;
   /** Views per schema, so a cache hit allocates nothing. */
   views: Map<z.ZodType | undefined, Secret<unknown>>;
   dead: boolean;
@@ -81,8 +83,8 @@ export class ManagedSecret {
   /** The cached value if it may still be used: never one whose lease has ended or died with its token. */
   cached<T>(schema: z.ZodType | undefined): Secret<T> | undefined {
     const c = this.#current;
-    if (!c || c.dead || (c.expiresAt !== undefined && this.ctx.options.clock.now() >= c.expiresAt))
-      return undefined;
+    const end = c && endOf(c);
+    if (!c || c.dead || (end !== undefined && this.ctx.options.clock.now() >= end)) return undefined;
     return (c.views.get(schema) as Secret<T> | undefined) ?? this.#view<T>(c, schema);
   }
 
@@ -104,6 +106,23 @@ export class ManagedSecret {
   /** The lease died with the token that created it: stop serving it until it is replaced. */
   markDead(): void {
     if (this.#current?.fetched.lease) this.#current.dead = true;
+  }
+
+  /**
+   * After a new login: fetch anew under the new token, retrying with backoff until that works.
+   * Until then the current lease is served no longer than its token lives (`tokenEndsAt`).
+   * Resolves whether the first try succeeded.
+   */
+  async replaceAfterLogin(tokenEndsAt: number | undefined): Promise<boolean> {
+    // A fetch already under way may have gone out with the old token: joining it would keep a
+    // lease that dies with that token. Let it land, then fetch again.
+    await this.#pending?.catch(() => undefined);
+    const c = this.#current;
+    if (c?.fetched.lease && tokenEndsAt !== undefined) {
+      c.tokenEndsAt = Math.min(c.tokenEndsAt ?? tokenEndsAt, tokenEndsAt);
+      c.views.clear();
+    }
+    return this.#replace('relogin');
   }
 
   hasLease(): boolean {
@@ -157,11 +176,14 @@ export class ManagedSecret {
 
   async #fetch(reason: RotationReason, call?: CallOptions): Promise<Current> {
     const { clock } = this.ctx.options;
+    // A lease's time runs from when Vault granted it, which is no later than when we asked:
+    // counting from the answer would stretch it by however long the answer took.
+    const sentAt = clock.now();
     const envelope = await this.ctx.read(
       { path: this.path, method: this.body ? 'POST' : 'GET', ...(this.body ? { body: this.body } : {}) },
       call,
     );
-    const fetched = shapeSecret(this.path, envelope, clock.now());
+    const fetched = shapeSecret(this.path, envelope, sentAt);
     const previous = this.#current;
     this.#failures = 0;
     if (previous && !previous.dead && !changed(previous.fetched, fetched)) {
@@ -172,6 +194,7 @@ export class ManagedSecret {
       fetched,
       expiresAt: fetched.expiresAt,
       leaseTtlMs: fetched.lease?.ttlMs ?? 0,
+      tokenEndsAt: undefined,
       views: new Map(),
       dead: false,
       expiredReported: false,
@@ -247,6 +270,7 @@ export class ManagedSecret {
     if (this.#current !== c || !lease || this.#closed) return;
     const { clock, secrets } = this.ctx.options;
     const requestedTtlMs = c.leaseTtlMs;
+    const sentAt = clock.now();
     let granted: number;
     try {
       const envelope = await this.ctx.renewLease(lease.id, requestedTtlMs);
@@ -263,8 +287,10 @@ export class ManagedSecret {
       return this.#retryLater('max-ttl');
     }
     if (this.#current !== c || this.#closed) return;
+    // Vault answered: the next failure backs off from the minimum again.
+    this.#failures = 0;
     const now = clock.now();
-    c.expiresAt = now + granted;
+    c.expiresAt = sentAt + granted;
     c.views.clear();
     this.ctx.events.emit('lease:renewed', {
       path: this.path,
@@ -287,13 +313,20 @@ export class ManagedSecret {
   }
 
   async #rotate(reason: RotationReason): Promise<void> {
-    if (this.#closed) return;
+    await this.#replace(reason);
+  }
+
+  /** A new fetch in the background: reported and retried with backoff when it fails. Resolves whether it worked. */
+  async #replace(reason: RotationReason): Promise<boolean> {
+    if (this.#closed) return false;
     try {
       await this.refresh(reason, BACKGROUND);
+      return true;
     } catch (error) {
-      if (this.#closed) return;
+      if (this.#closed) return false;
       this.#report(error, 'rotate');
       this.#retryLater(reason);
+      return false;
     }
   }
 
@@ -316,6 +349,7 @@ export class ManagedSecret {
       this.#report(error, 'read');
       return this.#retryLater('new-version');
     }
+    this.#failures = 0;
     if (typeof latest === 'number' && latest !== c.fetched.version) return this.#rotate('new-version');
     this.#schedule(c);
   }
@@ -327,20 +361,21 @@ export class ManagedSecret {
     let delay = backoffDelay(this.#failures - 1, { ...secrets.backoff, jitter: 0.25 });
     const c = this.#current;
     const now = clock.now();
-    if (c?.expiresAt !== undefined) {
-      const remaining = c.expiresAt - now;
+    const end = c && endOf(c);
+    if (c && end !== undefined) {
+      const remaining = end - now;
       if (remaining <= 0) this.#expired(c);
       else delay = Math.min(delay, remaining);
     }
-    const renewable = c?.fetched.kind === 'leased' && c.fetched.lease?.renewable && !c.dead;
+    // A lease whose token was replaced is not worth renewing: it dies with that token.
+    const renewable =
+      c?.fetched.kind === 'leased' && c.fetched.lease?.renewable && !c.dead && c.tokenEndsAt === undefined;
     const stillRenewable =
-      renewable &&
-      c!.expiresAt !== undefined &&
-      c!.expiresAt - (now + delay) > c!.leaseTtlMs * secrets.rotateBefore;
+      renewable && end !== undefined && end - (now + delay) > c!.leaseTtlMs * secrets.rotateBefore;
     this.ctx.timers.schedule(this.#timer, delay, () =>
       stillRenewable
         ? this.#renew(c!)
-        : this.#rotate(c?.expiresAt !== undefined && c.expiresAt <= clock.now() ? 'lease-lost' : reason),
+        : this.#rotate(end !== undefined && end <= clock.now() ? 'lease-lost' : reason),
     );
   }
 
@@ -365,7 +400,7 @@ export class ManagedSecret {
 
   #view<T>(c: Current, schema: z.ZodType | undefined): Secret<T> {
     const data = checkSchema(this.path, c.fetched.data, schema);
-    const view = toSecret(this.path, c.fetched, data, c.expiresAt);
+    const view = toSecret(this.path, c.fetched, data, endOf(c));
     c.views.set(schema, view);
     return view as Secret<T>;
   }
@@ -397,4 +432,10 @@ export class ManagedSecret {
       at: this.ctx.options.clock.now(),
     });
   }
+}
+
+/** When a value stops being usable: its lease's end, or its token's if that comes first. */
+function endOf(c: Current): number | undefined {
+  if (c.tokenEndsAt === undefined) return c.expiresAt;
+  return Math.min(c.expiresAt ?? c.tokenEndsAt, c.tokenEndsAt);
 }

@@ -73,9 +73,12 @@ export class SecretManager {
     const leased = this.#cache.values().filter((entry) => entry.hasLease());
     // A revoked or expired token took its leases along: they must not be served any more.
     if (reason === 'invalid-token' || reason === 'expired') for (const entry of leased) entry.markDead();
-    void Promise.allSettled(leased.map((entry) => entry.refresh('relogin'))).then((results) => {
+    // A replaced token still lives until its own end, and its leases exactly as long. Each secret
+    // is fetched anew and, where that fails, retried with backoff (never served past that end).
+    const tokenEndsAt = reason === 'max-ttl' ? previous.expiresAt : undefined;
+    void Promise.all(leased.map((entry) => entry.replaceAfterLogin(tokenEndsAt))).then((replaced) => {
       // Once everything runs on the new token's leases, the old token (and its leases) can go.
-      if (reason === 'max-ttl' && results.every((r) => r.status === 'fulfilled')) {
+      if (reason === 'max-ttl' && replaced.every(Boolean)) {
         this.retireToken(previous, this.ctx.options.secrets.graceMs);
       }
     });

@@ -21,6 +21,13 @@ export class ManualClock {
   #onTimerAdded: (() => void) | undefined;
   /** Real milliseconds a fired task may go without progress before time moves on regardless. */
   stallMs = 250;
+  /**
+   * Real milliseconds to wait for tracked I/O (an HTTP attempt) that has not finished before
+   * time moves on regardless; `stallMs` unless set. Set it above the client's per-attempt
+   * timeout to keep time still for the whole of every attempt, while a short `stallMs` lets a
+   * task blocked on another's clock wait move on quickly.
+   */
+  ioStallMs: number | undefined;
 
   constructor(start: number | Date = Date.now()) {
     this.#now = typeof start === 'number' ? start : start.getTime();
@@ -152,7 +159,8 @@ export class ManualClock {
           this.#onTimerAdded = () => resolve('timer');
         }),
         new Promise<'stall'>((resolve) => {
-          stall = setTimeout(() => resolve('stall'), this.stallMs);
+          const ioMs = this.#inFlight.size > 0 ? (this.ioStallMs ?? this.stallMs) : 0;
+          stall = setTimeout(() => resolve('stall'), Math.max(this.stallMs, ioMs));
         }),
       ]);
       clearTimeout(stall);

@@ -4,6 +4,7 @@ import { ClientClosedError, VaultNotFoundError } from './errors';
 import { EventHub, type EventName, type Listener } from './events';
 import type { CallKind } from './http/retry-policy';
 import { Transport } from './http/transport';
+import { encodeVaultPath } from './http/vault-path';
 import { parseEnvelope } from './http/vault-response';
 import { hideFromInspection, maskValues, Redactor, redactingLogger } from './internal/redact';
 import { Timers } from './internal/timers';
@@ -167,7 +168,7 @@ export class VaultKubernetesClient {
     try {
       const res = await this.request({ ...options, method: 'LIST', path });
       const keys = (res.data as { keys?: unknown } | null)?.keys;
-      return Array.isArray(keys) ? keys.map(String) : [];
+      return Array.isArray(keys) ? keys.filter((k): k is string => typeof k === 'string') : [];
     } catch (error) {
       // Vault answers an empty listing with 404.
       if (error instanceof VaultNotFoundError && error.reasons.length === 0) return [];
@@ -185,6 +186,8 @@ export class VaultKubernetesClient {
   ): Promise<VaultResponse<DataOf<S>>> {
     this.#ensureOpen();
     const { method, path } = spec;
+    // A bad path fails here, before a login is spent on it.
+    encodeVaultPath(path);
     const res = await this.#tokens.run(
       (token) =>
         this.#transport.send({

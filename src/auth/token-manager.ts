@@ -6,8 +6,7 @@ import { backoffDelay } from '../internal/backoff';
 import type { Redactor } from '../internal/redact';
 import type { Timers } from '../internal/timers';
 import type { CallOptions, ResolvedOptions } from '../options';
-import { kubernetesLogin } from './kubernetes-login';
-import { loadServiceAccountJwt } from './service-account-token';
+import { obtainToken } from './obtain-token';
 
 /** The token the client holds. Internal: the token string never leaves the client's own modules. */
 export interface TokenState {
@@ -190,10 +189,7 @@ export class TokenManager {
     const { clock } = this.options;
     let state: TokenState;
     try {
-      state =
-        this.options.auth.method === 'kubernetes'
-          ? await this.#kubernetes(generation)
-          : await this.#adoptStatic(generation);
+      state = await obtainToken(this.options, this.transport, this.redactor, generation);
     } catch (error) {
       if (this.#closed) throw error;
       this.#failures += 1;
@@ -238,57 +234,6 @@ export class TokenManager {
       }
     }
     return state;
-  }
-
-  async #kubernetes(generation: number): Promise<TokenState> {
-    const auth = this.options.auth;
-    if (auth.method !== 'kubernetes') throw new Error('unreachable');
-    const { clock } = this.options;
-    const loading = loadServiceAccountJwt(auth, clock.now());
-    const { jwt, claims } = await (clock.track ? clock.track(loading) : loading);
-    this.redactor.add(jwt);
-    // The token's time runs from when Vault issued it, no later than when we asked.
-    const sentAt = clock.now();
-    const block = await kubernetesLogin(this.transport, { mount: auth.mount, role: auth.role, jwt, claims });
-    this.redactor.add(block.client_token);
-    const ttlMs = block.lease_duration * 1000;
-    return {
-      token: block.client_token,
-      accessor: block.accessor,
-      policies: block.policies ?? [],
-      renewable: block.renewable,
-      ttlMs,
-      loginTtlMs: ttlMs,
-      expiresAt: ttlMs > 0 ? sentAt + ttlMs : undefined,
-      generation,
-    };
-  }
-
-  /** A static token has no login: lookup-self tells its TTL, so a renewable one is renewed like any other. */
-  async #adoptStatic(generation: number): Promise<TokenState> {
-    const auth = this.options.auth;
-    if (auth.method !== 'token') throw new Error('unreachable');
-    const sentAt = this.options.clock.now();
-    const res = await this.transport.send({
-      method: 'GET',
-      path: 'auth/token/lookup-self',
-      token: auth.token,
-      kind: 'read',
-    });
-    const data = (parseEnvelope(res.body, { path: 'auth/token/lookup-self', status: res.status }).data ??
-      {}) as Record<string, unknown>;
-    const ttlMs = (typeof data.ttl === 'number' ? data.ttl : 0) * 1000;
-    const creationMs = (typeof data.creation_ttl === 'number' ? data.creation_ttl : 0) * 1000;
-    return {
-      token: auth.token,
-      accessor: typeof data.accessor === 'string' ? data.accessor : '',
-      policies: Array.isArray(data.policies) ? data.policies.map(String) : [],
-      renewable: data.renewable === true,
-      ttlMs,
-      loginTtlMs: creationMs || ttlMs,
-      expiresAt: ttlMs > 0 ? sentAt + ttlMs : undefined,
-      generation,
-    };
   }
 
   #scheduleRenewal(

@@ -1,7 +1,13 @@
 import { setMaxListeners } from 'node:events';
 import ky, { isTimeoutError, type KyInstance } from 'ky';
 import type { Agent } from 'undici';
-import { ClientClosedError, ResponseShapeError, type VaultClientError, VaultTimeoutError } from '../errors';
+import {
+  ClientClosedError,
+  ResponseShapeError,
+  type VaultClientError,
+  VaultResponseError,
+  VaultTimeoutError,
+} from '../errors';
 import type { Logger } from '../internal/logger';
 import type { Redactor } from '../internal/redact';
 import { sleep } from '../internal/sleep';
@@ -119,6 +125,12 @@ export class Transport {
     if (req.contentType) headers['Content-Type'] = req.contentType;
     const searchParams: Record<string, string | number | boolean> = { ...req.query };
     if (req.list) searchParams.list = 'true';
+    const timeoutMs = req.call?.timeoutMs ?? this.#options.timeouts.requestMs;
+    const started = performance.now();
+    const timedOut = () =>
+      new VaultTimeoutError(
+        `Vault did not answer ${req.method} ${req.path} within ${timeoutMs} ms (timeouts.requestMs)`,
+      );
     let res: Response;
     try {
       res = await http(path, {
@@ -126,20 +138,14 @@ export class Transport {
         headers,
         searchParams,
         signal,
-        timeout: req.call?.timeoutMs ?? this.#options.timeouts.requestMs,
+        timeout: timeoutMs,
+        // A redirect would carry the token to wherever it points: never follow one.
+        redirect: 'manual',
         ...(req.body !== undefined ? { body: JSON.stringify(req.body) } : {}),
       });
     } catch (cause) {
       this.#throwIfAborted(signal, req.call?.signal);
-      if (isTimeoutError(cause)) {
-        const ms = req.call?.timeoutMs ?? this.#options.timeouts.requestMs;
-        return {
-          error: new VaultTimeoutError(
-            `Vault did not answer ${req.method} ${req.path} within ${ms} ms (timeouts.requestMs)`,
-          ),
-          outcome: { failure: 'timeout' },
-        };
-      }
+      if (isTimeoutError(cause)) return { error: timedOut(), outcome: { failure: 'timeout' } };
       const hasClientCert = Boolean(this.#options.tls.clientCert ?? this.#options.tls.clientCertFile);
       const { error, failure } = classifyNetworkError(cause, {
         address: this.#options.address,
@@ -149,7 +155,14 @@ export class Transport {
     }
     let text: string;
     try {
-      text = await res.text();
+      // ky's timeout ends when the headers arrive; a body that stalls (or, on Node 20, a body
+      // labelled gzip that is not) must not hang the call, so the attempt's budget covers it too.
+      const body = await withDeadline(res.text(), timeoutMs - (performance.now() - started));
+      if (body === undefined) {
+        void res.body?.cancel().catch(() => undefined);
+        return { error: timedOut(), outcome: { failure: 'timeout' } };
+      }
+      text = body;
     } catch (cause) {
       this.#throwIfAborted(signal, req.call?.signal);
       const { error } = classifyNetworkError(cause, { address: this.#options.address, hasClientCert: true });
@@ -159,6 +172,7 @@ export class Transport {
       status: res.status,
       retryAfterMs: parseRetryAfter(res.headers.get('retry-after'), Date.now()),
     };
+    if (res.status >= 300 && res.status < 400) return { error: redirected(res, req), outcome };
     const parsed = parseJson(text);
     if (res.status < 400) {
       if (parsed.ok)
@@ -272,6 +286,25 @@ function linkSignals(
       for (const source of sources) source.removeEventListener('abort', onAbort);
     },
   };
+}
+
+/** The value, or undefined when it did not come within `ms` (a real-time budget: it is about I/O). */
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<undefined>((resolve) => {
+    timer = setTimeout(resolve, Math.max(0, ms), undefined);
+    timer.unref();
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
+/** A 3xx: a standby with request forwarding off, or a proxy. Following it would send the token there. */
+function redirected(res: Response, req: TransportRequest): VaultResponseError {
+  const location = res.headers.get('location') ?? 'nowhere';
+  return new VaultResponseError(
+    `Vault answered ${req.method} ${req.path} with a redirect (${res.status}) to ${location}; this client does not follow redirects, so the token never goes anywhere but the address: point the address at the active node, or at a load balancer that forwards to it`,
+    { status: res.status, method: req.method, path: req.path, errors: [], reasons: [] },
+  );
 }
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {

@@ -11,11 +11,11 @@ import type { Envelope } from '../http/vault-response';
 import { backoffDelay } from '../internal/backoff';
 import type { Timers } from '../internal/timers';
 import type { CallOptions, ResolvedOptions } from '../options';
-import { checkSchema } from '../schema-check';
-import { certificateDelay, isCapped, jittered, renewDelay, rotationDelay } from './lease-timing';
-import { type Secret, type SecretListener, snapshotOf, toSecret } from './secret';
+import { type Current, endOf, nextStep, viewOf } from './current-secret';
+import { isCapped, renewDelay, rotationDelay } from './lease-timing';
+import { type Secret, type SecretListener, snapshotOf } from './secret';
 import { changed, deliver, describe, reasonPastEnd } from './secret-change';
-import { type FetchedSecret, kvMetadataPath, shapeSecret } from './secret-shape';
+import { kvMetadataPath, shapeSecret } from './secret-shape';
 
 /** What a managed secret needs from the client: Vault calls (with the token handled) and the shared plumbing. */
 export interface SecretContext {
@@ -28,20 +28,6 @@ export interface SecretContext {
   ): Promise<Envelope>;
   renewLease(leaseId: string, incrementMs: number): Promise<Envelope>;
   revokeLease(leaseId: string): Promise<void>;
-}
-
-interface Current {
-  fetched: FetchedSecret;
-  /** The lease end moves with each renewal; `fetched.expiresAt` is the first one. */
-  expiresAt: number | undefined;
-  /** The lease's TTL as first granted: what renewals ask for again. */
-  leaseTtlMs: number;
-  /** When the token that created the lease dies, once a new login replaced it: the lease dies then too. */
-  tokenEndsAt: number | undefined;
-  /** Views per schema, so a cache hit allocates nothing. */
-  views: Map<z.ZodType | undefined, Secret<unknown>>;
-  dead: boolean;
-  expiredReported: boolean;
 }
 
 /** Background work has its own backoff; a transport retry on top would only multiply the load on a struggling Vault. */
@@ -85,7 +71,7 @@ export class ManagedSecret {
     const c = this.#current;
     const end = c && endOf(c);
     if (!c || c.dead || (end !== undefined && this.ctx.options.clock.now() >= end)) return undefined;
-    return (c.views.get(schema) as Secret<T> | undefined) ?? this.#view<T>(c, schema);
+    return viewOf<T>(this.path, c, schema);
   }
 
   async load<T>(schema: z.ZodType | undefined, call?: CallOptions): Promise<Secret<T>> {
@@ -185,7 +171,8 @@ export class ManagedSecret {
     );
     const fetched = shapeSecret(this.path, envelope, sentAt);
     const previous = this.#current;
-    this.#failures = 0;
+    // A lease granted for 0 s is as good as none: keep backing off rather than looping at once.
+    if (!fetched.lease || fetched.lease.ttlMs > 0) this.#failures = 0;
     if (previous && !previous.dead && !changed(previous.fetched, fetched)) {
       this.#schedule(previous);
       return previous;
@@ -228,41 +215,20 @@ export class ManagedSecret {
   }
 
   #schedule(c: Current): void {
+    if (c.fetched.lease && c.leaseTtlMs <= 0) {
+      this.#retryLater('lease-lost');
+      return;
+    }
     const [delay, task] = this.#next(c);
     this.ctx.timers.schedule(this.#timer, delay, task);
   }
 
-  /** What keeps this kind of secret current, and when. */
+  /** What keeps this kind of secret current, and when (the timing itself is in lease-timing.ts). */
   #next(c: Current): [number, () => Promise<void>] {
-    const { clock, secrets } = this.ctx.options;
-    const now = clock.now();
-    const f = c.fetched;
-    switch (f.kind) {
-      case 'leased':
-        if (f.lease?.renewable)
-          return [renewDelay(c.leaseTtlMs, secrets.renewAt, secrets.jitter), () => this.#renew(c)];
-        return [
-          rotationDelay(c.expiresAt ?? now, now, c.leaseTtlMs, secrets.rotateBefore),
-          () => this.#rotate('max-ttl'),
-        ];
-      case 'certificate': {
-        const delay = certificateDelay(
-          f.validFrom ?? now,
-          c.expiresAt ?? now,
-          now,
-          secrets.certificateRenewAt,
-          secrets.jitter,
-        );
-        return [delay, () => this.#rotate('certificate-expiring')];
-      }
-      case 'static-credentials':
-        // Vault sets the new password at this instant; fetch just after it.
-        return [Math.max(0, (c.expiresAt ?? now) - now) + 1_000, () => this.#rotate('new-version')];
-      case 'kv-v2':
-        return [jittered(secrets.pollIntervalMs, secrets.jitter), () => this.#poll(c)];
-      case 'kv':
-        return [jittered(secrets.pollIntervalMs, secrets.jitter), () => this.#rotate('new-version')];
-    }
+    const step = nextStep(c, this.ctx.options.clock.now(), this.ctx.options.secrets);
+    if (step.action === 'renew') return [step.delay, () => this.#renew(c)];
+    if (step.action === 'poll') return [step.delay, () => this.#poll(c)];
+    return [step.delay, () => this.#rotate(step.reason)];
   }
 
   async #renew(c: Current): Promise<void> {
@@ -287,6 +253,10 @@ export class ManagedSecret {
       return this.#retryLater('max-ttl');
     }
     if (this.#current !== c || this.#closed) return;
+    if (granted <= 0) {
+      c.dead = true;
+      return this.#rotate('lease-lost');
+    }
     // Vault answered: the next failure backs off from the minimum again.
     this.#failures = 0;
     const now = clock.now();
@@ -399,19 +369,17 @@ export class ManagedSecret {
   }
 
   #view<T>(c: Current, schema: z.ZodType | undefined): Secret<T> {
-    const data = checkSchema(this.path, c.fetched.data, schema);
-    const view = toSecret(this.path, c.fetched, data, endOf(c));
-    c.views.set(schema, view);
-    return view as Secret<T>;
+    return viewOf<T>(this.path, c, schema);
   }
 
+  /** A view for a watcher; data its schema rejects is reported, and that watcher skips the value. */
   #safeView(c: Current, schema: z.ZodType | undefined): Secret<unknown> | undefined {
     try {
-      return (c.views.get(schema) as Secret<unknown> | undefined) ?? this.#view(c, schema);
+      return viewOf(this.path, c, schema);
     } catch (error) {
       this.#report(error, 'rotate');
-      return undefined;
     }
+    return undefined;
   }
 
   #call(watcher: Watcher, secret: Secret<unknown>, change: Parameters<SecretListener<unknown>>[1]): void {
@@ -424,18 +392,7 @@ export class ManagedSecret {
   }
 
   #report(error: unknown, phase: ErrorPhase): void {
-    const wrapped = asClientError(error);
-    this.ctx.events.emit('error', {
-      error: wrapped,
-      phase,
-      path: this.path,
-      at: this.ctx.options.clock.now(),
-    });
+    const at = this.ctx.options.clock.now();
+    this.ctx.events.emit('error', { error: asClientError(error), phase, path: this.path, at });
   }
-}
-
-/** When a value stops being usable: its lease's end, or its token's if that comes first. */
-function endOf(c: Current): number | undefined {
-  if (c.tokenEndsAt === undefined) return c.expiresAt;
-  return Math.min(c.expiresAt ?? c.tokenEndsAt, c.tokenEndsAt);
 }

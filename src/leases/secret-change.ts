@@ -6,7 +6,12 @@ import type { FetchedSecret, SecretKind } from './secret-shape';
 export function changed(before: FetchedSecret, after: FetchedSecret): boolean {
   if (before.lease || after.lease) return before.lease?.id !== after.lease?.id;
   if (before.version !== undefined || after.version !== undefined) return before.version !== after.version;
-  return JSON.stringify(before.data) !== JSON.stringify(after.data);
+  try {
+    return JSON.stringify(before.data) !== JSON.stringify(after.data);
+  } catch {
+    // Data too deep (or cyclic) to compare: hand the app the new value rather than never updating.
+    return true;
+  }
 }
 
 /** Why a value past its end is replaced: a lost lease, or a certificate or static password Vault replaced. */

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { TokenState } from '../auth/token-manager';
 import { SecretCache } from '../cache/secret-cache';
 import type { LoginReason } from '../events';
+import { encodeVaultPath } from '../http/vault-path';
 import { ManagedSecret, type SecretContext } from './managed-secret';
 import type { Secret, SecretListener, SecretOptions, Subscription } from './secret';
 
@@ -23,12 +24,13 @@ export class SecretManager {
 
   /** The hot path: a cached, still-valid secret is returned with no allocation and no I/O. */
   get<T>(path: string, options: SecretOptions<z.ZodType | undefined> = {}): Promise<Secret<T>> {
-    const entry = this.#entry(path, options.body);
+    let entry: ManagedSecret;
     try {
+      entry = this.#entry(path, options.body);
       const hit = entry.cached<T>(options.schema);
       if (hit) return Promise.resolve(hit);
     } catch (error) {
-      // A schema that rejects the cached data: an async API reports it as a rejection.
+      // A bad path, or a schema that rejects the cached data: an async API reports it as a rejection.
       return Promise.reject(error);
     }
     return entry.load<T>(options.schema, options);
@@ -102,6 +104,8 @@ export class SecretManager {
     const key = keyOf(path, body);
     let entry = this.#cache.get(key);
     if (!entry) {
+      // Checked once, before anything (a login included) is sent for it.
+      encodeVaultPath(path);
       entry = new ManagedSecret(this.ctx, key, path, body);
       this.#cache.set(key, entry);
     }

@@ -192,3 +192,37 @@ describe('transport against the mock Vault', () => {
     expect(h.mock.audit.entries().at(-1)!.path).toBe('secret/data/myapp/with space');
   });
 });
+
+describe('transport safety', () => {
+  it('never follows a redirect, so the token cannot be carried to another host', async () => {
+    h = await createHarness();
+    let followed = false;
+    const elsewhere = await import('node:http').then(({ createServer }) =>
+      createServer((_req, res) => {
+        followed = true;
+        res.end('{}');
+      }),
+    );
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+    const port = (elsewhere.address() as { port: number }).port;
+    const client = h.client({ retry: { maxRetries: 0 } });
+    await client.start();
+    h.mock.faults.failNext({
+      path: 'secret/data/myapp/config',
+      status: 307,
+      headers: { location: `http://127.0.0.1:${port}/v1/secret/data/myapp/config` },
+    });
+    const e = (await rejection(client.read('secret/data/myapp/config'), h.errors)) as Error;
+    expect(e.message).toMatch(/redirect \(307\).*does not follow redirects/);
+    expect(followed).toBe(false);
+    await new Promise((resolve) => elsewhere.close(resolve));
+  });
+
+  it('refuses a bad path before anything, a login included, is sent', async () => {
+    h = await createHarness();
+    const client = h.client();
+    expect(await rejection(client.read('secret/../sys/seal'))).toBeInstanceOf(InvalidRequestError);
+    expect(await rejection(client.secret('secret/%2e%2e/x'))).toBeInstanceOf(InvalidRequestError);
+    expect(h.mock.audit.count()).toBe(0);
+  });
+});

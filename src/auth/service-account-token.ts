@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { decodeJwt, type JWTPayload } from 'jose';
+import type { JWTPayload } from 'jose';
 import { type ServiceAccountClaims, ServiceAccountTokenError } from '../errors';
 import type { JwtSource } from '../options';
 
@@ -52,6 +52,8 @@ export async function loadServiceAccountJwt(
   let payload: JWTPayload | undefined;
   if (JWS_COMPACT.test(jwt)) {
     try {
+      // Loaded at the first login rather than at import, like undici: it keeps the import light.
+      const { decodeJwt } = await import('jose');
       payload = decodeJwt(jwt);
     } catch {
       // reported below, with what the text looks like instead

@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Agent } from 'undici';
+import type { Agent } from 'undici';
 import { VaultConfigError, VaultConnectionError, VaultTlsError } from '../errors';
 import type { ResolvedTls } from '../options';
 
@@ -26,6 +26,8 @@ export async function createDispatcher(tls: ResolvedTls): Promise<Agent> {
     (tls.clientKeyFile
       ? await readPem(tls.clientKeyFile, 'tls.clientKeyFile (VAULT_CLIENT_KEY)')
       : undefined);
+  // Loaded at the first request rather than at import: undici is most of the client's import time.
+  const { Agent } = await import('undici');
   if (ca.length === 0 && !cert && !tls.serverName && !tls.skipVerify) return new Agent();
   return new Agent({
     connect: {

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import ky, { isTimeoutError, type KyInstance } from 'ky';
+import type { KyInstance } from 'ky';
 import type { Agent } from 'undici';
 import {
   ClientClosedError,
@@ -145,7 +145,8 @@ export class Transport {
       });
     } catch (cause) {
       this.#throwIfAborted(signal, req.call?.signal);
-      if (isTimeoutError(cause)) return { error: timedOut(), outcome: { failure: 'timeout' } };
+      if ((cause as Error | undefined)?.name === 'TimeoutError')
+        return { error: timedOut(), outcome: { failure: 'timeout' } };
       const hasClientCert = Boolean(this.#options.tls.clientCert ?? this.#options.tls.clientCertFile);
       const { error, failure } = classifyNetworkError(cause, {
         address: this.#options.address,
@@ -203,7 +204,9 @@ export class Transport {
   #client(): Promise<KyInstance> {
     const { clock } = this.#options;
     const dispatcher = this.#http ? undefined : createDispatcher(this.#options.tls);
-    this.#http ??= (clock.track && dispatcher ? clock.track(dispatcher) : dispatcher!).then((agent) => {
+    // ky and undici load at the first request, not at import: they are most of the import time.
+    const setup = dispatcher && Promise.all([dispatcher, import('ky')]);
+    this.#http ??= (clock.track && setup ? clock.track(setup) : setup!).then(([agent, { default: ky }]) => {
       if (this.#closed.aborted) void agent.destroy().catch(() => undefined);
       else this.#agent = agent;
       // undici 7's Agent type differs from the undici-types bundled with @types/node 20.

@@ -125,10 +125,6 @@ export class EventHub {
     this.#wrappers.get(name)!.delete(listener);
   }
 
-  listenerCount(name: EventName): number {
-    return this.#emitter.listenerCount(name);
-  }
-
   emit<K extends EventName>(name: K, payload: VaultClientEvents[K]): void {
     const frozen = Object.freeze(payload);
     if (name === 'error' && this.#emitter.listenerCount('error') === 0) {

@@ -49,8 +49,4 @@ export class SecretCache<V extends {}> {
   values(): V[] {
     return [...this.#pinned.values(), ...this.#lru.values()];
   }
-
-  get size(): number {
-    return this.#pinned.size + this.#lru.size;
-  }
 }

@@ -16,10 +16,6 @@ export class Redactor {
     if (secret && secret.length >= 8) this.#secrets.add(secret);
   }
 
-  forget(secret: string | undefined): void {
-    if (secret) this.#secrets.delete(secret);
-  }
-
   text(value: string): string {
     let out = value;
     for (const secret of this.#secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);

@@ -44,14 +44,6 @@ export class Timers {
     for (const name of [...this.#handles.keys()]) if (name.startsWith(prefix)) this.cancel(name);
   }
 
-  has(name: string): boolean {
-    return this.#handles.has(name);
-  }
-
-  get size(): number {
-    return this.#handles.size;
-  }
-
   close(): void {
     this.#closed = true;
     for (const name of [...this.#handles.keys()]) this.cancel(name);

@@ -86,10 +86,6 @@ export class SecretManager {
     });
   }
 
-  get size(): number {
-    return this.#cache.size;
-  }
-
   /** Stops every secret's timers; with `revoke`, revokes every lease still held. */
   async close(revoke: boolean): Promise<void> {
     const entries = this.#cache.values();

@@ -1,41 +1,18 @@
 import { type MockVault, startMockVault } from 'vault-kubernetes-client/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { databaseCredentialWorks, databaseUsers } from '../../src/testing/backends/database';
-
-interface Reply {
-  status: number;
-  // biome-ignore lint/suspicious/noExplicitAny: response bodies are inspected loosely
-  body: any;
-}
+import { call, expectShape } from './support/vault';
 
 let mock: MockVault;
 
-async function api(method: string, path: string, body?: unknown, token?: string): Promise<Reply> {
-  const headers: Record<string, string> = { 'X-Vault-Token': token ?? mock.rootToken };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(`${mock.address}/v1/${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text === '' ? undefined : JSON.parse(text) };
-}
+/** Over real HTTP, as any client reaches Vault; status and body, which is what these tests compare. */
+const api = async (method: string, path: string, body?: unknown, token?: string) => {
+  const { status, body: answer } = await call(mock, method, path, body, token === undefined ? {} : { token });
+  return { status, body: answer };
+};
 
 const put = (path: string, body: unknown = {}, token?: string) => api('POST', path, body, token);
 const get = (path: string, token?: string) => api('GET', path, undefined, token);
-
-/** Same keys and JSON value kinds as the fixture (the mock may add keys). */
-function expectShape(actual: unknown, expected: unknown, at = '$'): void {
-  const kind = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
-  expect(kind(actual), at).toBe(kind(expected));
-  if (kind(expected) === 'object') {
-    for (const [key, value] of Object.entries(expected as Record<string, unknown>)) {
-      expect(actual as object, `${at}.${key}`).toHaveProperty([key]);
-      expectShape((actual as Record<string, unknown>)[key], value, `${at}.${key}`);
-    }
-  }
-}
 
 const HOUR = 3_600_000;
 const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;

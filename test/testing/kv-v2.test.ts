@@ -1,13 +1,6 @@
 import { type MockVault, startMockVault } from 'vault-kubernetes-client/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-
-interface Reply {
-  status: number;
-  text: string;
-  // biome-ignore lint/suspicious/noExplicitAny: response bodies are inspected loosely
-  body: any;
-  headers: Headers;
-}
+import { call, DENIED, expectShape } from './support/vault';
 
 let mock: MockVault;
 
@@ -19,44 +12,22 @@ afterEach(async () => {
   await mock.close();
 });
 
-async function api(
+/** Over real HTTP, as any client reaches Vault. */
+const api = (
   method: string,
   path: string,
   body?: unknown,
   options: { token?: string; contentType?: string } = {},
-): Promise<Reply> {
-  const headers: Record<string, string> = { 'X-Vault-Token': options.token ?? mock.rootToken };
-  if (body !== undefined) headers['Content-Type'] = options.contentType ?? 'application/json';
-  const res = await fetch(`${mock.address}/v1/${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, text, body: text === '' ? undefined : JSON.parse(text), headers: res.headers };
-}
+) => call(mock, method, path, body, options);
 
 const put = (path: string, body: unknown, token?: string) => api('POST', path, body, { token });
 const get = (path: string, token?: string) => api('GET', path, undefined, { token });
 const patch = (path: string, body: unknown) =>
   api('PATCH', path, body, { contentType: 'application/merge-patch+json' });
 
-/** Same keys (a subset: the mock adds `mount_type`) and the same JSON value kinds as the fixture. */
-function expectShape(actual: unknown, expected: unknown, at = '$'): void {
-  const kind = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
-  expect(kind(actual), at).toBe(kind(expected));
-  if (kind(expected) === 'object') {
-    for (const [key, value] of Object.entries(expected as Record<string, unknown>)) {
-      expect(actual as object, `${at}.${key}`).toHaveProperty([key]);
-      expectShape((actual as Record<string, unknown>)[key], value, `${at}.${key}`);
-    }
-  }
-}
-
 const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 const WRONG_PATH =
   "Invalid path for a versioned K/V secrets engine. See the API docs for the appropriate API endpoints to use. If using the Vault CLI, use 'vault kv get' for this operation.";
-const DENIED = '1 error occurred:\n\t* permission denied\n\n';
 
 describe('fixtures (vault-fixtures.json kv_v2_*)', () => {
   const versionMeta = {

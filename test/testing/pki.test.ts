@@ -1,43 +1,16 @@
 import { X509Certificate } from 'node:crypto';
 import { type MockVault, startMockVault } from 'vault-kubernetes-client/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-
-interface Reply {
-  status: number;
-  text: string;
-  // biome-ignore lint/suspicious/noExplicitAny: response bodies are inspected loosely
-  body: any;
-  headers: Headers;
-}
+import { call, expectShape } from './support/vault';
 
 let mock: MockVault;
 
-async function api(method: string, path: string, body?: unknown, token?: string): Promise<Reply> {
-  const headers: Record<string, string> = { 'X-Vault-Token': token ?? mock.rootToken };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(`${mock.address}/v1/${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  const json = res.headers.get('content-type') === 'application/json' && text !== '';
-  return { status: res.status, text, body: json ? JSON.parse(text) : undefined, headers: res.headers };
-}
+/** Over real HTTP, as any client reaches Vault. */
+const api = (method: string, path: string, body?: unknown, token?: string) =>
+  call(mock, method, path, body, token === undefined ? {} : { token });
 
 const put = (path: string, body: unknown = {}) => api('POST', path, body);
 const get = (path: string) => api('GET', path);
-
-function expectShape(actual: unknown, expected: unknown, at = '$'): void {
-  const kind = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
-  expect(kind(actual), at).toBe(kind(expected));
-  if (kind(expected) === 'object') {
-    for (const [key, value] of Object.entries(expected as Record<string, unknown>)) {
-      expect(actual as object, `${at}.${key}`).toHaveProperty([key]);
-      expectShape((actual as Record<string, unknown>)[key], value, `${at}.${key}`);
-    }
-  }
-}
 
 const nodeSerial = (vaultSerial: string) => vaultSerial.replaceAll(':', '').toUpperCase();
 const HOUR = 3_600_000;

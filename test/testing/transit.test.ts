@@ -1,39 +1,17 @@
 import { type MockVault, startMockVault } from 'vault-kubernetes-client/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-
-interface Reply {
-  status: number;
-  // biome-ignore lint/suspicious/noExplicitAny: response bodies are inspected loosely
-  body: any;
-}
+import { call, expectShape } from './support/vault';
 
 let mock: MockVault;
 
-async function api(method: string, path: string, body?: unknown, token?: string): Promise<Reply> {
-  const headers: Record<string, string> = { 'X-Vault-Token': token ?? mock.rootToken };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(`${mock.address}/v1/${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text === '' ? undefined : JSON.parse(text) };
-}
+/** Over real HTTP, as any client reaches Vault; status and body, which is what these tests compare. */
+const api = async (method: string, path: string, body?: unknown, token?: string) => {
+  const { status, body: answer } = await call(mock, method, path, body, token === undefined ? {} : { token });
+  return { status, body: answer };
+};
 
 const put = (path: string, body: unknown = {}, token?: string) => api('POST', path, body, token);
 const b64 = (text: string) => Buffer.from(text).toString('base64');
-
-function expectShape(actual: unknown, expected: unknown, at = '$'): void {
-  const kind = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
-  expect(kind(actual), at).toBe(kind(expected));
-  if (kind(expected) === 'object') {
-    for (const [key, value] of Object.entries(expected as Record<string, unknown>)) {
-      expect(actual as object, `${at}.${key}`).toHaveProperty([key]);
-      expectShape((actual as Record<string, unknown>)[key], value, `${at}.${key}`);
-    }
-  }
-}
 
 /** Flips one bit inside the base64 body of a `vault:vN:` ciphertext. */
 function tamper(ciphertext: string): string {

@@ -1,9 +1,9 @@
 import type { Backend } from '../core/backend';
 import { calculateTtl, SYSTEM_MAX_TTL } from '../core/durations';
+import { authBlock } from '../core/envelope';
 import { batchToken, serviceToken } from '../core/ids';
 import type { BackendRequest, MountInfo } from '../core/types';
 import type { VaultCore } from '../core/vault-core';
-import { authBlock } from '../core/vault-core';
 import { badRequest, VaultError } from '../core/vault-error';
 import type { TokenEntry } from '../store/tokens';
 import { bool, duration, int, list, rfc3339, str } from './fields';

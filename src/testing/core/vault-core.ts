@@ -9,6 +9,7 @@ import { TokenStore } from '../store/tokens';
 import { AuditLog } from './audit';
 import type { Backend } from './backend';
 import { calculateTtl, SYSTEM_MAX_TTL } from './durations';
+import { authBlock, errorResponse, jsonHeaders } from './envelope';
 import { batchToken, serviceToken, uuid } from './ids';
 import { dispatch, existsFor } from './routes';
 import type { AuthIntent, BackendRequest, BackendResult, MockResponse, MountInfo, Operation } from './types';
@@ -81,10 +82,6 @@ export class VaultCore {
     const mounted = this.mounts.add(path, type, { routes: [] }, settings);
     mounted.backend = factory(this, mounted.info);
     return mounted;
-  }
-
-  hasBackendType(type: string): boolean {
-    return type in this.#factories;
   }
 
   /** Ends every token and lease whose time is up, as Vault's expiration manager does in the background. */
@@ -310,30 +307,6 @@ export class VaultCore {
   }
 }
 
-export function authBlock(
-  token: TokenEntry,
-  auth?: Pick<AuthIntent, 'tokenPolicies'>,
-): Record<string, unknown> {
-  const ttl =
-    token.expiresAt === null
-      ? 0
-      : Math.max(0, Math.round((token.expiresAt - (token.lastRenewal ?? token.issuedAt)) / 1000));
-  return {
-    client_token: token.id,
-    accessor: token.accessor,
-    policies: token.policies,
-    token_policies: auth?.tokenPolicies ?? token.policies,
-    metadata: token.meta,
-    lease_duration: ttl,
-    renewable: token.renewable,
-    entity_id: token.entityId,
-    token_type: token.type,
-    orphan: token.orphan,
-    mfa_requirement: null,
-    num_uses: token.numUses,
-  };
-}
-
 const placeholderMount: MountInfo = {
   path: '',
   type: '',
@@ -344,25 +317,6 @@ const placeholderMount: MountInfo = {
   maxLeaseTtl: 0,
   options: {},
 };
-
-export function jsonHeaders(): Record<string, string> {
-  return { 'cache-control': 'no-store', 'content-type': 'application/json' };
-}
-
-export function errorResponse(error: unknown): MockResponse {
-  if (error instanceof VaultError) {
-    return {
-      status: error.status,
-      headers: { ...jsonHeaders(), ...error.headers },
-      body: { errors: error.messages },
-    };
-  }
-  return {
-    status: 500,
-    headers: jsonHeaders(),
-    body: { errors: ['1 error occurred:\n\t* internal error\n\n'] },
-  };
-}
 
 /** Vault's mapping of HTTP verbs to logical operations (PUT and POST are the same). */
 function operationOf(req: CoreRequest): Operation {

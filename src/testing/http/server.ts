@@ -3,9 +3,9 @@ import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { errorResponse, jsonHeaders } from '../core/envelope';
 import type { MockResponse } from '../core/types';
 import type { CoreRequest, VaultCore } from '../core/vault-core';
-import { errorResponse, jsonHeaders } from '../core/vault-core';
 import type { FaultInjector } from './faults';
 import { checkPatchContentType, readBody, readRequestData } from './request-body';
 import {

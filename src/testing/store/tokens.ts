@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { base62, uuid } from '../core/ids';
+import { base62 } from '../core/ids';
 
 export interface TokenEntry {
   readonly id: string;
@@ -96,5 +96,3 @@ export class TokenStore {
     this.#byAccessor.clear();
   }
 }
-
-export const newEntityId = uuid;

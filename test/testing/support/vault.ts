@@ -141,3 +141,13 @@ export async function setupDatabase(
 export function kind(value: unknown): string {
   return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
 }
+
+/** Same keys and JSON value kinds as a fixture's body: a subset, since the mock may add keys a fixture abbreviates. */
+export function expectShape(actual: unknown, expected: unknown, at = '$'): void {
+  expect(kind(actual), at).toBe(kind(expected));
+  if (kind(expected) !== 'object') return;
+  for (const [key, value] of Object.entries(expected as Record<string, unknown>)) {
+    expect(actual as object, `${at}.${key}`).toHaveProperty([key]);
+    expectShape((actual as Record<string, unknown>)[key], value, `${at}.${key}`);
+  }
+}

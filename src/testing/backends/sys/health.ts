@@ -1,7 +1,7 @@
+import { jsonHeaders } from '../../core/envelope';
 import type { Route } from '../../core/routes';
 import type { Operation } from '../../core/types';
 import type { VaultCore } from '../../core/vault-core';
-import { jsonHeaders } from '../../core/vault-core';
 import { VaultError } from '../../core/vault-error';
 
 export const VAULT_VERSION = '1.21.0';

@@ -28,6 +28,7 @@ export type ErrorCode =
   | 'ERR_LEASE_EXPIRED'
   | 'ERR_INVALID_REQUEST'
   | 'ERR_LISTENER'
+  | 'ERR_DRAIN_TIMEOUT'
   | 'ERR_INTERNAL'
   | 'ERR_CLIENT_CLOSED';
 
@@ -58,7 +59,13 @@ export function isVaultClientError(error: unknown): error is VaultClientError {
  */
 export function asClientError(error: unknown, scrub: (text: string) => string = (t) => t): VaultClientError {
   if (error instanceof VaultClientError) return error;
-  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  let text: string;
+  try {
+    text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  } catch {
+    // `Object.create(null)` and hostile Proxies refuse to become strings.
+    text = 'a thrown value that cannot be printed';
+  }
   return new VaultClientError('ERR_INTERNAL', scrub(text), { cause: error });
 }
 
@@ -297,6 +304,21 @@ export class InvalidRequestError extends VaultClientError {
 export class ListenerError extends VaultClientError {
   constructor(message: string, cause: unknown) {
     super('ERR_LISTENER', message, { cause });
+  }
+}
+
+/**
+ * A watch listener's promise for a secret change did not settle within `secrets.drainMs`: the
+ * replaced lease was revoked anyway. Names the path and how many listeners still held on.
+ */
+export class DrainTimeoutError extends VaultClientError {
+  readonly path: string;
+  readonly pending: number;
+
+  constructor(message: string, details: { path: string; pending: number }) {
+    super('ERR_DRAIN_TIMEOUT', message);
+    this.path = details.path;
+    this.pending = details.pending;
   }
 }
 

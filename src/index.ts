@@ -2,6 +2,7 @@ export type { TokenInfo } from './auth/token-manager';
 export { VaultKubernetesClient } from './client';
 export {
   ClientClosedError,
+  DrainTimeoutError,
   type ErrorCode,
   InvalidRequestError,
   isVaultClientError,

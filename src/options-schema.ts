@@ -78,6 +78,7 @@ export const optionsSchema = z.strictObject({
       jitter: z.number().min(0).max(0.5).optional(),
       rotateBefore: z.number().gt(0).lt(0.9).optional(),
       graceMs: z.number().int().min(0).optional(),
+      drainMs: z.number().int().min(0).optional(),
       pollIntervalMs: ms('an interval').optional(),
       certificateRenewAt: z.number().gt(0.05).lt(0.95).optional(),
       backoff: z
@@ -134,6 +135,7 @@ const KNOWN_KEYS: Record<string, string[]> = {
     'jitter',
     'rotateBefore',
     'graceMs',
+    'drainMs',
     'pollIntervalMs',
     'certificateRenewAt',
     'backoff',

@@ -101,6 +101,11 @@ export interface SecretsOptions {
   rotateBefore?: number;
   /** Old and new credentials overlap this long before the old lease is revoked; default 60 s. */
   graceMs?: number;
+  /**
+   * How long watch listeners may take to drain a change (a pool ending its old connections) before
+   * the old lease is revoked anyway; replacements before a hard end come at least this early. Default 30 s.
+   */
+  drainMs?: number;
   /** How often secrets without a lease (KV) are checked for a new version; default 5 min. */
   pollIntervalMs?: number;
   /** Re-issue a certificate at this share of its lifetime; default 2/3. */
@@ -149,6 +154,7 @@ export interface ResolvedOptions {
     jitter: number;
     rotateBefore: number;
     graceMs: number;
+    drainMs: number;
     pollIntervalMs: number;
     certificateRenewAt: number;
     backoff: { minMs: number; maxMs: number };
@@ -215,6 +221,7 @@ export function resolveOptions(input: ClientOptions = {}, env: Env = process.env
       jitter: o.secrets?.jitter ?? 0.1,
       rotateBefore: o.secrets?.rotateBefore ?? 1 / 3,
       graceMs: o.secrets?.graceMs ?? 60_000,
+      drainMs: o.secrets?.drainMs ?? 30_000,
       pollIntervalMs: o.secrets?.pollIntervalMs ?? 300_000,
       certificateRenewAt: o.secrets?.certificateRenewAt ?? 2 / 3,
       backoff: { minMs: o.secrets?.backoff?.minMs ?? 1_000, maxMs: o.secrets?.backoff?.maxMs ?? 300_000 },

@@ -42,4 +42,6 @@ export interface RequestSpec<S extends z.ZodType | undefined = undefined> extend
 export interface CloseOptions {
   /** Revoke the leases this client holds and the token it logged in for. Default false. */
   revoke?: boolean;
+  /** The longest close() spends on revocations before giving up on them; default 5 s. */
+  timeoutMs?: number;
 }

@@ -4,7 +4,7 @@ import type { Redactor } from '../internal/redact';
 import type { ResolvedOptions } from '../options';
 import { kubernetesLogin } from './kubernetes-login';
 import { loadServiceAccountJwt } from './service-account-token';
-import type { TokenState } from './token-manager';
+import type { TokenState } from './token-state';
 
 /** A new token: a Kubernetes login, or, for a static token, what lookup-self says about it. */
 export function obtainToken(

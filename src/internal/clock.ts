@@ -25,3 +25,43 @@ export const systemClock: Clock = {
     clearTimeout(handle as NodeJS.Timeout);
   },
 };
+
+/**
+ * The time every upkeep decision is made on: it never runs backwards. A wall clock stepped back
+ * (NTP, a VM resumed, a hostile test) would make a lease look alive past its end and push a
+ * renewal back by the step; a step forward only makes things look due early, which errs on the
+ * safe side. The system clock is read through `performance.now()`, which no step moves; any
+ * other clock (a test's) through its `now()` with every step back absorbed.
+ *
+ * Vault states durations (lease_duration, ttl) and, for certificates, wall-clock instants;
+ * `fromWall` turns the latter into this time, `toWall` turns an end back into epoch ms for the app.
+ */
+export class Monotonic {
+  readonly #clock: Clock;
+  readonly #read: () => number;
+  #last: number;
+  #offset = 0;
+
+  constructor(clock: Clock) {
+    this.#clock = clock;
+    this.#read = clock === systemClock ? () => performance.timeOrigin + performance.now() : () => clock.now();
+    this.#last = this.#read();
+  }
+
+  now(): number {
+    const raw = this.#read();
+    if (raw < this.#last) this.#offset += this.#last - raw;
+    this.#last = raw;
+    return raw + this.#offset;
+  }
+
+  /** A wall-clock instant on the client's clock (epoch ms) as an instant of this time. */
+  fromWall(wallMs: number): number {
+    return this.now() + (wallMs - this.#clock.now());
+  }
+
+  /** An instant of this time as epoch ms on the client's clock, for what the app sees. */
+  toWall(monoMs: number): number {
+    return this.#clock.now() + (monoMs - this.now());
+  }
+}

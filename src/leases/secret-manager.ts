@@ -110,10 +110,11 @@ export class SecretManager {
   /** Ends every secret's upkeep; returns the leases still held, for a close that revokes. */
   stop(): string[] {
     const entries = this.#cache.values();
+    const held = entries.map((entry) => entry.leaseId()).filter((id): id is string => id !== undefined);
     for (const entry of entries) entry.dispose();
     this.ctx.timers.cancelMatching('revoke:');
     this.ctx.timers.cancelMatching('drain:');
-    return entries.map((entry) => entry.leaseId()).filter((id): id is string => id !== undefined);
+    return held;
   }
 
   #entry(path: string, identity: SecretIdentity): ManagedSecret {

@@ -78,3 +78,27 @@ export function loginAnswer(ttlSeconds = 3600): Answer {
 export const invalidToken: Answer = { status: 403, body: { errors: ['permission denied', 'invalid token'] } };
 /** Vault's answer while sealed. */
 export const sealed: Answer = { status: 503, body: { errors: ['Vault is sealed'] } };
+
+/** A service-account JWT as kubelet writes it (unsigned: a scripted Vault never checks it). */
+export function serviceAccountJwt(nowMs = Date.now()): string {
+  const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const now = Math.floor(nowMs / 1000);
+  return [
+    b64({ alg: 'RS256', kid: 'k1', typ: 'JWT' }),
+    b64({
+      iss: 'https://kubernetes.default.svc.cluster.local',
+      sub: 'system:serviceaccount:default:app',
+      aud: ['https://kubernetes.default.svc.cluster.local'],
+      iat: now,
+      nbf: now,
+      exp: now + 30 * 86_400,
+      'kubernetes.io': { namespace: 'default', serviceaccount: { name: 'app', uid: 'u-1' } },
+    }),
+    'c2lnbmF0dXJl',
+  ].join('.');
+}
+
+/** A KV v1-style read answer (no lease) carrying `data`. */
+export function kvAnswer(data: Record<string, unknown>): Answer {
+  return { status: 200, body: { request_id: 'r', lease_id: '', renewable: false, lease_duration: 0, data } };
+}

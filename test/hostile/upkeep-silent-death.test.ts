@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ScriptedVault, sealed, startScriptedVault } from './upkeep-server';
+import { type ScriptedVault, sealed, serviceAccountJwt, startScriptedVault } from './upkeep-server';
 
 /*
  * Class 1 (silent death at start-up): with Vault unreachable or sealed as the app starts, an
@@ -18,25 +18,6 @@ const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, im
 /** Only there so a child that never exits cannot hang the suite; the children settle in seconds. */
 const KILL_AFTER_MS = 30_000;
 
-/** A service-account JWT as kubelet writes it (unsigned here: Vault never gets to check it). */
-function jwt(): string {
-  const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const now = Math.floor(Date.now() / 1000);
-  return [
-    b64({ alg: 'RS256', kid: 'k1', typ: 'JWT' }),
-    b64({
-      iss: 'https://kubernetes.default.svc.cluster.local',
-      sub: 'system:serviceaccount:default:app',
-      aud: ['https://kubernetes.default.svc.cluster.local'],
-      iat: now,
-      nbf: now,
-      exp: now + 3600,
-      'kubernetes.io': { namespace: 'default', serviceaccount: { name: 'app', uid: 'u-1' } },
-    }),
-    'c2lnbmF0dXJl',
-  ].join('.');
-}
-
 interface Exit {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -49,7 +30,7 @@ function run(script: string, address: string): Promise<Exit> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [script, address], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, UPKEEP_JWT: jwt(), NODE_OPTIONS: '' },
+      env: { ...process.env, UPKEEP_JWT: serviceAccountJwt(), NODE_OPTIONS: '' },
     });
     let stdout = '';
     let stderr = '';

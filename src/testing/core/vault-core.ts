@@ -9,6 +9,7 @@ import { TokenStore } from '../store/tokens';
 import { AuditLog } from './audit';
 import type { Backend } from './backend';
 import { calculateTtl, SYSTEM_MAX_TTL } from './durations';
+import type { BuiltinEngine, EngineCatalog, EngineContext, MockEngine } from './engine';
 import { authBlock, errorResponse, jsonHeaders } from './envelope';
 import { batchToken, serviceToken, uuid } from './ids';
 import { dispatch, existsFor } from './routes';
@@ -28,8 +29,6 @@ export interface CoreRequest {
   /** Parsed JSON object (or form fields) from the body. */
   body: Record<string, unknown>;
 }
-
-export type BackendFactory = (core: VaultCore, info: MountInfo) => Backend;
 
 /** Paths that answer without a token, whatever is mounted. */
 const UNAUTHENTICATED_SYS = new Set([
@@ -62,26 +61,47 @@ export class VaultCore {
   readonly audit = new AuditLog();
   sealed = false;
   readonly unhandled: string[] = [];
-  readonly #factories: Record<string, BackendFactory>;
+  /** The plugin catalog: engine and auth method types that `sys/mounts` and `sys/auth` can enable. */
+  readonly engines = new Map<string, MockEngine | BuiltinEngine>();
 
   constructor(
     readonly clock: CoreClock,
-    factories: Record<string, BackendFactory>,
     readonly namespaces: readonly string[],
-  ) {
-    this.#factories = factories;
-  }
+  ) {}
 
   now(): number {
     return this.clock.now();
   }
 
+  /** Adds engines to the catalog; a name already there is replaced (a user may swap a built-in). */
+  registerEngines(catalog: EngineCatalog): void {
+    for (const [type, engine] of Object.entries(catalog)) this.engines.set(type, engine);
+  }
+
+  /** Mounts an engine of the catalog at `path` (with its trailing slash; `auth/` for auth methods). */
   mount(path: string, type: string, settings: Partial<MountInfo> = {}): Mounted {
-    const factory = this.#factories[type];
-    if (!factory) throw new VaultError(400, `plugin not found in the catalog: ${type}`);
+    const engine = this.engines.get(type);
+    if (!engine) throw new VaultError(400, `plugin not found in the catalog: ${type}`);
+    return this.mountBackend(path, type, (context) => engine.create(context), settings);
+  }
+
+  /** Mounts a backend outside the catalog: the system backend and the token store. */
+  mountBackend(
+    path: string,
+    type: string,
+    create: (context: EngineContext) => Backend,
+    settings: Partial<MountInfo> = {},
+  ): Mounted {
     const mounted = this.mounts.add(path, type, { routes: [] }, settings);
-    mounted.backend = factory(this, mounted.info);
+    mounted.backend = create({ mount: mounted.info, now: () => this.now() });
     return mounted;
+  }
+
+  /** Disables a mount: its leases are revoked and, for an auth method, the tokens it issued. */
+  unmount(path: string): void {
+    for (const lease of this.leases.byPrefix(path)) this.revokeLease(lease);
+    for (const token of this.tokens.all()) if (token.mountPath === path) this.revokeToken(token);
+    this.mounts.remove(path);
   }
 
   /** Ends every token and lease whose time is up, as Vault's expiration manager does in the background. */
@@ -160,9 +180,11 @@ export class VaultCore {
         throw new VaultError(400, "cannot write to a path ending in '/'");
       }
 
-      const route = this.mounts.match(req.path);
+      // Vault's HTTP layer ends every list path with a slash before anything routes it.
+      const path = operation === 'list' && !req.path.endsWith('/') ? `${req.path}/` : req.path;
+      const route = this.mounts.match(path);
       const unauthenticated =
-        UNAUTHENTICATED_SYS.has(req.path) ||
+        UNAUTHENTICATED_SYS.has(path) ||
         (route?.mounted.backend.unauthenticated?.includes(route.rest.replace(/\/$/, '')) ?? false);
 
       let token: TokenEntry | undefined;
@@ -172,8 +194,8 @@ export class VaultCore {
       }
       let backendReq: BackendRequest = {
         operation,
-        path: route?.rest ?? req.path,
-        fullPath: req.path,
+        path: route?.rest ?? path,
+        fullPath: path,
         data: req.body,
         headers: req.headers,
         mount: route?.mounted.info ?? placeholderMount,
@@ -191,7 +213,7 @@ export class VaultCore {
       if (token) this.#authorize(token, backendReq);
       if (!route) {
         unhandled = true;
-        throw new VaultError(404, `no handler for route "${req.path}". route entry not found.`);
+        throw new VaultError(404, `no handler for route "${path}". route entry not found.`);
       }
       let result: BackendResult | null | undefined;
       try {
@@ -229,7 +251,7 @@ export class VaultCore {
     const acl = this.aclFor(token);
     if (acl.isRoot) return;
     const capability = req.operation;
-    const path = req.operation === 'list' && !req.fullPath.endsWith('/') ? `${req.fullPath}/` : req.fullPath;
+    const path = req.fullPath;
     const allowed = acl.allows(path, capability);
     const needsSudo = SUDO_EXACT.has(path) || SUDO_PREFIXES.some((prefix) => path.startsWith(prefix));
     if (!allowed || (needsSudo && !acl.allows(path, 'sudo'))) throw permissionDenied();

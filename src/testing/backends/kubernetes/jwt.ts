@@ -1,7 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import type { JWTPayload } from 'jose';
 import { compactVerify, decodeJwt, decodeProtectedHeader } from 'jose';
-import { VaultError } from '../core/vault-error';
+import { VaultError } from '../../core/vault-error';
 
 const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512'];
 /** cap's jwt package: clock skew allowed on nbf, exp and iat, and the default for a missing exp or nbf. */

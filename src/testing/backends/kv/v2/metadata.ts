@@ -1,17 +1,56 @@
-import type { BackendRequest, BackendResult } from '../../core/types';
-import { badRequest } from '../../core/vault-error';
+import { field } from '../../../core/fields';
+import { goDurationString } from '../../../core/go-format';
+import type { RouteInput } from '../../../core/routes';
+import type { BackendRequest, BackendResult } from '../../../core/types';
+import { badRequest } from '../../../core/vault-error';
 import { mergePatch } from './data';
-import { customMetadata, isObject, readFields } from './input';
+import { customMetadata, isObject } from './input';
 import type { KeyMetadata, KvState } from './state';
-import { customMetadataOut, emptyMetadata, goDuration, goTime, isDeleted } from './state';
+import { customMetadataOut, emptyMetadata, goTime, isDeleted } from './state';
 
-const METADATA_FIELDS = {
-  exclude_deleted: 'bool',
-  cas_required: 'bool',
-  max_versions: 'int',
-  delete_version_after: 'duration',
-  custom_metadata: 'map',
+/** path_metadata.go's fields. */
+export const METADATA_FIELDS = {
+  path: field('string', 'Location of the secret.'),
+  cas_required: field(
+    'bool',
+    'If true the key will require the cas parameter to be set on all write requests.',
+  ),
+  max_versions: field(
+    'int',
+    'The number of versions to keep. If not set, the backend’s configured max version is used.',
+  ),
+  delete_version_after: field('duration', 'The length of time before a version is deleted.'),
+  custom_metadata: field(
+    'map',
+    'User-provided key-value pairs that are used to describe arbitrary and version-agnostic information about a secret.',
+  ),
+  exclude_deleted: field('bool', 'List only keys whose current version is not deleted.'),
 } as const;
+
+/** path_config.go's fields. */
+export const CONFIG_FIELDS = {
+  max_versions: field('int', 'The number of versions to keep for each key.'),
+  cas_required: field('bool', 'If true, the backend will require the cas parameter to be set for each write'),
+  delete_version_after: field('signedDuration', 'If set, the length of time before a version is deleted.'),
+} as const;
+
+/** path_delete.go, path_undelete.go and path_destroy.go's fields. */
+export const VERSIONS_FIELDS = {
+  path: field('string', 'Location of the secret.'),
+  versions: field('commaIntSlice', 'The versions to act on.'),
+} as const;
+
+type MetadataInput = RouteInput<typeof METADATA_FIELDS>;
+
+/** The settings a metadata write carries, each undefined when the request left it out. */
+function settingsOf({ fields, has }: MetadataInput) {
+  return {
+    cas: has('cas_required') ? fields.cas_required : undefined,
+    max: has('max_versions') ? fields.max_versions : undefined,
+    after: has('delete_version_after') ? fields.delete_version_after : undefined,
+    custom: has('custom_metadata') ? fields.custom_metadata : undefined,
+  };
+}
 
 const CAS_IGNORED =
   '"cas_required" set to false, but is mandated by backend config. This value will be ignored.';
@@ -36,7 +75,7 @@ export function readMetadata(state: KvState, key: string): BackendResult | null 
       created_time: goTime(meta.createdTime),
       current_version: meta.currentVersion,
       custom_metadata: customMetadataOut(meta),
-      delete_version_after: goDuration(meta.deleteVersionAfter),
+      delete_version_after: goDurationString(meta.deleteVersionAfter),
       max_versions: meta.maxVersions,
       oldest_version: meta.oldestVersion,
       updated_time: goTime(meta.updatedTime),
@@ -45,14 +84,13 @@ export function readMetadata(state: KvState, key: string): BackendResult | null 
   };
 }
 
-export function writeMetadata(state: KvState, req: BackendRequest, key: string): BackendResult | null {
-  const fields = readFields(req.data, METADATA_FIELDS);
-  const {
-    cas_required: cas,
-    max_versions: max,
-    delete_version_after: after,
-    custom_metadata: custom,
-  } = fields;
+export function writeMetadata(
+  state: KvState,
+  req: BackendRequest,
+  input: MetadataInput,
+  key: string,
+): BackendResult | null {
+  const { cas, max, after, custom } = settingsOf(input);
   // Nothing to set: the plugin answers 204 without creating the key.
   if (cas === undefined && max === undefined && after === undefined && custom === undefined) return null;
   const parsedCustom = custom === undefined ? undefined : customMetadata(custom ?? {}, false);
@@ -67,14 +105,8 @@ export function writeMetadata(state: KvState, req: BackendRequest, key: string):
 }
 
 /** JSON merge patch of the patchable settings; custom_metadata merges key by key (null removes). */
-export function patchMetadata(state: KvState, req: BackendRequest, key: string): BackendResult | null {
-  const fields = readFields(req.data, METADATA_FIELDS);
-  const {
-    cas_required: cas,
-    max_versions: max,
-    delete_version_after: after,
-    custom_metadata: custom,
-  } = fields;
+export function patchMetadata(state: KvState, input: MetadataInput, key: string): BackendResult | null {
+  const { cas, max, after, custom } = settingsOf(input);
   if (custom) customMetadata(custom, true);
   const meta = state.keys.get(key);
   if (!meta) return EMPTY_404;
@@ -96,8 +128,8 @@ function casWarning(state: KvState, cas: boolean | undefined): BackendResult | n
 }
 
 /** Immediate children of a folder: keys, and `name/` for folders, with deleted keys still listed. */
-export function listMetadata(state: KvState, req: BackendRequest, prefix: string): BackendResult {
-  const { exclude_deleted: excludeDeleted } = readFields(req.data, METADATA_FIELDS);
+export function listMetadata(state: KvState, { fields }: MetadataInput, prefix: string): BackendResult {
+  const excludeDeleted = fields.exclude_deleted;
   const keys = new Set<string>();
   for (const [key, meta] of state.keys) {
     if (!key.startsWith(prefix)) continue;
@@ -125,23 +157,18 @@ export function readConfig(state: KvState): BackendResult {
   return {
     data: {
       cas_required: casRequired,
-      delete_version_after: goDuration(deleteVersionAfter),
+      delete_version_after: goDurationString(deleteVersionAfter),
       max_versions: maxVersions,
     },
   };
 }
 
-export function writeConfig(state: KvState, req: BackendRequest): null {
-  const fields = readFields(req.data, {
-    max_versions: 'int',
-    cas_required: 'bool',
-    delete_version_after: 'signedDuration',
-  });
-  if (fields.max_versions !== undefined) state.config.maxVersions = fields.max_versions >>> 0;
-  if (fields.cas_required !== undefined) state.config.casRequired = fields.cas_required;
+export function writeConfig(state: KvState, { fields, has }: RouteInput<typeof CONFIG_FIELDS>): null {
+  if (has('max_versions')) state.config.maxVersions = fields.max_versions >>> 0;
+  if (has('cas_required')) state.config.casRequired = fields.cas_required;
   const after = fields.delete_version_after;
   // Negative disables delete_version_after everywhere (stored as -1s); zero clears the setting.
-  if (after !== undefined) state.config.deleteVersionAfter = after < 0 ? -1 : after;
+  if (has('delete_version_after')) state.config.deleteVersionAfter = after < 0 ? -1 : after;
   return null;
 }
 
@@ -154,10 +181,11 @@ type VersionAction = 'delete' | 'undelete' | 'destroy';
 export function changeVersions(
   state: KvState,
   req: BackendRequest,
+  { fields }: RouteInput<typeof VERSIONS_FIELDS>,
   key: string,
   action: VersionAction,
 ): null {
-  const versions = readFields(req.data, { versions: 'intSlice' }).versions ?? [];
+  const versions = fields.versions;
   if (versions.length === 0) {
     throw badRequest(action === 'destroy' ? 'no version number provided' : 'No version number provided');
   }

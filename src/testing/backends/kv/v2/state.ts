@@ -1,3 +1,5 @@
+import { rfc3339 } from '../../../core/go-format';
+
 /** What the plugin keeps per version in the key's metadata entry. */
 export interface VersionEntry {
   createdTime: number;
@@ -126,22 +128,7 @@ export function customMetadataOut(meta: KeyMetadata): Record<string, string> | n
   return custom && Object.keys(custom).length > 0 ? { ...custom } : null;
 }
 
-/** Go's RFC3339Nano in UTC (trailing fractional zeros dropped), as `ptypes.TimestampString` prints; "" for none. */
+/** A version's or key's timestamp as the plugin prints it (ptypes.TimestampString); "" for none. */
 export function goTime(ms: number | null): string {
-  if (ms === null) return '';
-  return new Date(ms).toISOString().replace(/\.?0+Z$/, 'Z');
-}
-
-/** Go's `time.Duration.String()` for whole seconds: "0s", "1m30s", "1h0m0s", "-1s". */
-export function goDuration(seconds: number): string {
-  if (seconds === 0) return '0s';
-  const sign = seconds < 0 ? '-' : '';
-  let rest = Math.abs(seconds);
-  const h = Math.floor(rest / 3600);
-  rest -= h * 3600;
-  const m = Math.floor(rest / 60);
-  const s = rest - m * 60;
-  if (h > 0) return `${sign}${h}h${m}m${s}s`;
-  if (m > 0) return `${sign}${m}m${s}s`;
-  return `${sign}${s}s`;
+  return ms === null ? '' : rfc3339(ms);
 }

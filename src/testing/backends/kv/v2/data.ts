@@ -1,10 +1,33 @@
-import type { BackendRequest, BackendResult } from '../../core/types';
-import { badRequest, VaultError } from '../../core/vault-error';
-import { checkCas, isObject, readFields } from './input';
+import { field } from '../../../core/fields';
+import type { RouteInput } from '../../../core/routes';
+import type { BackendRequest, BackendResult } from '../../../core/types';
+import { badRequest, VaultError } from '../../../core/vault-error';
+import { checkCas, isObject } from './input';
 import type { KvState } from './state';
 import { isDeleted, versionMetadata } from './state';
 
-const DATA_FIELDS = { version: 'int', options: 'map', data: 'map' } as const;
+/** path_data.go's fields. */
+export const DATA_FIELDS = {
+  path: field('string', 'Location of the secret.'),
+  version: field('int', 'If provided during a read, the value at the version number will be returned'),
+  options: field(
+    'map',
+    'Options for writing a KV entry. Set the "cas" value to use a Check-And-Set operation.',
+  ),
+  data: field('map', 'The contents of the data map will be stored and returned on read.'),
+} as const;
+
+/** path_subkeys.go's fields. */
+export const SUBKEYS_FIELDS = {
+  path: field('string', 'Location of the secret.'),
+  version: field(
+    'int',
+    'Specifies which version to retrieve. If not provided, the current version will be used.',
+  ),
+  depth: field('int', 'Specifies the deepest nesting level to provide in the output; 0 means no limit.'),
+} as const;
+
+type DataInput = RouteInput<typeof DATA_FIELDS>;
 
 /**
  * The plugin's RespondWithStatusCode(nil, req, 404): a 404 with no body at all, which is how a
@@ -12,11 +35,15 @@ const DATA_FIELDS = { version: 'int', options: 'map', data: 'map' } as const;
  */
 const EMPTY_404: BackendResult = { status: 404, raw: { contentType: 'application/json', body: '' } };
 
-export function readData(state: KvState, req: BackendRequest, key: string): BackendResult | null {
-  const fields = readFields(req.data, DATA_FIELDS);
+export function readData(
+  state: KvState,
+  req: BackendRequest,
+  { fields }: DataInput,
+  key: string,
+): BackendResult | null {
   const meta = state.keys.get(key);
   if (!meta) return null;
-  const version = fields.version && fields.version > 0 ? fields.version : meta.currentVersion;
+  const version = fields.version > 0 ? fields.version : meta.currentVersion;
   const entry = meta.versions.get(version);
   if (!entry) return null;
   const metadata = versionMetadata(meta, version, entry);
@@ -25,18 +52,26 @@ export function readData(state: KvState, req: BackendRequest, key: string): Back
   return { data: { data: structuredClone(meta.data.get(version) ?? null), metadata } };
 }
 
-export function writeData(state: KvState, req: BackendRequest, key: string): BackendResult {
-  const fields = readFields(req.data, DATA_FIELDS);
-  if (!('data' in fields)) throw badRequest('no data provided');
+export function writeData(
+  state: KvState,
+  req: BackendRequest,
+  { fields, has }: DataInput,
+  key: string,
+): BackendResult {
+  if (!has('data')) throw badRequest('no data provided');
   const meta = state.metadataFor(key);
   checkCas(fields.options, state.config, meta);
   const entry = state.addVersion(meta, fields.data, req.now);
   return { data: versionMetadata(meta, meta.currentVersion, entry) };
 }
 
-export function patchData(state: KvState, req: BackendRequest, key: string): BackendResult {
-  const fields = readFields(req.data, DATA_FIELDS);
-  if (!('data' in fields)) throw badRequest('no data provided');
+export function patchData(
+  state: KvState,
+  req: BackendRequest,
+  { fields, has }: DataInput,
+  key: string,
+): BackendResult {
+  if (!has('data')) throw badRequest('no data provided');
   const meta = state.keys.get(key);
   if (!meta) return EMPTY_404;
   checkCas(fields.options, state.config, meta);
@@ -63,17 +98,21 @@ export function deleteLatest(state: KvState, req: BackendRequest, key: string): 
   return null;
 }
 
-export function readSubkeys(state: KvState, req: BackendRequest, key: string): BackendResult | null {
-  const fields = readFields(req.data, { depth: 'int', version: 'int' });
+export function readSubkeys(
+  state: KvState,
+  req: BackendRequest,
+  { fields }: RouteInput<typeof SUBKEYS_FIELDS>,
+  key: string,
+): BackendResult | null {
   const meta = state.keys.get(key);
   if (!meta) return null;
-  const version = fields.version && fields.version > 0 ? fields.version : meta.currentVersion;
+  const version = fields.version > 0 ? fields.version : meta.currentVersion;
   const entry = meta.versions.get(version);
   if (!entry) return null;
   const metadata = versionMetadata(meta, version, entry);
   if (isDeleted(entry, req.now) || entry.destroyed) return { status: 404, data: { subkeys: null, metadata } };
   const data = meta.data.get(version);
-  const subkeys = isObject(data) ? stripValues(data, fields.depth ?? 0, 1) : null;
+  const subkeys = isObject(data) ? stripValues(data, fields.depth, 1) : null;
   return { data: { subkeys, metadata } };
 }
 

@@ -1,3 +1,5 @@
+import type { ServiceAccountClaims } from './types/auth';
+
 /**
  * One error hierarchy for the whole SDK. Every error has a stable `code`, a `name` equal to its
  * class, and a message that carries Vault's own words plus what to do next, and never a token,
@@ -205,18 +207,6 @@ export class VaultServerError extends VaultResponseError {
   constructor(message: string, details: ResponseErrorDetails) {
     super(message, details, 'ERR_VAULT_SERVER');
   }
-}
-
-/** What the service-account JWT says about who the pod is; read without verifying, for diagnosis only. */
-export interface ServiceAccountClaims {
-  namespace: string | undefined;
-  serviceAccount: string | undefined;
-  audience: string[];
-  issuer: string | undefined;
-  /** Epoch ms. */
-  expiresAt: number | undefined;
-  /** Epoch ms of `nbf`, when the JWT has one. */
-  notBefore?: number | undefined;
 }
 
 /** Vault refused the Kubernetes login. Says which role and mount, and who the JWT claims the pod is. */

@@ -1,7 +1,15 @@
-import { isVaultClientError, type VaultKubernetesClient } from 'vault-kubernetes-client';
+import {
+  type ErrorCode,
+  isVaultClientError,
+  type VaultKubernetesClient,
+  VaultNotReadyError,
+  VaultTokenExpiredError,
+} from 'vault-kubernetes-client';
 
 export interface Unavailable {
-  code: string;
+  // Every code here is in the SDK's ErrorCode union (surface's src/errors.ts): the states this
+  // module reports have their own classes there (VaultNotReadyError, VaultTokenExpiredError).
+  code: ErrorCode;
   message: string;
 }
 
@@ -54,13 +62,14 @@ export function tokenProblem(client: VaultKubernetesClient): Unavailable | undef
     state.lastError = undefined;
     return undefined;
   }
-  if (info) return { code: 'ERR_VAULT_TOKEN_EXPIRED', message: 'The Vault token has expired.' };
+  if (info) return { code: new VaultTokenExpiredError().code, message: 'The Vault token has expired.' };
   const failed = state.lastError;
   return failed === undefined
-    ? { code: 'ERR_VAULT_NOT_READY', message: 'The Vault client has not logged in yet.' }
+    ? { code: new VaultNotReadyError().code, message: 'The Vault client has not logged in yet.' }
     : { code: codeOf(failed), message: 'The Vault client cannot log in.' };
 }
 
-export function codeOf(error: unknown): string {
-  return isVaultClientError(error) ? error.code : 'ERR_UNKNOWN';
+export function codeOf(error: unknown): ErrorCode {
+  // A foreign error is a bug on some side: the SDK's code for that is ERR_INTERNAL.
+  return isVaultClientError(error) ? error.code : 'ERR_INTERNAL';
 }

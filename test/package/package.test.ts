@@ -12,18 +12,21 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
 };
 const entries = Object.keys(pkg.exports).filter((e) => e !== './package.json');
 
-/** Whether dist is missing or older than any source file: then the test builds first. */
-function distIsStale(): boolean {
-  const built = join(root, 'dist', 'index.js');
-  if (!existsSync(built)) return true;
-  const builtAt = statSync(built).mtimeMs;
+/**
+ * This suite tests what `npm run build` produced and never builds itself (its own step:
+ * `npm run build && npm run test:package`), so a stale dist fails loudly instead of passing.
+ */
+function checkDist(): void {
+  const built = join(root, 'dist', 'index.cjs');
+  if (!existsSync(built)) throw new Error('no dist/: run `npm run build` first');
   const newest = (dir: string): number =>
     Math.max(
       ...readdirSync(dir, { withFileTypes: true }).map((d) =>
         d.isDirectory() ? newest(join(dir, d.name)) : statSync(join(dir, d.name)).mtimeMs,
       ),
     );
-  return newest(join(root, 'src')) > builtAt;
+  if (newest(join(root, 'src')) > statSync(built).mtimeMs)
+    throw new Error('dist/ is older than src/: run `npm run build` first');
 }
 
 const run = (file: string) =>
@@ -31,7 +34,7 @@ const run = (file: string) =>
 
 describe('the packed package', () => {
   beforeAll(() => {
-    if (distIsStale()) execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' });
+    checkDist();
     rmSync(work, { recursive: true, force: true });
     mkdirSync(installed, { recursive: true });
     const tarball = execFileSync(
@@ -45,25 +48,37 @@ describe('the packed package', () => {
     execFileSync('tar', ['-xzf', join(work, tarball), '-C', installed, '--strip-components=1']);
   }, 120_000);
 
-  it('ships only dist, package.json, README and license', () => {
-    const files = execFileSync(
-      'tar',
-      [
-        '-tzf',
-        join(
-          work,
-          execFileSync('ls', [work], { encoding: 'utf8' })
-            .split('\n')
-            .find((f) => f.endsWith('.tgz'))!,
-        ),
-      ],
-      {
-        encoding: 'utf8',
-      },
-    )
+  it('ships only what is used: the entries, their chunks and types, the bin, README, LICENSE, CHANGELOG', () => {
+    const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'))!;
+    const files = execFileSync('tar', ['-tzf', join(work, tarball)], { encoding: 'utf8' })
       .trim()
       .split('\n');
-    for (const file of files) expect(file).toMatch(/^package\/(dist\/|package\.json$|README\.md$|LICENSE)/);
+    for (const file of files)
+      expect(file).toMatch(
+        /^package\/(dist\/[\w.-]+\.(c?js|d\.c?ts)$|package\.json$|README\.md$|LICENSE$|CHANGELOG\.md$)/,
+      );
+    for (const file of ['LICENSE', 'CHANGELOG.md', 'README.md']) expect(files).toContain(`package/${file}`);
+    // The bin is the ESM cli.js; a CommonJS copy of it would be dead weight.
+    expect(files).toContain('package/dist/cli.js');
+    expect(files).not.toContain('package/dist/cli.cjs');
+    // Every JavaScript file is an entry or reached from one.
+    const reached = new Set<string>();
+    const follow = (file: string) => {
+      if (reached.has(file)) return;
+      reached.add(file);
+      const text = readFileSync(join(installed, 'dist', file), 'utf8');
+      for (const m of text.matchAll(/(?:from\s*|import\s*\(?\s*|require\()['"]\.\/([^'"]+)['"]/g))
+        follow(m[1]!);
+    };
+    const entryFiles = [
+      'cli.js',
+      ...entries.flatMap((e) => [`${e.slice(2) || 'index'}.js`, `${e.slice(2) || 'index'}.cjs`]),
+    ];
+    for (const file of entryFiles) follow(file);
+    const shipped = files
+      .filter((f) => /^package\/dist\/.*\.c?js$/.test(f))
+      .map((f) => f.slice('package/dist/'.length));
+    expect(shipped.filter((f) => !reached.has(f))).toEqual([]);
   });
 
   it.each(entries)(

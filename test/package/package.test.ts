@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -186,11 +186,14 @@ ${
       expect(JSON.parse(run(file))).toEqual({ same: true, ready: true, body: { a: '1' }, closed: true });
   });
 
-  it('has a working bin', () => {
-    const out = execFileSync(process.execPath, [join(installed, 'dist', 'cli.js'), 'help'], {
-      encoding: 'utf8',
-    });
-    expect(out).toContain('mock-vault');
+  it('has a working bin: --help exits 0 with the usage, no command exits 2', () => {
+    const bin = join(installed, 'dist', 'cli.js');
+    const help = spawnSync(process.execPath, [bin, '--help'], { encoding: 'utf8' });
+    expect([help.status, help.stderr]).toEqual([0, '']);
+    expect(help.stdout).toContain('mock-vault');
+    const bare = spawnSync(process.execPath, [bin], { encoding: 'utf8' });
+    expect([bare.status, bare.stdout]).toEqual([2, '']);
+    expect(bare.stderr).toContain('Usage: vault-kubernetes-client <command>');
   });
 });
 

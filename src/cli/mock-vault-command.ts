@@ -56,11 +56,18 @@ export async function runMockVault(args: Args): Promise<number> {
     `Unseal key: ${mock.unsealKey}`,
     `Service-account token file (${namespace}/${serviceAccount}, valid 24 h): ${tokenFile}`,
     `Kubernetes CA for auth/kubernetes/config: ${join(dir, 'k8s-ca.crt')}`,
+    // What `kubectl get --raw /.well-known/openid-configuration` tells a cluster admin setting up
+    // Vault's JWT auth method (oidc_discovery_url, jwks_url or jwt_validation_pubkeys).
+    `Service-account issuer (OIDC discovery URL): ${mock.cluster.issuer}`,
+    `Service-account JWKS URL: ${mock.cluster.jwksUrl}`,
+    `Service-account signing key (public, PEM): ${join(dir, 'sa.pub')}`,
+    mock.cluster.publicKeyPem.trim(),
     '',
     'Press Ctrl+C to stop.',
     '',
   );
   await writeFile(join(dir, 'k8s-ca.crt'), mock.cluster.caCertificate);
+  await writeFile(join(dir, 'sa.pub'), mock.cluster.publicKeyPem);
   // Listen for the signals before announcing readiness: a supervisor that signals as soon as it
   // reads the banner must reach the clean shutdown, not Node's default exit on SIGINT/SIGTERM.
   const stopped = new Promise<void>((resolve) => {

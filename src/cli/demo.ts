@@ -64,7 +64,7 @@ export async function runDemo(
     step('Dynamic database credentials: a database engine and a role with 1 h leases, 4 h max');
     await vault('POST', 'sys/mounts/database', { type: 'database' });
     await vault('POST', 'database/config/postgres', {
-      plugin_name: 'postgresql-database-plugin',
+      plugin_name: 'in-memory-database-plugin',
       connection_url: 'postgresql://{{username}}:{{password}}@postgres:5432/app',
       allowed_roles: 'app',
       username: 'vault',

@@ -162,12 +162,12 @@ export async function tearDownMysql(prefix: string): Promise<void> {
   const root = await mysqlAdmin();
   try {
     const [sessions] = await root.query<mysql.RowDataPacket[]>(
-      `SELECT id FROM information_schema.processlist WHERE user LIKE CONCAT('%', ?, '%')`,
+      `SELECT ID AS id FROM information_schema.processlist WHERE USER LIKE CONCAT('%', ?, '%')`,
       [prefix],
     );
     for (const { id } of sessions) await root.query(`KILL ${Number(id)}`).catch(() => undefined);
     const [users] = await root.query<mysql.RowDataPacket[]>(
-      `SELECT user, host FROM mysql.user WHERE user LIKE CONCAT('%', ?, '%')`,
+      `SELECT User AS user, Host AS host FROM mysql.user WHERE user LIKE CONCAT('%', ?, '%')`,
       [prefix],
     );
     for (const { user, host } of users) await root.query(`DROP USER ?@?`, [user, host]);
@@ -188,11 +188,11 @@ export async function mysqlLeftovers(
   const root = await mysqlAdmin();
   try {
     const [users] = await root.query<mysql.RowDataPacket[]>(
-      `SELECT user FROM mysql.user WHERE user LIKE CONCAT('%', ?, '%')`,
+      `SELECT User AS user FROM mysql.user WHERE User LIKE CONCAT('%', ?, '%')`,
       [prefix],
     );
     const [sessions] = await root.query<mysql.RowDataPacket[]>(
-      `SELECT user FROM information_schema.processlist WHERE user LIKE CONCAT('%', ?, '%')`,
+      `SELECT USER AS user FROM information_schema.processlist WHERE USER LIKE CONCAT('%', ?, '%')`,
       [prefix],
     );
     return {

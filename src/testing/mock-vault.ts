@@ -393,13 +393,18 @@ export async function startMockVault(options: MockVaultOptions = {}): Promise<Mo
       core.revokeLease(lease);
       return true;
     },
-    databaseUsers: (filter) => databaseUsers({ clock }, filter),
-    databaseCredentialWorks: (username, password) => databaseCredentialWorks({ clock }, username, password),
+    databaseUsers: (filter) => databaseUsers(core, filter),
+    databaseCredentialWorks: (username, password) => databaseCredentialWorks(core, username, password),
     unhandledRequests: () => [...core.unhandled],
     async close() {
       if (closed) return;
       closed = true;
       await server.close();
+      // Revocations under way finish, then engines close what they hold outside (database pools).
+      await core.settled();
+      await Promise.all(
+        core.mounts.list(() => true).map((m) => core.mounts.get(m.path)?.backend.dispose?.()),
+      );
       await cluster.dispose();
       if (options.strict && core.unhandled.length > 0) {
         throw new Error(

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { parseArgs } from './cli/args';
 import { runDemo } from './cli/demo';
+import { runDoctorCommand } from './cli/doctor-command';
 import { runMockVault } from './cli/mock-vault-command';
+import { DOCTOR_USAGE } from './doctor/doctor-options';
 
 const USAGE = `vault-kubernetes-client <command> [options]
 
@@ -16,7 +18,7 @@ Commands:
                                        who the printed service-account token file is for (default default/myapp-sa)
   demo         Walk through the article's setup on an embedded mock Vault and run the client
                  --fast                no pauses between steps
-  help         This text
+${DOCTOR_USAGE}  help         This text
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -27,6 +29,8 @@ async function main(argv: string[]): Promise<number> {
       return runMockVault(args);
     case 'demo':
       return runDemo(args);
+    case 'doctor':
+      return runDoctorCommand(rest);
     case undefined:
     case 'help':
     case '--help':

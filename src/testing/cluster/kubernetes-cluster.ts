@@ -3,7 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CryptoKey, JWTPayload, KeyObject } from 'jose';
-import { compactVerify, exportSPKI, generateKeyPair, SignJWT } from 'jose';
+import { compactVerify, decodeJwt, exportSPKI, generateKeyPair, SignJWT } from 'jose';
+import { type RunningApi, startKubernetesApi } from './kubernetes-api';
 
 /** Kubernetes' default API-server audience and issuer for projected service-account tokens. */
 export const DEFAULT_AUDIENCE = 'https://kubernetes.default.svc.cluster.local';
@@ -37,7 +38,9 @@ export interface ReviewResult {
 export class KubernetesCluster {
   readonly #uids = new Map<string, string>();
   readonly #deleted = new Set<string>();
+  readonly #withoutDelegation = new Set<string>();
   readonly #tempDirs: string[] = [];
+  #api: Promise<RunningApi> | undefined;
 
   private constructor(
     private readonly clock: { now(): number },
@@ -113,6 +116,36 @@ export class KubernetesCluster {
     this.#deleted.add(`${namespace}/${name}`);
   }
 
+  /** The account loses its system:auth-delegator binding: TokenReviews made with its token are refused. */
+  removeAuthDelegator(namespace: string, name: string): void {
+    this.#withoutDelegation.add(`${namespace}/${name}`);
+  }
+
+  hasAuthDelegator(namespace: string, name: string): boolean {
+    return !this.#withoutDelegation.has(`${namespace}/${name}`);
+  }
+
+  /**
+   * Whether the API server lets this bearer token create a TokenReview. Only the binding is
+   * judged, not the token's dates: a token_reviewer_jwt is usually a long-lived Secret token.
+   */
+  mayReview(reviewerJwt: string): boolean {
+    try {
+      const c = decodeJwt(reviewerJwt)['kubernetes.io'] as
+        | { namespace?: string; serviceaccount?: { name?: string } }
+        | undefined;
+      return this.hasAuthDelegator(c?.namespace ?? '', c?.serviceaccount?.name ?? '');
+    } catch {
+      return false;
+    }
+  }
+
+  /** The cluster's API server on loopback (started once, on first use). */
+  startApi(): Promise<RunningApi> {
+    this.#api ??= startKubernetesApi(this);
+    return this.#api;
+  }
+
   /** What the API server's TokenReview says: signed by this cluster, in date, account not deleted. */
   async review(jwt: string): Promise<ReviewResult> {
     let payload: JWTPayload;
@@ -133,6 +166,7 @@ export class KubernetesCluster {
   }
 
   async dispose(): Promise<void> {
+    await (await this.#api)?.close();
     await Promise.all(this.#tempDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
   }
 }

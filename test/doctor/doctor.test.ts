@@ -1,22 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { check, type DoctorBench, doctorBench } from './support';
+import { check, type DoctorBench, doctorBench, expectNoSecrets } from './support';
 
 let bench: DoctorBench | undefined;
 afterEach(async () => {
   await bench?.close();
   bench = undefined;
 });
-
-/** Nothing doctor prints may hold a credential it read or was given. */
-function expectNoSecrets(b: DoctorBench, ...outputs: string[]): void {
-  expect(b.secrets.size).toBeGreaterThan(0);
-  for (const out of outputs) {
-    for (const secret of b.secrets) expect(out).not.toContain(secret);
-    expect(out).not.toMatch(/hv[sb]\.[A-Za-z0-9_-]{20,}|eyJ[A-Za-z0-9_-]{5,}\./);
-  }
-}
 
 describe('doctor: a healthy setup', () => {
   it('passes every check in order, logs in, reads the token times and revokes its token afterwards', async () => {

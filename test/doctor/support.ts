@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type MockVault, type MockVaultOptions, startMockVault } from 'vault-kubernetes-client/testing';
+import { expect } from 'vitest';
 import type { CheckResult, DoctorReport } from '../../src/doctor/check';
 import { type DoctorOptions, parseDoctorArgs } from '../../src/doctor/doctor-options';
 import { renderJson, renderText } from '../../src/doctor/render';
@@ -72,6 +73,15 @@ export async function doctorBench(
     },
     close: () => mock.close(),
   };
+}
+
+/** Nothing doctor prints may hold a credential it read, sent or was given. */
+export function expectNoSecrets(b: DoctorBench, ...outputs: string[]): void {
+  expect(b.secrets.size).toBeGreaterThan(0);
+  for (const out of outputs) {
+    for (const secret of b.secrets) expect(out).not.toContain(secret);
+    expect(out).not.toMatch(/hv[sb]\.[A-Za-z0-9_-]{20,}|eyJ[A-Za-z0-9_-]{5,}\./);
+  }
 }
 
 export function check(report: DoctorReport, id: string): CheckResult {

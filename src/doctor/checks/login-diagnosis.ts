@@ -36,7 +36,7 @@ export function diagnoseLogin(login: RefusedLogin): CheckResult {
   const role = `${at}/role/${login.role}`;
   const sa = login.serviceAccount ?? '?';
   const ns = login.namespace ?? '?';
-  const refused = `Vault refused the login for role "${login.role}" at ${at} ("${login.reason}")`;
+  const refused = `Vault refused the login for role "${login.role}" at ${at} (${login.reason})`;
   const reason = login.reason;
   if (reason.startsWith('invalid role name')) {
     return fail(

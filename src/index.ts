@@ -32,7 +32,6 @@ export {
   VaultInvalidTokenError,
   VaultLoginError,
   VaultNotFoundError,
-  VaultNotReadyError,
   VaultPermissionDeniedError,
   VaultRateLimitError,
   VaultResponseError,
@@ -42,7 +41,6 @@ export {
   VaultServerError,
   VaultTimeoutError,
   VaultTlsError,
-  VaultTokenExpiredError,
 } from './errors';
 export type {
   AuthMethod,

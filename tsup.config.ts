@@ -8,6 +8,7 @@ export default defineConfig({
     testing: 'src/testing.ts',
     express: 'src/express.ts',
     nest: 'src/nest.ts',
+    pg: 'src/pg.ts',
     cli: 'src/cli.ts',
   },
   format: ['esm', 'cjs'],
@@ -17,6 +18,7 @@ export default defineConfig({
       testing: 'src/testing.ts',
       express: 'src/express.ts',
       nest: 'src/nest.ts',
+      pg: 'src/pg.ts',
     },
   },
   // The integrations import the package by name: kept external, dist/express.js loads the package's

@@ -9,6 +9,7 @@ export default defineConfig({
     express: 'src/express.ts',
     nest: 'src/nest.ts',
     pg: 'src/pg.ts',
+    mysql2: 'src/mysql2.ts',
     cli: 'src/cli.ts',
   },
   format: ['esm', 'cjs'],
@@ -19,6 +20,7 @@ export default defineConfig({
       express: 'src/express.ts',
       nest: 'src/nest.ts',
       pg: 'src/pg.ts',
+      mysql2: 'src/mysql2.ts',
     },
   },
   // The integrations import the package by name: kept external, dist/express.js loads the package's

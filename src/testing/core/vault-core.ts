@@ -6,6 +6,7 @@ import { MountTable } from '../store/mounts';
 import { PolicyStore } from '../store/policies';
 import type { TokenEntry } from '../store/tokens';
 import { TokenStore } from '../store/tokens';
+import { addressAllowed, parseAddressBlock } from './address-blocks';
 import { AuditLog } from './audit';
 import type { Backend } from './backend';
 import { calculateTtl, SYSTEM_MAX_TTL } from './durations';
@@ -30,6 +31,8 @@ export interface CoreRequest {
   headers: Record<string, string | undefined>;
   /** Parsed JSON object (or form fields) from the body. */
   body: Record<string, unknown>;
+  /** The client's IP address (the socket's remote address), for CIDR-bound tokens and logins. */
+  remoteAddress?: string | undefined;
 }
 
 export type BackendFactory = (core: VaultCore, info: MountInfo) => Backend;
@@ -157,6 +160,7 @@ export class VaultCore {
       orphan: true,
       numUses: auth.numUses,
       role: auth.role,
+      boundCidrs: auth.boundCidrs ?? [],
     });
     return { token, warnings };
   }
@@ -186,7 +190,7 @@ export class VaultCore {
 
       let token: TokenEntry | undefined;
       if (!unauthenticated) {
-        token = this.#authenticate(req.headers);
+        token = this.#authenticate(req.headers, req.remoteAddress);
         accessor = token.accessor;
       }
       let backendReq: BackendRequest = {
@@ -198,6 +202,7 @@ export class VaultCore {
         mount: route?.mounted.info ?? placeholderMount,
         token,
         now: this.now(),
+        remoteAddress: req.remoteAddress,
       };
       // Vault's existence check turns a write into create or update, for policies and handlers alike.
       if (
@@ -234,13 +239,17 @@ export class VaultCore {
     if (!this.namespaces.includes(name)) throw VaultError.wrapped(403, 'namespaces feature not enabled');
   }
 
-  #authenticate(headers: Record<string, string | undefined>): TokenEntry {
+  #authenticate(headers: Record<string, string | undefined>, remoteAddress: string | undefined): TokenEntry {
     const bearer = headers.authorization?.match(/^Bearer\s+(.+)$/i)?.[1];
     const id = headers['x-vault-token'] || bearer;
     // Vault answers a missing token with the bare error, an unknown one with the multierror pair.
     if (!id) throw new VaultError(403, 'permission denied');
     const token = this.tokens.get(id);
     if (!token) throw invalidToken();
+    // CheckToken: a token bound to address blocks is refused from anywhere else.
+    if (token.boundCidrs?.length && !addressAllowed(remoteAddress, parseBlocks(token.boundCidrs))) {
+      throw permissionDenied();
+    }
     return token;
   }
 
@@ -336,6 +345,12 @@ const placeholderMount: MountInfo = {
   maxLeaseTtl: 0,
   options: {},
 };
+
+const parseBlocks = (texts: readonly string[]) =>
+  texts.flatMap((text) => {
+    const block = parseAddressBlock(text);
+    return block ? [block] : [];
+  });
 
 /** Vault's mapping of HTTP verbs to logical operations (PUT and POST are the same). */
 function operationOf(req: CoreRequest): Operation {

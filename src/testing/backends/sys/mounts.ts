@@ -6,6 +6,8 @@ import type { VaultCore } from '../../core/vault-core';
 import { badRequest } from '../../core/vault-error';
 import { duration, str } from '../fields';
 
+/** The credential plugins of the mock's catalog: enabled through `sys/auth`, never `sys/mounts`. */
+const AUTH_METHODS = new Set(['kubernetes', 'jwt', 'oidc']);
 /** Paths Vault will not mount at or unmount (mount.go protectedMounts). */
 const PROTECTED = ['audit/', 'auth/', 'sys/', 'cubbyhole/', 'identity/'];
 
@@ -75,7 +77,7 @@ function table(core: VaultCore, root: 'mounts' | 'auth', prefix: string): Route[
             throw badRequest('token credential backend cannot be instantiated');
           if (prefix === '' && PROTECTED.some((protectedPath) => path.startsWith(protectedPath)))
             throw badRequest(`cannot mount ${goQuote(path)}`);
-          if (prefix === 'auth/' ? type !== 'kubernetes' : type === 'kubernetes' || type === 'token') {
+          if (prefix === 'auth/' ? !AUTH_METHODS.has(type) : AUTH_METHODS.has(type) || type === 'token') {
             throw badRequest(`plugin not found in the catalog: ${type}`);
           }
           const conflict = core.mounts.conflicts(path);

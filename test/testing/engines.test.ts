@@ -50,7 +50,9 @@ function awsEngine(revoked: string[]): MockEngine {
             },
           }),
         ],
-        revokeLease: (lease) => revoked.push(String(lease.internal.key)),
+        revokeLease: (lease) => {
+          revoked.push(String(lease.internal.key));
+        },
       };
     },
   };

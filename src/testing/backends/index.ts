@@ -2,6 +2,7 @@ import type { KubernetesCluster } from '../cluster/kubernetes-cluster';
 import type { EngineCatalog } from '../core/engine';
 import type { VaultCore } from '../core/vault-core';
 import { databaseBackend } from './database/index';
+import { jwtAuthBackend } from './jwt-auth/index';
 import { kubernetesBackend } from './kubernetes/index';
 import { kvV1Backend } from './kv/v1';
 import { kvV2Backend } from './kv/v2/index';
@@ -23,5 +24,7 @@ export function builtinEngines(core: VaultCore, cluster: KubernetesCluster): Eng
     pki: { kind: 'secret', create: (context) => pkiBackend(context) },
     transit: { kind: 'secret', create: () => transitBackend() },
     kubernetes: { kind: 'auth', create: (context) => kubernetesBackend(context, cluster) },
+    jwt: { kind: 'auth', create: ({ mount }) => jwtAuthBackend(core, mount) },
+    oidc: { kind: 'auth', create: ({ mount }) => jwtAuthBackend(core, mount) },
   };
 }

@@ -33,7 +33,7 @@ export function leaseRoutes(core: VaultCore): DeclaredRoute[] {
   // The body's lease_id wins over the one in the URL, as in Vault.
   const idOf = ({ fields }: RouteInput<typeof LEASE_ID_FIELDS>) => fields.lease_id || fields.url_lease_id;
 
-  const renew = (req: BackendRequest, input: RouteInput<typeof RENEW_FIELDS>) => {
+  const renew = async (req: BackendRequest, input: RouteInput<typeof RENEW_FIELDS>) => {
     const id = idOf(input);
     if (id === '') throw badRequest('lease_id must be specified');
     const token = core.tokens.byLeaseId(id);
@@ -49,7 +49,7 @@ export function leaseRoutes(core: VaultCore): DeclaredRoute[] {
     const mounted = core.mounts.get(lease.mountPath);
     const mount = mounted?.info;
     const { ttl, warnings } = mounted?.backend.renewLease
-      ? mounted.backend.renewLease(lease, increment, req)
+      ? await mounted.backend.renewLease(lease, increment, req)
       : calculateTtl({
           increment,
           backendTtl: 0,
@@ -70,15 +70,16 @@ export function leaseRoutes(core: VaultCore): DeclaredRoute[] {
     };
   };
 
-  const revoke = (input: RouteInput<typeof REVOKE_FIELDS>) => {
+  const revoke = async (input: RouteInput<typeof REVOKE_FIELDS>) => {
     const id = idOf(input);
     if (id === '') throw badRequest('lease_id must be specified');
+    const sync = input.fields.sync;
     const token = core.tokens.byLeaseId(id);
-    if (token) core.revokeToken(token);
     const lease = core.leases.get(id);
-    if (lease) core.revokeLease(lease);
-    // sync=false queues the revocation in Vault and answers 202 with no body.
-    return input.fields.sync ? null : { status: 202 };
+    const done = Promise.all([token && core.revokeToken(token), lease && core.revokeLease(lease)]);
+    // sync=false queues the revocation in Vault and answers 202 with no body; sync waits for it.
+    if (sync) await done;
+    return sync ? null : { status: 202 };
   };
 
   const lookup = (req: BackendRequest, { fields }: RouteInput<typeof LOOKUP_FIELDS>) => {
@@ -118,12 +119,14 @@ export function leaseRoutes(core: VaultCore): DeclaredRoute[] {
     return { data: { keys: [...keys].sort() } };
   };
 
-  const revokePrefix = ({ fields }: RouteInput<typeof PREFIX_FIELDS>) => {
+  const revokePrefix = async ({ fields }: RouteInput<typeof PREFIX_FIELDS>) => {
     const prefix = fields.prefix;
+    const done: Promise<void>[] = [];
     for (const token of core.tokens.all()) {
-      if (core.tokens.leaseId(token)?.startsWith(prefix)) core.revokeToken(token);
+      if (core.tokens.leaseId(token)?.startsWith(prefix)) done.push(core.revokeToken(token));
     }
-    for (const lease of core.leases.byPrefix(prefix)) core.revokeLease(lease);
+    for (const lease of core.leases.byPrefix(prefix)) done.push(core.revokeLease(lease));
+    await Promise.all(done);
     return null;
   };
 

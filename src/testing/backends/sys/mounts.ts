@@ -180,14 +180,14 @@ function table(core: VaultCore, root: 'mounts' | 'auth', prefix: string): Declar
           });
           return null;
         },
-        delete: (_req, { params }) => {
+        delete: async (_req, { params }) => {
           const path = fullPath(params.path);
           // Unmounting what is not mounted succeeds, so as not to reveal whether it existed.
           if (!core.mounts.get(path)) return null;
           if (path === 'auth/token/') throw badRequest('token credential backend cannot be disabled');
           if (PROTECTED.some((protectedPath) => path.startsWith(protectedPath)) && prefix === '')
             throw badRequest(`cannot unmount ${goQuote(path)}`);
-          core.unmount(path);
+          await core.unmount(path);
           return null;
         },
       },

@@ -1,4 +1,9 @@
-import { InvalidRequestError, VaultBadRequestError } from 'vault-kubernetes-client';
+import {
+  InvalidRequestError,
+  ResponseShapeError,
+  VaultBadRequestError,
+  VaultKubernetesClient,
+} from 'vault-kubernetes-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { calls, type EngineFixture, engineFixture } from './fixture';
 
@@ -95,5 +100,38 @@ describe('vault.transit(mount)', () => {
     f = await engineFixture(POLICY, setup);
     await expect(f.vault.transit().encrypt('orders/../x', 'a')).rejects.toBeInstanceOf(InvalidRequestError);
     expect(calls(f.mock, /^transit\//)).toEqual([]);
+  });
+
+  it('an answer without the documented shape is a ResponseShapeError naming the field, never the value', async () => {
+    f = await engineFixture(POLICY, setup);
+    // A proxy (or a Vault that changed) answers decrypt with a number where the plaintext goes.
+    const proxy: typeof fetch = async (input, init) => {
+      const request = new Request(input, init);
+      if (!request.url.endsWith('/transit/decrypt/orders')) return fetch(request);
+      const data = { plaintext: 987654321 };
+      return new Response(
+        JSON.stringify({ request_id: 'r', lease_id: '', renewable: false, lease_duration: 0, data }),
+        {
+          headers: { 'Content-Type': 'application/json' },
+        },
+      );
+    };
+    const vault = new VaultKubernetesClient({
+      address: f.mock.address,
+      auth: { method: 'token', token: f.mock.rootToken },
+      fetch: proxy,
+      logLevel: 'silent',
+    });
+    try {
+      const error = await vault
+        .transit()
+        .decrypt('orders', 'vault:v1:AAAA')
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ResponseShapeError);
+      expect((error as ResponseShapeError).issues).toEqual([expect.stringMatching(/^plaintext: /)]);
+      expect(String((error as Error).message)).not.toContain('987654321');
+    } finally {
+      await vault.close();
+    }
   });
 });

@@ -17,6 +17,11 @@ export interface CliCommand {
   /** What the command does, a few lines, shown by `<command> --help`. */
   readonly description: string;
   readonly options: readonly OptionSpec[];
+  /**
+   * The command parses its own arguments (it has repeatable options): the dispatcher still answers
+   * `--help`, then hands `argv` over as given and `args` empty. A UsageError it throws exits 2.
+   */
+  readonly ownArgs?: boolean;
   /** The exit code: 0 done, 1 failed at run time. */
-  run(args: Args, io: CliIo): Promise<number>;
+  run(args: Args, io: CliIo, argv: readonly string[]): Promise<number>;
 }

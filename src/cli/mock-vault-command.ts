@@ -76,6 +76,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   });
   const caFile = join(dir, 'k8s-ca.crt');
   await writeFile(caFile, mock.cluster.caCertificate);
+  const publicKeyFile = join(dir, 'sa.pub');
+  await writeFile(publicKeyFile, mock.cluster.publicKeyPem);
   const exports = [`export VAULT_ADDR=${mock.address}`, `export VAULT_TOKEN=${mock.rootToken}`];
   if (mock.tls) {
     const vaultCa = join(dir, 'ca.pem');
@@ -101,6 +103,12 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     `Unseal key: ${mock.unsealKey}`,
     `Service-account token file (${namespace}/${serviceAccount}, valid 24 h): ${tokenFile}`,
     `Kubernetes CA for auth/kubernetes/config: ${caFile}`,
+    // What `kubectl get --raw /.well-known/openid-configuration` tells a cluster admin setting up
+    // Vault's JWT auth method (oidc_discovery_url, jwks_url or jwt_validation_pubkeys).
+    `Service-account issuer (OIDC discovery URL): ${mock.cluster.issuer}`,
+    `Service-account JWKS URL: ${mock.cluster.jwksUrl}`,
+    `Service-account signing key (public, PEM): ${publicKeyFile}`,
+    mock.cluster.publicKeyPem.trim(),
     '',
   ];
   if (options.setup !== 'none') {

@@ -71,7 +71,7 @@ export async function runCli(
   }
   let args: ReturnType<typeof parseArgs>;
   try {
-    args = parseArgs(rest, command.options);
+    args = command.ownArgs ? {} : parseArgs(rest, command.options);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     io.stderr(
@@ -80,7 +80,7 @@ export async function runCli(
     return 2;
   }
   try {
-    return await command.run(args, io);
+    return await command.run(args, io, rest);
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr(

@@ -11,6 +11,12 @@ export interface SetupValues {
   caPem: string;
   namespace: string;
   serviceAccount: string;
+  /**
+   * The database the engine manages. Default: the mock's in-memory database (explicitly chosen,
+   * since a `postgresql-database-plugin` config connects to a real server and Vault refuses the
+   * write when it does not answer). Pass a real one to show a real database.
+   */
+  database?: { plugin_name: string; connection_url: string; username: string; password: string };
 }
 
 /** One call to Vault's HTTP API, with the `vault` CLI command that makes the same call. */
@@ -41,11 +47,13 @@ export function setupSteps(values: SetupValues): SetupStep[] {
   };
   const kubernetesConfig = { kubernetes_host: 'https://kubernetes.default.svc' };
   const database = {
-    plugin_name: 'postgresql-database-plugin',
-    connection_url: 'postgresql://{{username}}:{{password}}@postgres:5432/app',
+    ...(values.database ?? {
+      plugin_name: 'in-memory-database-plugin',
+      connection_url: 'postgresql://{{username}}:{{password}}@postgres:5432/app',
+      username: 'vault',
+      password: 'vault-root-password',
+    }),
     allowed_roles: 'app',
-    username: 'vault',
-    password: 'vault-root-password',
   };
   const databaseRole = {
     db_name: 'postgres',

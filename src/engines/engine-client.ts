@@ -1,7 +1,6 @@
 import { InvalidRequestError } from '../errors';
-import type { Secret, SecretListener, Subscription } from '../leases/secret';
-import type { CallOptions } from '../options';
-import type { HttpMethod, VaultResponse } from '../types';
+import type { CallOptions, HttpMethod, VaultResponse } from '../types/requests';
+import type { Secret, SecretListener, Subscription } from '../types/secret';
 
 /**
  * What the engine helpers need of the client: its public calls, nothing internal. So a helper

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { InvalidRequestError, VaultClientError, VaultConfigError, VaultNotFoundError } from '../errors';
-import type { Secret, SecretListener, Subscription } from '../leases/secret';
-import type { CallOptions } from '../options';
+import type { KvEntry, KvMetadata, KvMetadataUpdate, KvVersion, KvVersionMetadata } from '../types/engines';
+import type { CallOptions } from '../types/requests';
+import type { Secret, SecretListener, Subscription } from '../types/secret';
 import { callOptions, type EngineClient, keyPath, mountPath } from './engine-client';
 import { expectShape } from './response-shape';
-import type { KvEntry, KvMetadata, KvMetadataUpdate, KvVersion, KvVersionMetadata } from './types';
 
 const VersionMetadata = z.object({
   version: z.number(),

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { Secret, SecretListener, Subscription } from '../leases/secret';
-import type { CallOptions } from '../options';
+import type { PkiCertificateRequest, PkiIssuedCertificate, PkiSignedCertificate } from '../types/engines';
+import type { CallOptions } from '../types/requests';
+import type { Secret, SecretListener, Subscription } from '../types/secret';
 import { callOptions, type EngineClient, mountPath, segment } from './engine-client';
 import { expectShape } from './response-shape';
-import type { PkiCertificateRequest, PkiIssuedCertificate, PkiSignedCertificate } from './types';
 
 const Signed = z.object({
   certificate: z.string(),

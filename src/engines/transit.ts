@@ -1,8 +1,5 @@
 import { z } from 'zod';
 import { InvalidRequestError } from '../errors';
-import type { CallOptions } from '../options';
-import { callOptions, type EngineClient, mountPath, segment } from './engine-client';
-import { expectShape, shapeError } from './response-shape';
 import type {
   Bytes,
   TransitBatchResult,
@@ -11,7 +8,10 @@ import type {
   TransitDecryptItem,
   TransitEncryptItem,
   TransitRewrapItem,
-} from './types';
+} from '../types/engines';
+import type { CallOptions } from '../types/requests';
+import { callOptions, type EngineClient, mountPath, segment } from './engine-client';
+import { expectShape, shapeError } from './response-shape';
 
 const Sealed = z.object({ ciphertext: z.string(), key_version: z.number() });
 const Opened = z.object({ plaintext: z.string() });

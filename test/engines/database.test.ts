@@ -18,7 +18,8 @@ path "sys/leases/revoke"                { capabilities = ["update"] }
 const setup = async (mock: EngineFixture['mock']) => {
   await mock.write('sys/mounts/database', { type: 'database' });
   await mock.write('database/config/app-db', {
-    plugin_name: 'postgresql-database-plugin',
+    // The mock's simulated database (a postgresql plugin would connect to a real server).
+    plugin_name: 'in-memory-database-plugin',
     connection_url: 'postgresql://{{username}}:{{password}}@db.internal:5432/app',
     username: 'vault-admin',
     password: 'root-secret',

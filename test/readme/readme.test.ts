@@ -38,7 +38,9 @@ describe('README', () => {
   }, 180_000);
 
   it('the Testing block is a real test: it runs under vitest against the mock and passes', () => {
-    const block = readmeBlocks(readme).find((b) => b.lang === 'ts' && b.heading.startsWith('Testing your app'));
+    const block = readmeBlocks(readme).find(
+      (b) => b.lang === 'ts' && b.heading.startsWith('Testing your app'),
+    );
     expect(block?.code).toContain('mock.clock.advance');
     const dir = join(root, '.tmp', 'readme-run');
     rmSync(dir, { recursive: true, force: true });
@@ -46,7 +48,14 @@ describe('README', () => {
     writeFileSync(join(dir, 'test', 'readme-testing-block.test.ts'), block!.code);
     const run = spawnSync(
       process.execPath,
-      [join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--config', join(root, 'vitest.config.ts'), '--root', dir],
+      [
+        join(root, 'node_modules/vitest/vitest.mjs'),
+        'run',
+        '--config',
+        join(root, 'vitest.config.ts'),
+        '--root',
+        dir,
+      ],
       { encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' }, timeout: 120_000 },
     );
     expect(run.status, run.stdout + run.stderr).toBe(0);
@@ -71,7 +80,8 @@ describe('README', () => {
 
   it('every runnable command it lists is a script of package.json', () => {
     const scripts = Object.keys(
-      (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts,
+      (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> })
+        .scripts,
     );
     const named = [...readme.matchAll(/npm run ([\w:-]+)/g)].map((m) => m[1]!);
     expect(named.length).toBeGreaterThan(0);

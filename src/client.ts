@@ -228,7 +228,7 @@ export class VaultKubernetesClient {
   }
 
   /** Typed KV calls on a mount (default `secret`), v1 or v2: chosen, or detected at the first call. */
-  kv(mount = 'secret', options: { version?: 1 | 2 } = {}): KvEngine {
+  kv(mount = 'secret', options: { version?: 1 | 2 | undefined } = {}): KvEngine {
     return kvEngine(this, mount, options);
   }
 

@@ -21,7 +21,11 @@ function cached<T>(client: EngineClient, key: string, make: () => T): T {
   return engine;
 }
 
-export function kvEngine(client: EngineClient, mount: string, options: { version?: 1 | 2 } = {}): KvEngine {
+export function kvEngine(
+  client: EngineClient,
+  mount: string,
+  options: { version?: 1 | 2 | undefined } = {},
+): KvEngine {
   return cached(
     client,
     `kv:${options.version ?? 'detect'}:${mount}`,

@@ -53,7 +53,7 @@ export class KvEngine {
   readonly #client: EngineClient;
   #version: Promise<1 | 2> | undefined;
 
-  constructor(client: EngineClient, mount: string, options: { version?: 1 | 2 } = {}) {
+  constructor(client: EngineClient, mount: string, options: { version?: 1 | 2 | undefined } = {}) {
     this.#client = client;
     this.mount = mountPath(mount, 'kv');
     if (options.version !== undefined) {
@@ -82,7 +82,7 @@ export class KvEngine {
    */
   async get<T extends Record<string, unknown> = Record<string, unknown>>(
     path: string,
-    options: CallOptions & { version?: number } = {},
+    options: CallOptions & { version?: number | undefined } = {},
   ): Promise<KvEntry<T>> {
     const key = keyPath(path);
     if ((await this.version(options)) === 1) {
@@ -125,7 +125,7 @@ export class KvEngine {
   async put(
     path: string,
     data: Record<string, unknown>,
-    options: CallOptions & { cas?: number } = {},
+    options: CallOptions & { cas?: number | undefined } = {},
   ): Promise<KvVersionMetadata | undefined> {
     const key = keyPath(path);
     if ((await this.version(options)) === 1) {
@@ -150,7 +150,7 @@ export class KvEngine {
   async patch(
     path: string,
     data: Record<string, unknown>,
-    options: CallOptions & { cas?: number } = {},
+    options: CallOptions & { cas?: number | undefined } = {},
   ): Promise<KvVersionMetadata> {
     await this.#requireV2('patch', options);
     return this.#writeVersion('PATCH', keyPath(path), data, options);
@@ -208,7 +208,7 @@ export class KvEngine {
    * Deletes a key. On v2 a soft delete, undoable with `undelete`: the latest version, or the
    * given `versions`. On v1 the value is gone.
    */
-  async delete(path: string, options: CallOptions & { versions?: number[] } = {}): Promise<void> {
+  async delete(path: string, options: CallOptions & { versions?: number[] | undefined } = {}): Promise<void> {
     const key = keyPath(path);
     const version = await this.version(options);
     if (version === 1 || options.versions === undefined) {
@@ -278,7 +278,7 @@ export class KvEngine {
     method: 'POST' | 'PATCH',
     key: string,
     data: Record<string, unknown>,
-    options: CallOptions & { cas?: number },
+    options: CallOptions & { cas?: number | undefined },
   ): Promise<KvVersionMetadata> {
     const apiPath = `${this.mount}/data/${key}`;
     const res = await this.#client.request({

@@ -47,7 +47,7 @@ export class TransitEngine {
   async encrypt(
     key: string,
     plaintext: Bytes,
-    options: CallOptions & { context?: Bytes; keyVersion?: number } = {},
+    options: CallOptions & { context?: Bytes | undefined; keyVersion?: number | undefined } = {},
   ): Promise<TransitCiphertext> {
     const path = this.#path('encrypt', key);
     const data = await this.#post(path, encryptItem({ plaintext, ...options }), options);
@@ -58,7 +58,7 @@ export class TransitEngine {
   async decrypt(
     key: string,
     ciphertext: string,
-    options: CallOptions & { context?: Bytes } = {},
+    options: CallOptions & { context?: Bytes | undefined } = {},
   ): Promise<Buffer> {
     const path = this.#path('decrypt', key);
     const data = await this.#post(path, decryptItem({ ciphertext, ...options }), options);
@@ -69,7 +69,7 @@ export class TransitEngine {
   async rewrap(
     key: string,
     ciphertext: string,
-    options: CallOptions & { context?: Bytes; keyVersion?: number } = {},
+    options: CallOptions & { context?: Bytes | undefined; keyVersion?: number | undefined } = {},
   ): Promise<TransitCiphertext> {
     const path = this.#path('rewrap', key);
     const data = await this.#post(path, rewrapItem({ ciphertext, ...options }), options);
@@ -113,7 +113,7 @@ export class TransitEngine {
    */
   async dataKey(
     key: string,
-    options: CallOptions & { bits?: 128 | 256 | 512; context?: Bytes } = {},
+    options: CallOptions & { bits?: 128 | 256 | 512 | undefined; context?: Bytes | undefined } = {},
   ): Promise<TransitDataKey> {
     const path = `${this.mount}/datakey/plaintext/${segment(key, 'transit key name')}`;
     const data = await this.#post(path, dataKeyBody(options), options);
@@ -124,7 +124,7 @@ export class TransitEngine {
   /** Like `dataKey`, but Vault returns only the wrapped key (for a service that stores it for later). */
   async wrappedDataKey(
     key: string,
-    options: CallOptions & { bits?: 128 | 256 | 512; context?: Bytes } = {},
+    options: CallOptions & { bits?: 128 | 256 | 512 | undefined; context?: Bytes | undefined } = {},
   ): Promise<TransitCiphertext> {
     const path = `${this.mount}/datakey/wrapped/${segment(key, 'transit key name')}`;
     const data = await this.#post(path, dataKeyBody(options), options);

@@ -38,10 +38,10 @@ export type VaultLocalsOf<M> = M extends VaultMiddleware<infer S> ? VaultLocals<
 export interface VaultUnavailableBody {
   error: 'vault_unavailable';
   /**
-   * The client's `ErrorCode`: what failed (`ERR_VAULT_SEALED`, `ERR_VAULT_PERMISSION_DENIED`, ...), or
-   * the state (`ERR_VAULT_NOT_READY` before the first login, `ERR_VAULT_TOKEN_EXPIRED`).
+   * The client's `ErrorCode` of what failed (`ERR_VAULT_SEALED`, `ERR_VAULT_PERMISSION_DENIED`, ...);
+   * absent while the client has not logged in yet and nothing has failed.
    */
-  code: ErrorCode;
+  code?: ErrorCode;
   message: string;
   /** The name of the secret that could not be had, when one was the problem. */
   secret?: string;

@@ -21,7 +21,7 @@ export interface VaultReadiness {
     ttlMs?: number | null;
     expiresAt?: number | null;
     renewable?: boolean;
-    /** Why the token is not usable: the client's error code (`ERR_VAULT_NOT_READY` before the first login). */
+    /** Why the token is not usable: the client's error code; absent before the first login attempt. */
     code?: ErrorCode;
   };
   secrets: Record<string, SecretReadiness>;
@@ -35,7 +35,7 @@ export interface SecretReadiness {
   expiresAt?: number | null;
   /** KV v2 version. */
   version?: number;
-  /** Why the secret is not available: the client's error code. */
+  /** Why the secret is not available: the client's error code (absent before the first login attempt). */
   code?: ErrorCode;
 }
 
@@ -53,7 +53,7 @@ export async function vaultReadiness(
     token.expiresAt = info.expiresAt ?? null;
     token.renewable = info.renewable;
   }
-  if (problem) token.code = problem.code;
+  if (problem?.code) token.code = problem.code;
 
   const secrets: Record<string, SecretReadiness> = {};
   const call = { timeoutMs: options.timeoutMs ?? 2_000, maxRetries: 0 };
@@ -64,7 +64,7 @@ export async function vaultReadiness(
         secrets[spec.name] = {
           path: spec.path,
           valid: false,
-          code: problem.code,
+          ...(problem.code ? { code: problem.code } : {}),
         };
         return;
       }

@@ -1,4 +1,14 @@
 import { TokenManager } from './auth/token-manager';
+import {
+  type DatabaseEngine,
+  databaseEngine,
+  type KvEngine,
+  kvEngine,
+  type PkiEngine,
+  pkiEngine,
+  type TransitEngine,
+  transitEngine,
+} from './engines';
 import { ClientClosedError, VaultNotFoundError } from './errors';
 import { EventHub } from './events';
 import type { CallKind } from './http/retry-policy';
@@ -215,6 +225,26 @@ export class VaultKubernetesClient {
       spec,
     );
     return this.#toResponse(res.body, res.status, path, spec.schema);
+  }
+
+  /** Typed KV calls on a mount (default `secret`), v1 or v2: chosen, or detected at the first call. */
+  kv(mount = 'secret', options: { version?: 1 | 2 | undefined } = {}): KvEngine {
+    return kvEngine(this, mount, options);
+  }
+
+  /** Typed transit calls (encrypt, decrypt, rewrap, batches, data keys) on a mount (default `transit`). */
+  transit(mount = 'transit'): TransitEngine {
+    return transitEngine(this, mount);
+  }
+
+  /** Typed PKI calls (issue, sign, managed certificates) on a mount (default `pki`). */
+  pki(mount = 'pki'): PkiEngine {
+    return pkiEngine(this, mount);
+  }
+
+  /** Typed, managed database credentials (dynamic and static) on a mount (default `database`). */
+  database(mount = 'database'): DatabaseEngine {
+    return databaseEngine(this, mount);
   }
 
   /** Stops every timer and aborts calls in flight; with `revoke`, revokes the token first. Idempotent. */

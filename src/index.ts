@@ -10,6 +10,7 @@
  *   client's own methods (`on`, `request`, `close`).
  */
 export { VaultKubernetesClient } from './client';
+export type { DatabaseEngine, KvEngine, PkiEngine, TransitEngine } from './engines';
 export {
   ClientClosedError,
   DrainTimeoutError,
@@ -53,6 +54,25 @@ export type {
   TokenInfo,
 } from './types/auth';
 export type { Clock, TrackingClock } from './types/clock';
+export type {
+  Bytes,
+  DatabaseCredentials,
+  KvEntry,
+  KvMetadata,
+  KvMetadataUpdate,
+  KvVersion,
+  KvVersionMetadata,
+  PkiCertificateRequest,
+  PkiIssuedCertificate,
+  PkiSignedCertificate,
+  StaticDatabaseCredentials,
+  TransitBatchResult,
+  TransitCiphertext,
+  TransitDataKey,
+  TransitDecryptItem,
+  TransitEncryptItem,
+  TransitRewrapItem,
+} from './types/engines';
 export type {
   AuthLoginEvent,
   AuthRenewedEvent,

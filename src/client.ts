@@ -2,9 +2,9 @@ import type { z } from 'zod';
 import { type TokenInfo, TokenManager } from './auth/token-manager';
 import { ClientClosedError, VaultNotFoundError } from './errors';
 import { EventHub, type EventName, type Listener } from './events';
+import { checkRequest } from './http/request-check';
 import type { CallKind } from './http/retry-policy';
 import { Transport } from './http/transport';
-import { encodeVaultPath } from './http/vault-path';
 import { parseEnvelope } from './http/vault-response';
 import { hideFromInspection, maskValues, Redactor, redactingLogger } from './internal/redact';
 import { Timers } from './internal/timers';
@@ -186,8 +186,8 @@ export class VaultKubernetesClient {
   ): Promise<VaultResponse<DataOf<S>>> {
     this.#ensureOpen();
     const { method, path } = spec;
-    // A bad path fails here, before a login is spent on it.
-    encodeVaultPath(path);
+    // Bad arguments fail here, before any I/O or a login is spent on them.
+    checkRequest(spec);
     const res = await this.#tokens.run(
       (token) =>
         this.#transport.send({

@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'ERR_SA_TOKEN_EXPIRED'
   | 'ERR_VAULT_CONNECTION'
   | 'ERR_VAULT_TIMEOUT'
+  | 'ERR_DEADLINE'
+  | 'ERR_RESPONSE_TOO_LARGE'
   | 'ERR_VAULT_TLS'
   | 'ERR_VAULT_RESPONSE'
   | 'ERR_VAULT_BAD_REQUEST'
@@ -104,8 +106,44 @@ export class VaultConnectionError extends VaultClientError {
 
 /** No answer in time: one attempt passed `timeouts.requestMs`, or the call passed its deadline. */
 export class VaultTimeoutError extends VaultConnectionError {
-  constructor(message: string) {
-    super(message, 'ETIMEDOUT', { code: 'ERR_VAULT_TIMEOUT' });
+  constructor(message: string, options?: { code?: ErrorCode; cause?: unknown }) {
+    super(message, 'ETIMEDOUT', { code: 'ERR_VAULT_TIMEOUT', ...options });
+  }
+}
+
+/**
+ * The call's whole deadline (`timeouts.totalMs`, across its retries and a re-login) passed
+ * before it could finish. A `VaultTimeoutError`, so code that handles timeouts handles it too.
+ */
+export class VaultDeadlineError extends VaultTimeoutError {
+  /** The deadline the call had, in milliseconds from its start. */
+  readonly totalMs: number;
+
+  constructor(message: string, totalMs: number, options?: { cause?: unknown }) {
+    super(message, { code: 'ERR_DEADLINE', ...options });
+    this.totalMs = totalMs;
+  }
+}
+
+/**
+ * An answer larger than `maxResponseBytes`: refused while it streamed (or at once, when its
+ * `content-length` said so), and its connection discarded. No real Vault answer comes close.
+ */
+export class VaultResponseTooLargeError extends VaultClientError {
+  readonly limitBytes: number;
+  /** Bytes read before the client gave up (0 when the announced size alone was too large). */
+  readonly receivedBytes: number;
+  /** The size the answer announced in `content-length`, when it did. */
+  readonly declaredBytes: number | undefined;
+
+  constructor(
+    message: string,
+    details: { limitBytes: number; receivedBytes: number; declaredBytes?: number },
+  ) {
+    super('ERR_RESPONSE_TOO_LARGE', message);
+    this.limitBytes = details.limitBytes;
+    this.receivedBytes = details.receivedBytes;
+    this.declaredBytes = details.declaredBytes;
   }
 }
 
@@ -114,8 +152,8 @@ export class VaultTlsError extends VaultConnectionError {
   /** What to change, in one sentence. */
   readonly hint: string;
 
-  constructor(message: string, causeCode: string, hint: string) {
-    super(message, causeCode, { code: 'ERR_VAULT_TLS' });
+  constructor(message: string, causeCode: string, hint: string, options?: { cause?: unknown }) {
+    super(message, causeCode, { code: 'ERR_VAULT_TLS', ...options });
     this.hint = hint;
   }
 }

@@ -83,8 +83,14 @@ export interface ClientOptions {
   logLevel?: LogLevel;
   /** Time and timers; the mock Vault's ManualClock in tests. */
   clock?: Clock;
-  /** A fetch implementation, for instrumentation. Default the global fetch. */
+  /** A fetch implementation, for instrumentation. Default the client's own connection pool. */
   fetch?: typeof fetch;
+  /**
+   * The largest answer accepted, in bytes, counted while it streams; a larger one fails with
+   * `VaultResponseTooLargeError` and its connection is dropped. Default 32 MiB (Vault's own
+   * request size limit).
+   */
+  maxResponseBytes?: number;
 }
 
 export interface SecretsOptions {
@@ -156,6 +162,7 @@ export interface ResolvedOptions {
   logger: Logger;
   clock: Clock;
   fetch: typeof fetch | undefined;
+  maxResponseBytes: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -222,6 +229,7 @@ export function resolveOptions(input: ClientOptions = {}, env: Env = process.env
     logger,
     clock: o.clock ?? systemClock,
     fetch: o.fetch,
+    maxResponseBytes: o.maxResponseBytes ?? 32 * 1024 * 1024,
   };
 }
 

@@ -330,6 +330,30 @@ export const reply = {
       },
     };
   },
+  /** `auth/token/lookup-self` for a token that never expires (ttl 0), as a static-token client asks at start. */
+  lookupSelf(options: { ttlSeconds?: number; policies?: string[] } = {}): HostileReply {
+    return {
+      body: {
+        request_id: 'a0a0a0a0-0000-0000-0000-000000000000',
+        lease_id: '',
+        renewable: false,
+        lease_duration: 0,
+        data: {
+          accessor: 'accessor-hostile',
+          creation_ttl: options.ttlSeconds ?? 0,
+          ttl: options.ttlSeconds ?? 0,
+          renewable: false,
+          policies: options.policies ?? ['root'],
+          path: 'auth/token/root',
+          display_name: 'token',
+          id: 'redacted-by-the-harness',
+        },
+        wrap_info: null,
+        warnings: null,
+        auth: null,
+      },
+    };
+  },
   /** A KV v2 read answer holding `data`. */
   kv2(data: Record<string, unknown>, version = 1): HostileReply {
     return {

@@ -17,7 +17,8 @@ export function readNodeBody(
   call: string,
 ): Promise<string> {
   if (declared !== undefined && declared > limit) {
-    body.destroy();
+    // Destroying the body aborts the request, and undici then closes its connection.
+    body.on('error', ignore).destroy();
     return Promise.reject(tooLarge(call, limit, 0, declared));
   }
   return new Promise((resolve, reject) => {
@@ -27,7 +28,7 @@ export function readNodeBody(
       body.off('data', onData);
       body.off('end', onEnd);
       body.off('error', onError);
-      // Errors after we stopped listening (the destroy below) must not go unhandled.
+      // The abort error the destroy below causes must not go unhandled.
       body.on('error', ignore);
     };
     const onData = (chunk: Buffer) => {

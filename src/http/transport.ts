@@ -149,7 +149,7 @@ export class Transport {
     for (let attempt = 0; ; attempt++) {
       const remaining = deadline.remainingMs();
       if (remaining <= 0) throw this.#deadlineError(prepared, deadline, last);
-      const attemptMs = Math.min(prepared.timeoutMs, Math.ceil(remaining));
+      const attemptMs = Math.min(prepared.timeoutMs, Math.max(1, Math.floor(remaining)));
       const result = await this.#attempt(http, prepared, attempt, attemptMs, deadline);
       if (result.ok) return result.response;
       if ('aborted' in result) throw result.reason;

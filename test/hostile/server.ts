@@ -106,7 +106,9 @@ interface Route {
   remaining: number;
 }
 
-export async function startHostileVault(options: { tls?: boolean } = {}): Promise<HostileVault> {
+export async function startHostileVault(
+  options: { tls?: boolean /** Default 0: any free port. */; port?: number } = {},
+): Promise<HostileVault> {
   const routes: Route[] = [];
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
@@ -190,7 +192,13 @@ export async function startHostileVault(options: { tls?: boolean } = {}): Promis
     }
   }
 
-  await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    tcp.once('error', reject);
+    tcp.listen(options.port ?? 0, '127.0.0.1', () => {
+      tcp.off('error', reject);
+      resolve();
+    });
+  });
   const port = (tcp.address() as { port: number }).port;
 
   const vault: HostileVault = {

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { type Clock, systemClock } from '../internal/clock';
+import { systemClock } from '../internal/clock';
+import type { Clock } from '../types/clock';
 
 /**
  * One call's whole time budget (`timeouts.totalMs`), shared by its attempts, the waits between

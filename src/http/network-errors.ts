@@ -7,7 +7,7 @@ export interface NetworkContext {
   address: string;
   hasClientCert: boolean;
   /** Whether the failure came from a `fetch` the app passed in (its own rules, e.g. blocked ports). */
-  customFetch: boolean;
+  customFetch?: boolean;
 }
 
 const UNTRUSTED = new Set([

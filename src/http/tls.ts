@@ -42,6 +42,17 @@ export async function tlsConnectOptions(tls: ResolvedTls): Promise<TlsConnectOpt
   };
 }
 
+/**
+ * An undici Agent carrying the TLS settings, for code that makes its own requests (the doctor's
+ * probes). Use it with undici's own `fetch` or `request` from this package, never with Node's
+ * built-in fetch: that is another copy of undici, and the two need not agree on the dispatcher
+ * interface. The client itself uses a Pool built from `tlsConnectOptions`.
+ */
+export async function createDispatcher(tls: ResolvedTls): Promise<import('undici').Agent> {
+  const [connect, { Agent }] = await Promise.all([tlsConnectOptions(tls), import('undici')]);
+  return new Agent(connect ? { connect } : {});
+}
+
 async function readPem(path: string, option: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');

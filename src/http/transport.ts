@@ -5,6 +5,7 @@ import type { Dispatcher } from 'undici';
 import {
   ClientClosedError,
   InvalidRequestError,
+  type ResponseErrorDetails,
   ResponseShapeError,
   type VaultClientError,
   VaultConfigError,
@@ -12,10 +13,12 @@ import {
   VaultResponseError,
   VaultTimeoutError,
 } from '../errors';
-import type { Clock } from '../internal/clock';
-import type { Logger } from '../internal/logger';
 import type { Redactor } from '../internal/redact';
-import type { CallOptions, ResolvedOptions } from '../options';
+import { trackIo } from '../internal/tracking-clock';
+import type { ResolvedOptions } from '../options';
+import type { Clock } from '../types/clock';
+import type { Logger } from '../types/logger';
+import type { CallOptions } from '../types/requests';
 import { initialSkew, observeSkew, type SkewState, skewEstimate } from './clock-skew';
 import { type Deadline, deadlineFrom, monotonicView } from './deadline';
 import { nextRequestId, requestEnd, requestStart } from './diagnostics';
@@ -273,7 +276,7 @@ export class Transport {
     let result: Attempt;
     try {
       const pending = http(p.input, this.#kyOptions(p, wire, controller.signal));
-      await (this.#clock.track ? this.#clock.track(pending) : pending);
+      await trackIo(this.#clock, pending);
       result = this.#interpret(p, wire.answer!, sentAt);
     } catch (cause) {
       result = this.#failed(cause, why, p, attemptMs);
@@ -353,7 +356,7 @@ export class Transport {
     const scrub = (e: string) => this.#redactor.text(e, p.written);
     const reasons = splitMultierror(errors ?? []).map(scrub);
     outcome.sealed = status === 503 && reasons.some((r) => r.includes('Vault is sealed'));
-    const details = {
+    const details: ResponseErrorDetails = {
       status,
       method: req.list ? 'LIST' : req.method,
       path: req.path,
@@ -371,9 +374,8 @@ export class Transport {
         outcome,
       };
     }
-    const foreign =
-      errors === undefined ? describeForeignBody(text, answer.header('content-type')) : undefined;
-    return { ok: false, error: responseError(details, foreign), outcome };
+    if (errors === undefined) details.foreignBody = describeForeignBody(text, answer.header('content-type'));
+    return { ok: false, error: responseError(details), outcome };
   }
 
   /** No answer: aborted by the caller or the client's close, timed out, or the connection failed. */
@@ -455,7 +457,7 @@ export class Transport {
   #ready(): Promise<Setup> {
     if (this.#setup) return this.#setup;
     const setup = this.#createSetup();
-    const tracked = this.#clock.track ? this.#clock.track(setup) : setup;
+    const tracked = trackIo(this.#clock, setup);
     this.#setup = tracked;
     tracked.catch(() => {
       if (this.#setup === tracked) this.#setup = undefined;

@@ -1,7 +1,11 @@
-import { isVaultClientError, type VaultKubernetesClient } from 'vault-kubernetes-client';
+import { type ErrorCode, isVaultClientError, type VaultKubernetesClient } from 'vault-kubernetes-client';
 
+/**
+ * Why the client cannot serve right now. `code` is the client's own `ErrorCode` of the failure;
+ * it is absent while the client simply has not logged in yet (nothing failed).
+ */
 export interface Unavailable {
-  code: string;
+  code?: ErrorCode;
   message: string;
 }
 
@@ -24,12 +28,15 @@ function stateOf(client: VaultKubernetesClient): StartState {
 }
 
 /**
- * Starts the client without waiting for it. A failure is kept (for the 503's code) and not
- * rethrown: the client reports it as an `error` event and retries the login with backoff.
+ * Starts the client unless a start is already under way, and returns that shared start. It never
+ * rejects: a failure is kept (for the 503's code), and the client itself reports it as an `error`
+ * event and retries the login with backoff. Nobody has to await it; a test may, to know the
+ * outcome is recorded.
  */
-export function startInBackground(client: VaultKubernetesClient): void {
+export function startInBackground(client: VaultKubernetesClient): Promise<void> {
   const state = stateOf(client);
-  if (state.starting || client.closed) return;
+  if (state.starting) return state.starting;
+  if (client.closed) return Promise.resolve();
   state.starting = client
     .start()
     .then(
@@ -43,6 +50,7 @@ export function startInBackground(client: VaultKubernetesClient): void {
     .finally(() => {
       state.starting = undefined;
     });
+  return state.starting;
 }
 
 /** Why the client has no usable token right now; undefined when it has one. */
@@ -54,13 +62,15 @@ export function tokenProblem(client: VaultKubernetesClient): Unavailable | undef
     state.lastError = undefined;
     return undefined;
   }
-  if (info) return { code: 'ERR_VAULT_TOKEN_EXPIRED', message: 'The Vault token has expired.' };
+  // Vault calls an expired token invalid, as it does a revoked one.
+  if (info) return { code: 'ERR_VAULT_INVALID_TOKEN', message: 'The Vault token has expired.' };
   const failed = state.lastError;
   return failed === undefined
-    ? { code: 'ERR_VAULT_NOT_READY', message: 'The Vault client has not logged in yet.' }
+    ? { message: 'The Vault client has not logged in yet.' }
     : { code: codeOf(failed), message: 'The Vault client cannot log in.' };
 }
 
-export function codeOf(error: unknown): string {
-  return isVaultClientError(error) ? error.code : 'ERR_UNKNOWN';
+/** The client's code for an error; anything else (a bug, not Vault) is the client's ERR_INTERNAL. */
+export function codeOf(error: unknown): ErrorCode {
+  return isVaultClientError(error) ? error.code : 'ERR_INTERNAL';
 }

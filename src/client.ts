@@ -11,9 +11,9 @@ import {
 } from './engines';
 import { ClientClosedError, VaultNotFoundError } from './errors';
 import { EventHub } from './events';
+import { checkRequest } from './http/request-check';
 import type { CallKind } from './http/retry-policy';
 import { Transport } from './http/transport';
-import { encodeVaultPath } from './http/vault-path';
 import { parseEnvelope } from './http/vault-response';
 import { hideFromInspection, maskValues, Redactor, redactingLogger } from './internal/redact';
 import { Timers } from './internal/timers';
@@ -206,8 +206,9 @@ export class VaultKubernetesClient {
   ): Promise<VaultResponse<DataOf<S>>> {
     this.#ensureOpen();
     const { method, path } = spec;
-    // A bad path or schema fails here, before a login is spent on it.
-    encodeVaultPath(path);
+    // Bad arguments (path, method, body, query, per-call options) or a bad schema fail here,
+    // before any I/O or a login is spent on them.
+    checkRequest(spec);
     assertSchema(spec.schema);
     const res = await this.#tokens.run(
       (token) =>

@@ -205,8 +205,9 @@ export class VaultTimeoutError extends VaultConnectionError {
   constructor(
     message: string,
     code: CodeOf<'VaultTimeoutError' | 'VaultDeadlineError'> = 'ERR_VAULT_TIMEOUT',
+    options?: { cause?: unknown },
   ) {
-    super(message, 'ETIMEDOUT', { code });
+    super(message, 'ETIMEDOUT', { code, ...options });
   }
 }
 
@@ -218,8 +219,9 @@ export class VaultDeadlineError extends VaultTimeoutError {
   /** The deadline the call had, in ms. */
   readonly totalMs: number;
 
-  constructor(message: string, totalMs: number) {
-    super(message, 'ERR_DEADLINE');
+  /** `cause`: the last attempt's error, when one failed before the deadline passed. */
+  constructor(message: string, totalMs: number, options?: { cause?: unknown }) {
+    super(message, 'ERR_DEADLINE', options);
     this.totalMs = totalMs;
   }
 }
@@ -229,8 +231,8 @@ export class VaultTlsError extends VaultConnectionError {
   /** What to change, in one sentence. */
   readonly hint: string;
 
-  constructor(message: string, causeCode: string, hint: string) {
-    super(message, causeCode, { code: 'ERR_VAULT_TLS' });
+  constructor(message: string, causeCode: string, hint: string, options?: { cause?: unknown }) {
+    super(message, causeCode, { code: 'ERR_VAULT_TLS', ...options });
     this.hint = hint;
   }
 }
@@ -242,13 +244,19 @@ export class VaultTlsError extends VaultConnectionError {
 export class VaultResponseTooLargeError extends VaultClientError {
   /** The most the client accepts. */
   readonly limitBytes: number;
-  /** What had arrived (or what `Content-Length` announced) when the client stopped reading. */
+  /** What had arrived when the client stopped reading (0 when the announced size alone was too much). */
   readonly receivedBytes: number;
+  /** The size the answer announced in `Content-Length`, when it did. */
+  readonly declaredBytes: number | undefined;
 
-  constructor(message: string, details: { limitBytes: number; receivedBytes: number }) {
+  constructor(
+    message: string,
+    details: { limitBytes: number; receivedBytes: number; declaredBytes?: number },
+  ) {
     super('ERR_RESPONSE_TOO_LARGE' satisfies CodeOf<'VaultResponseTooLargeError'>, message);
     this.limitBytes = details.limitBytes;
     this.receivedBytes = details.receivedBytes;
+    this.declaredBytes = details.declaredBytes;
   }
 }
 
@@ -264,6 +272,12 @@ export interface ResponseErrorDetails {
   warnings?: string[];
   /** The start of a body that was not Vault's JSON (an HTML page from a proxy). */
   bodyExcerpt?: string;
+  /**
+   * Set when the body was not Vault's JSON: what it was, in words (`an HTML page (163 bytes)`),
+   * never its content, which may be an answer cut short holding a secret. The transport sets
+   * this and never `bodyExcerpt`.
+   */
+  foreignBody?: string;
   retryAfterMs?: number;
 }
 
@@ -383,10 +397,11 @@ const RESPONSE_CLASSES: Record<
  * @internal
  */
 export function responseErrorCode(
-  details: Pick<ResponseErrorDetails, 'status' | 'reasons' | 'bodyExcerpt'>,
+  details: Pick<ResponseErrorDetails, 'status' | 'reasons' | 'bodyExcerpt' | 'foreignBody'>,
 ): ResponseCode {
   const { status, reasons } = details;
-  if (details.bodyExcerpt !== undefined) return status >= 500 ? 'ERR_VAULT_SERVER' : 'ERR_VAULT_RESPONSE';
+  if (details.bodyExcerpt !== undefined || details.foreignBody !== undefined)
+    return status >= 500 ? 'ERR_VAULT_SERVER' : 'ERR_VAULT_RESPONSE';
   if (status === 400) return 'ERR_VAULT_BAD_REQUEST';
   if (status === 403)
     return reasons.includes('invalid token') ? 'ERR_VAULT_INVALID_TOKEN' : 'ERR_VAULT_PERMISSION_DENIED';

@@ -47,6 +47,7 @@ export interface ResolvedOptions {
   logger: Logger;
   clock: Clock;
   fetch: typeof fetch | undefined;
+  maxResponseBytes: number;
   telemetry: boolean;
 }
 
@@ -115,6 +116,7 @@ export function resolveOptions(input: ClientOptions = {}, env: Env = process.env
     logger,
     clock: o.clock ?? systemClock,
     fetch: o.fetch,
+    maxResponseBytes: o.maxResponseBytes ?? 32 * 1024 * 1024,
     telemetry: o.telemetry ?? true,
   };
 }

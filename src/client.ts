@@ -13,6 +13,8 @@ import type { Secret, SecretListener, SecretOptions, Subscription } from './leas
 import { SecretManager } from './leases/secret-manager';
 import { type ClientOptions, type ResolvedOptions, resolveOptions } from './options';
 import { checkSchema } from './schema-check';
+import { attachTelemetry, type Telemetry } from './telemetry/client-telemetry';
+import { publishRequests } from './telemetry/interim-request-channels';
 import type { CloseOptions, DataOf, LeaseInfo, ReadOptions, RequestSpec, VaultResponse } from './types';
 
 /**
@@ -30,6 +32,7 @@ export class VaultKubernetesClient {
   readonly #transport: Transport;
   readonly #tokens: TokenManager;
   readonly #secrets: SecretManager;
+  readonly #telemetry: Telemetry;
   #closing: Promise<void> | undefined;
 
   constructor(options: ClientOptions = {}) {
@@ -42,7 +45,7 @@ export class VaultKubernetesClient {
         `background task failed: ${this.#redactor.text(String(error))}`,
       ),
     );
-    this.#transport = new Transport(this.#options, this.#redactor, this.#closer.signal);
+    this.#transport = publishRequests(new Transport(this.#options, this.#redactor, this.#closer.signal)); // INTERIM-C2
     this.#tokens = new TokenManager(
       this.#options,
       this.#transport,
@@ -63,6 +66,13 @@ export class VaultKubernetesClient {
       (token, afterMs) => this.#tokens.retire(token, afterMs),
     );
     this.#tokens.onNewToken((_current, previous, reason) => this.#secrets.onNewToken(previous, reason));
+    this.#telemetry = attachTelemetry({
+      enabled: this.#options.telemetry,
+      address: this.#options.address,
+      observe: (observer) => this.#events.observe(observer),
+      tokenTtlMs: () => this.#tokens.info()?.ttlMs,
+      cachedSecrets: () => this.#secrets.size,
+    });
     hideFromInspection(this, () => ({
       address: this.#options.address,
       namespace: this.#options.namespace,
@@ -216,6 +226,7 @@ export class VaultKubernetesClient {
       this.#closer.abort(new ClientClosedError());
       await this.#transport.close();
       this.#events.removeAll();
+      this.#telemetry.close();
     })();
     return this.#closing;
   }

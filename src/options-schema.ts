@@ -109,6 +109,7 @@ export const optionsSchema = z.strictObject({
     )
     .optional(),
   fetch: fn<typeof fetch>('a fetch function').optional(),
+  telemetry: z.boolean().optional(),
 });
 
 const KNOWN_KEYS: Record<string, string[]> = {

@@ -85,6 +85,11 @@ export interface ClientOptions {
   clock?: Clock;
   /** A fetch implementation, for instrumentation. Default the global fetch. */
   fetch?: typeof fetch;
+  /**
+   * OpenTelemetry metrics and spans (when the app registered an SDK) and `diagnostics_channel` events.
+   * @default true
+   */
+  telemetry?: boolean | undefined;
 }
 
 export interface SecretsOptions {
@@ -156,6 +161,7 @@ export interface ResolvedOptions {
   logger: Logger;
   clock: Clock;
   fetch: typeof fetch | undefined;
+  telemetry: boolean;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -222,6 +228,7 @@ export function resolveOptions(input: ClientOptions = {}, env: Env = process.env
     logger,
     clock: o.clock ?? systemClock,
     fetch: o.fetch,
+    telemetry: o.telemetry ?? true,
   };
 }
 

@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'ERR_VAULT_LOGIN'
   | 'ERR_VAULT_RESPONSE_SHAPE'
   | 'ERR_SECRET_SCHEMA'
+  | 'ERR_SECRET_FILE'
   | 'ERR_LEASE_RENEWAL'
   | 'ERR_LEASE_EXPIRED'
   | 'ERR_INVALID_REQUEST'
@@ -266,6 +267,22 @@ export class SecretSchemaError extends VaultClientError {
     super('ERR_SECRET_SCHEMA', message);
     this.path = details.path;
     this.issues = details.issues;
+  }
+}
+
+/** A secret file (the Vault Agent Injector's) never appeared, could not be read, or could not be parsed. */
+export class SecretFileError extends VaultClientError {
+  readonly file: string;
+  readonly problem: 'missing' | 'unreadable' | 'unparseable';
+
+  constructor(
+    message: string,
+    details: { file: string; problem: SecretFileError['problem'] },
+    cause?: unknown,
+  ) {
+    super('ERR_SECRET_FILE', message, { cause });
+    this.file = details.file;
+    this.problem = details.problem;
   }
 }
 

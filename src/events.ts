@@ -19,7 +19,8 @@ export type RotationReason =
   | 'relogin'
   | 'new-version'
   | 'certificate-expiring'
-  | 'manual';
+  | 'manual'
+  | 'file-changed';
 
 /** What a login tells the app: who the token is, never the token. */
 export interface AuthLoginEvent {

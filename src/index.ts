@@ -8,6 +8,7 @@ export {
   LeaseError,
   ListenerError,
   ResponseShapeError,
+  SecretFileError,
   SecretSchemaError,
   type ServiceAccountClaims,
   ServiceAccountTokenError,
@@ -55,6 +56,14 @@ export type {
   TlsOptions,
   TokenAuthOptions,
 } from './options';
+export type { FileFormat, FileParser } from './sources/agent-file-formats';
+export {
+  AgentFileSource,
+  type AgentFileSourceOptions,
+  type FileData,
+  type FileSecretOptions,
+} from './sources/agent-file-source';
+export type { FileSchema } from './sources/file-schema';
 export type {
   CloseOptions,
   DataOf,

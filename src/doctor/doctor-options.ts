@@ -13,19 +13,6 @@ export interface DoctorOptions {
   kubernetesHost: string | undefined;
 }
 
-export const DOCTOR_USAGE = `  doctor       Walk through the usual failures of Kubernetes auth, in order, and say how to fix each
-                 --role <role>         the Vault role to log in with (without it: check VAULT_TOKEN instead)
-                 --mount <path>        where the Kubernetes auth method is mounted (default kubernetes)
-                 --token-path <file>   the service-account token (default the pod's projected token)
-                 --path <vault-path>   a path the app needs; checked with sys/capabilities-self (repeatable)
-                 --kubernetes-host <url>
-                                       the Kubernetes API (default https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT)
-                 --json                print { ok, checks: [{ id, ok, summary, fix? }] } and nothing else
-               Reads VAULT_ADDR, VAULT_CACERT, VAULT_CAPATH, VAULT_CLIENT_CERT, VAULT_CLIENT_KEY,
-               VAULT_TLS_SERVER_NAME, VAULT_SKIP_VERIFY, VAULT_NAMESPACE and VAULT_TOKEN like the vault CLI.
-               Exits 1 when a check fails.
-`;
-
 const VALUED = new Set(['role', 'mount', 'token-path', 'path', 'kubernetes-host']);
 
 /**

@@ -4,8 +4,9 @@ import { VaultKubernetesClient } from '../client';
 import { VaultConfigError, VaultLoginError } from '../errors';
 import { createDispatcher } from '../http/tls';
 import { Redactor } from '../internal/redact';
-import type { ClientOptions, ResolvedOptions } from '../options';
+import type { ResolvedOptions } from '../options';
 import { resolveOptions } from '../options';
+import type { ClientOptions } from '../types/options';
 import { type CheckResult, type DoctorReport, fail, pass, report } from './check';
 import { interpretClockSkew, interpretHealth, probeHealth } from './checks/health';
 import { diagnoseLogin, needsProbing, type RefusedLogin } from './checks/login-diagnosis';
@@ -299,7 +300,7 @@ async function explainLoginFailure(error: unknown, ctx: LoginContext): Promise<C
         kind: 'unknown',
         why: 'not running in a pod (no KUBERNETES_SERVICE_HOST) and no --kubernetes-host',
       };
-    } else if (tokenFile.audience.length > 0 && !tokenFile.audience.includes(tokenFile.issuer ?? '')) {
+    } else if (!forApiServer(tokenFile)) {
       // A token for another audience (e.g. "vault") is refused by the API server whatever the
       // account's state, so asking with it would prove nothing.
       refused.cluster = {
@@ -318,6 +319,19 @@ async function explainLoginFailure(error: unknown, ctx: LoginContext): Promise<C
     }
   }
   return [diagnoseLogin(refused), ...probes];
+}
+
+/**
+ * Whether the API server would take this token at all: a legacy token (no audience), or one for
+ * the API server's audiences (its issuer by default, `https://kubernetes.default.svc...` on most
+ * distributions). A projected token for Vault alone (audience "vault") it refuses whatever the
+ * account's state.
+ */
+function forApiServer(token: TokenFileFacts): boolean {
+  if (token.audience.length === 0) return true;
+  return token.audience.some(
+    (aud) => aud === token.issuer || /^(https:\/\/)?kubernetes\.default\.svc(\.|$)/.test(aud),
+  );
 }
 
 /** The API server's CA is the `ca.crt` kubelet mounts beside the token; elsewhere, the system's. */

@@ -8,12 +8,16 @@ import {
   ListenerError,
   SecretFileError,
 } from '../errors';
-import { EventHub, type EventName, type Listener } from '../events';
-import { type Clock, systemClock } from '../internal/clock';
-import { consoleLogger, filterLogger, type Logger } from '../internal/logger';
-import type { Secret, SecretListener, Subscription } from '../leases/secret';
+import { EventHub } from '../events';
+import { systemClock } from '../internal/clock';
+import { consoleLogger, filterLogger } from '../internal/logger';
+import { trackIo } from '../internal/tracking-clock';
 import { snapshotOf, toSecret } from '../leases/secret';
 import type { FetchedSecret } from '../leases/secret-shape';
+import type { Clock } from '../types/clock';
+import type { EventName, Listener } from '../types/events';
+import type { Logger } from '../types/logger';
+import type { Secret, SecretListener, Subscription } from '../types/secret';
 import { type FileFormat, FileFormatError, type FileParser, parseFile } from './agent-file-formats';
 import { checkFileSchema, type FileSchema, type SchemaOutput } from './file-schema';
 import { DirectoryWatch } from './file-watch';
@@ -272,10 +276,11 @@ export class AgentFileSource {
       } while (entry.again && !this.#closed);
     };
     const work = run();
-    entry.checking = (this.#clock.track ? this.#clock.track(work) : work).finally(() => {
+    const checking = trackIo(this.#clock, work).finally(() => {
       entry.checking = undefined;
     });
-    return entry.checking;
+    entry.checking = checking;
+    return checking;
   }
 
   async #read(entry: Entry): Promise<void> {

@@ -1,5 +1,5 @@
 import { type FSWatcher, watch } from 'node:fs';
-import type { Clock } from '../internal/clock';
+import type { Clock } from '../types/clock';
 
 /**
  * Tells when files in one directory may have changed: `fs.watch` on the directory (not on the

@@ -52,10 +52,6 @@ export const ERROR_CLASSES = {
   ERR_VAULT_LOGIN: 'VaultLoginError',
   /** A 2xx answer did not have the shape Vault documents (a proxy, a version drift, a bug). */
   ERR_VAULT_RESPONSE_SHAPE: 'VaultResponseShapeError',
-  /** The client has no token yet: it has not logged in (readiness checks report this state). */
-  ERR_VAULT_NOT_READY: 'VaultNotReadyError',
-  /** The client's token expired and no new one could be obtained yet (readiness checks report this state). */
-  ERR_VAULT_TOKEN_EXPIRED: 'VaultTokenExpiredError',
   /** The caller's schema rejected a secret's data; the fields are named, never the values. */
   ERR_SECRET_SCHEMA: 'SecretSchemaError',
   /** A secret file of the Agent Injector never appeared, could not be read, or could not be parsed. */
@@ -474,26 +470,6 @@ export class VaultResponseShapeError extends VaultClientError {
 export const ResponseShapeError = VaultResponseShapeError;
 /** @deprecated Renamed {@link VaultResponseShapeError}. */
 export type ResponseShapeError = VaultResponseShapeError;
-
-/**
- * The client holds no token yet: it has not logged in, or its first login is still running.
- * The readiness checks (Express, NestJS) report this state.
- */
-export class VaultNotReadyError extends VaultClientError {
-  constructor(message = 'the Vault client has not logged in yet') {
-    super('ERR_VAULT_NOT_READY' satisfies CodeOf<'VaultNotReadyError'>, message);
-  }
-}
-
-/**
- * The client's token has expired and no new one could be obtained yet (the re-login is failing
- * or backing off). The readiness checks report this state; calls fail with the login's own error.
- */
-export class VaultTokenExpiredError extends VaultClientError {
-  constructor(message = 'the Vault token has expired and no new one has been obtained yet') {
-    super('ERR_VAULT_TOKEN_EXPIRED' satisfies CodeOf<'VaultTokenExpiredError'>, message);
-  }
-}
 
 /** The caller's schema rejected a secret's data. Names the fields, never their values. */
 export class SecretSchemaError extends VaultClientError {

@@ -33,7 +33,6 @@ export {
   VaultInvalidTokenError,
   VaultLoginError,
   VaultNotFoundError,
-  VaultNotReadyError,
   VaultPermissionDeniedError,
   VaultRateLimitError,
   VaultResponseError,
@@ -43,7 +42,6 @@ export {
   VaultServerError,
   VaultTimeoutError,
   VaultTlsError,
-  VaultTokenExpiredError,
 } from './errors';
 export type { FileFormat, FileParser } from './sources/agent-file-formats';
 export {

@@ -300,7 +300,7 @@ async function explainLoginFailure(error: unknown, ctx: LoginContext): Promise<C
         kind: 'unknown',
         why: 'not running in a pod (no KUBERNETES_SERVICE_HOST) and no --kubernetes-host',
       };
-    } else if (!forApiServer(tokenFile)) {
+    } else if (tokenFile.audience.length > 0 && !forTheApiServer(tokenFile.audience, tokenFile.issuer)) {
       // A token for another audience (e.g. "vault") is refused by the API server whatever the
       // account's state, so asking with it would prove nothing.
       refused.cluster = {
@@ -319,19 +319,6 @@ async function explainLoginFailure(error: unknown, ctx: LoginContext): Promise<C
     }
   }
   return [diagnoseLogin(refused), ...probes];
-}
-
-/**
- * Whether the API server would take this token at all: a legacy token (no audience), or one for
- * the API server's audiences (its issuer by default, `https://kubernetes.default.svc...` on most
- * distributions). A projected token for Vault alone (audience "vault") it refuses whatever the
- * account's state.
- */
-function forApiServer(token: TokenFileFacts): boolean {
-  if (token.audience.length === 0) return true;
-  return token.audience.some(
-    (aud) => aud === token.issuer || /^(https:\/\/)?kubernetes\.default\.svc(\.|$)/.test(aud),
-  );
 }
 
 /** The API server's CA is the `ca.crt` kubelet mounts beside the token; elsewhere, the system's. */
@@ -410,4 +397,19 @@ function scrub(r: DoctorReport, redactor: Redactor): DoctorReport {
       ...(c.fix !== undefined ? { fix: redactor.text(c.fix) } : {}),
     })),
   };
+}
+
+/**
+ * Whether a token's audience is one the API server accepts: kube-apiserver's default
+ * `--api-audiences` is its issuer, and clusters whose issuer is a public URL (EKS, GKE, AKS) also
+ * accept the in-cluster service names.
+ */
+function forTheApiServer(audience: readonly string[], issuer: string | undefined): boolean {
+  const api = new Set([
+    'https://kubernetes.default.svc',
+    'https://kubernetes.default.svc.cluster.local',
+    'kubernetes.default.svc',
+    ...(issuer ? [issuer] : []),
+  ]);
+  return audience.some((a) => api.has(a));
 }

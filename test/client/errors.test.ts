@@ -18,7 +18,6 @@ import {
   VaultInvalidTokenError,
   VaultLoginError,
   VaultNotFoundError,
-  VaultNotReadyError,
   VaultPermissionDeniedError,
   VaultRateLimitError,
   VaultResponseError,
@@ -28,7 +27,6 @@ import {
   VaultServerError,
   VaultTimeoutError,
   VaultTlsError,
-  VaultTokenExpiredError,
 } from 'vault-kubernetes-client';
 import { describe, expect, it } from 'vitest';
 import {
@@ -70,8 +68,6 @@ function oneOfEach(): VaultClientError[] {
     new VaultServerError('boom', details(500)),
     new VaultLoginError('refused', { role: 'app', mount: 'kubernetes', reason: 'no', claims }),
     new VaultResponseShapeError('shape', { path: 'p', status: 200, issues: [] }),
-    new VaultNotReadyError(),
-    new VaultTokenExpiredError(),
     new SecretSchemaError('schema', { path: 'p', issues: [] }),
     new SecretFileError('file', { file: '/vault/secrets/db', problem: 'missing' }),
     new LeaseError('ERR_LEASE_EXPIRED', 'gone', { path: 'p' }),

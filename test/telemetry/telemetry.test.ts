@@ -132,3 +132,40 @@ describe('telemetry: what it records', () => {
     for (const secret of h.secretsSent) expect(recorded).not.toContain(secret);
   });
 });
+
+describe("telemetry: spans in the caller's trace", () => {
+  it("a Vault call's span is a child of the span active where the app made the call", async () => {
+    const { AsyncLocalStorage } = await import('node:async_hooks');
+    const { context, ROOT_CONTEXT, trace } = await import('@opentelemetry/api');
+    // The smallest context manager (what @opentelemetry/context-async-hooks does), to carry the parent.
+    const storage = new AsyncLocalStorage<import('@opentelemetry/api').Context>();
+    context.setGlobalContextManager({
+      active: () => storage.getStore() ?? ROOT_CONTEXT,
+      with: (ctx, fn, thisArg, ...args) => storage.run(ctx, () => fn.call(thisArg, ...args)),
+      bind: (_ctx, target) => target,
+      enable() {
+        return this;
+      },
+      disable() {
+        return this;
+      },
+    });
+    try {
+      sdk = registerSdk();
+      h = await createHarness();
+      const client = h.client();
+      const tracer = trace.getTracer('app');
+      let parentId = '';
+      await tracer.startActiveSpan('GET /orders', async (parent) => {
+        parentId = parent.spanContext().spanId;
+        await client.secret('secret/data/myapp/config');
+        parent.end();
+      });
+      const read = sdk.spans().find((s) => s.name === 'GET {mount}/data/{name}');
+      expect(read?.parentSpanContext?.spanId).toBe(parentId);
+      expect(read?.kind).toBe(2); // SpanKind.CLIENT
+    } finally {
+      context.disable();
+    }
+  });
+});

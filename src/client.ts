@@ -21,6 +21,8 @@ import { LeaseApi } from './leases/lease-api';
 import { SecretManager } from './leases/secret-manager';
 import { type ResolvedOptions, resolveOptions } from './options';
 import { assertSchema, checkSchemaAsync } from './schema-check';
+import { attachTelemetry, type Telemetry } from './telemetry/client-telemetry';
+import { publishRequests } from './telemetry/interim-request-channels';
 import type { TokenInfo } from './types/auth';
 import type { EventName, Listener } from './types/events';
 import type { ClientOptions } from './types/options';
@@ -43,6 +45,7 @@ export class VaultKubernetesClient {
   readonly #transport: Transport;
   readonly #tokens: TokenManager;
   readonly #secrets: SecretManager;
+  readonly #telemetry: Telemetry;
   #closing: Promise<void> | undefined;
 
   constructor(options: ClientOptions = {}) {
@@ -55,7 +58,7 @@ export class VaultKubernetesClient {
         `background task failed: ${this.#redactor.text(String(error))}`,
       ),
     );
-    this.#transport = new Transport(this.#options, this.#redactor, this.#closer.signal);
+    this.#transport = publishRequests(new Transport(this.#options, this.#redactor, this.#closer.signal)); // INTERIM-C2
     this.#tokens = new TokenManager(
       this.#options,
       this.#transport,
@@ -76,6 +79,13 @@ export class VaultKubernetesClient {
       (token, afterMs) => this.#tokens.retire(token, afterMs),
     );
     this.#tokens.onNewToken((_current, previous, reason) => this.#secrets.onNewToken(previous, reason));
+    this.#telemetry = attachTelemetry({
+      enabled: this.#options.telemetry,
+      address: this.#options.address,
+      observe: (observer) => this.#events.observe(observer),
+      tokenTtlMs: () => this.#tokens.info()?.ttlMs,
+      cachedSecrets: () => this.#secrets.size,
+    });
     hideFromInspection(this, () => ({
       address: this.#options.address,
       namespace: this.#options.namespace,
@@ -258,6 +268,7 @@ export class VaultKubernetesClient {
       this.#closer.abort(new ClientClosedError());
       await this.#transport.close();
       this.#events.removeAll();
+      this.#telemetry.close();
     })();
     return this.#closing;
   }

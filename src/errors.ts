@@ -54,6 +54,8 @@ export const ERROR_CLASSES = {
   ERR_VAULT_RESPONSE_SHAPE: 'VaultResponseShapeError',
   /** The caller's schema rejected a secret's data; the fields are named, never the values. */
   ERR_SECRET_SCHEMA: 'SecretSchemaError',
+  /** A secret file of the Agent Injector never appeared, could not be read, or could not be parsed. */
+  ERR_SECRET_FILE: 'SecretFileError',
   /** A lease ran out before a replacement could be fetched; the secret is no longer served. */
   ERR_LEASE_EXPIRED: 'LeaseError',
   /** After a change, listeners still held the old lease when `secrets.drainMs` ran out; it was revoked anyway. */
@@ -494,6 +496,22 @@ export class SecretSchemaError extends VaultClientError {
     super('ERR_SECRET_SCHEMA' satisfies CodeOf<'SecretSchemaError'>, message);
     this.path = details.path;
     this.issues = details.issues;
+  }
+}
+
+/** A secret file (the Vault Agent Injector's) never appeared, could not be read, or could not be parsed. */
+export class SecretFileError extends VaultClientError {
+  readonly file: string;
+  readonly problem: 'missing' | 'unreadable' | 'unparseable';
+
+  constructor(
+    message: string,
+    details: { file: string; problem: SecretFileError['problem'] },
+    cause?: unknown,
+  ) {
+    super('ERR_SECRET_FILE' satisfies CodeOf<'SecretFileError'>, message, { cause });
+    this.file = details.file;
+    this.problem = details.problem;
   }
 }
 

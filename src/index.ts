@@ -22,6 +22,7 @@ export {
   ListenerError,
   type ResponseErrorDetails,
   ResponseShapeError,
+  SecretFileError,
   SecretSchemaError,
   ServiceAccountTokenError,
   type ServiceAccountTokenProblem,
@@ -43,6 +44,14 @@ export {
   VaultTimeoutError,
   VaultTlsError,
 } from './errors';
+export type { FileFormat, FileParser } from './sources/agent-file-formats';
+export {
+  AgentFileSource,
+  type AgentFileSourceOptions,
+  type FileData,
+  type FileSecretOptions,
+} from './sources/agent-file-source';
+export type { FileSchema } from './sources/file-schema';
 export type {
   AuthMethod,
   AuthOptions,

@@ -1,7 +1,13 @@
 import { VaultConfigError } from './errors';
 import { systemClock } from './internal/clock';
 import { consoleLogger, filterLogger } from './internal/logger';
-import { describeIssues, optionsSchema, type ParsedOptions } from './options-schema';
+import {
+  addressProblem,
+  describeIssues,
+  namespaceProblem,
+  optionsSchema,
+  type ParsedOptions,
+} from './options-schema';
 import type { JwtSource } from './types/auth';
 import type { Clock } from './types/clock';
 import type { Logger } from './types/logger';
@@ -61,15 +67,8 @@ export function resolveOptions(input: ClientOptions = {}, env: Env = process.env
   if (!parsed.success) throw new VaultConfigError(describeIssues(parsed.error.issues));
   const o = parsed.data;
 
-  const address = (o.address ?? env.VAULT_ADDR?.trim())?.replace(/\/+$/, '');
-  if (!address) {
-    throw new VaultConfigError(
-      "no Vault address: pass `address: 'https://vault.vault.svc:8200'` to the constructor or set VAULT_ADDR",
-    );
-  }
-  if (!/^https?:\/\/[^/\s]+/.test(address)) {
-    throw new VaultConfigError(`VAULT_ADDR is not an http(s) URL; write it as 'https://vault.example:8200'`);
-  }
+  const address = resolveAddress(o.address, env);
+  const namespace = resolveNamespace(o.namespace, env);
 
   const tls = resolveTls(o.tls ?? {}, env);
   const logger = filterLogger(o.logger ?? consoleLogger, o.logLevel ?? 'warn');
@@ -86,7 +85,7 @@ export function resolveOptions(input: ClientOptions = {}, env: Env = process.env
   }
   return {
     address,
-    namespace: (o.namespace ?? env.VAULT_NAMESPACE?.trim()) || undefined,
+    namespace,
     auth: resolveAuth(o.auth, env),
     tls,
     timeouts: { requestMs: o.timeouts?.requestMs ?? 10_000, totalMs: o.timeouts?.totalMs ?? 60_000 },
@@ -119,13 +118,39 @@ export function resolveOptions(input: ClientOptions = {}, env: Env = process.env
   };
 }
 
+/** The option, else VAULT_ADDR, checked by the same rule; trailing slashes dropped. */
+function resolveAddress(option: string | undefined, env: Env): string {
+  const fromEnv = option === undefined;
+  const address = (option ?? env.VAULT_ADDR?.trim())?.replace(/\/+$/, '');
+  if (!address) {
+    throw new VaultConfigError(
+      "no Vault address: pass `address: 'https://vault.vault.svc:8200'` to the constructor or set VAULT_ADDR",
+    );
+  }
+  const problem = addressProblem(address);
+  if (problem) throw new VaultConfigError(`${fromEnv ? 'VAULT_ADDR' : "option 'address':"} ${problem}`);
+  return address;
+}
+
+/** The option, else VAULT_NAMESPACE; empty means none. Slashes around it are dropped. */
+function resolveNamespace(option: string | undefined, env: Env): string | undefined {
+  const value = option ?? env.VAULT_NAMESPACE;
+  if (value === undefined) return undefined;
+  const problem = namespaceProblem(value);
+  if (problem)
+    throw new VaultConfigError(
+      `${option === undefined ? 'VAULT_NAMESPACE' : "option 'namespace':"} ${problem}`,
+    );
+  return value.trim().replace(/^\/+|\/+$/g, '') || undefined;
+}
+
 function resolveAuth(auth: ParsedOptions['auth'], env: Env): ResolvedAuth {
   if (auth && 'token' in auth) return { method: 'token', token: auth.token };
   if (auth) {
     return {
       method: 'kubernetes',
       role: auth.role,
-      mount: auth.mount?.replace(/^\/+|\/+$/g, '').replace(/^auth\//, '') || 'kubernetes',
+      mount: auth.mount ?? 'kubernetes',
       tokenPath: auth.tokenPath ?? DEFAULT_TOKEN_PATH,
       jwt: auth.jwt as JwtSource | undefined,
     };

@@ -1,6 +1,7 @@
 import type { KubernetesCluster } from '../cluster/kubernetes-cluster';
 import type { BackendFactory } from '../core/vault-core';
 import { databaseBackend } from './database';
+import { jwtAuthBackend } from './jwt-auth/index';
 import { kubernetesBackend } from './kubernetes-auth';
 import { kvV1Backend } from './kv-v1';
 import { kvV2Backend } from './kv-v2';
@@ -16,6 +17,8 @@ export function backendCatalog(cluster: KubernetesCluster): Record<string, Backe
     pki: (core, info) => pkiBackend(core, info),
     transit: (core, info) => transitBackend(core, info),
     kubernetes: (core, info) => kubernetesBackend(core, info, cluster),
+    jwt: (core, info) => jwtAuthBackend(core, info),
+    oidc: (core, info) => jwtAuthBackend(core, info),
     token: (core, info) => tokenBackend(core, info),
   };
 }

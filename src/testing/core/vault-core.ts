@@ -6,6 +6,7 @@ import { MountTable } from '../store/mounts';
 import { PolicyStore } from '../store/policies';
 import type { TokenEntry } from '../store/tokens';
 import { TokenStore } from '../store/tokens';
+import { addressAllowed, parseAddressBlock } from './address-blocks';
 import { AuditLog } from './audit';
 import type { Backend } from './backend';
 import { calculateTtl, SYSTEM_MAX_TTL } from './durations';
@@ -17,6 +18,9 @@ import { invalidToken, permissionDenied, VaultError } from './vault-error';
 
 export interface CoreClock {
   now(): number;
+  /** Present on the mock's ManualClock: lets a backend act at a time on the mock's clock (a lease's end). */
+  setTimeout?(callback: () => unknown, ms: number): unknown;
+  clearTimeout?(handle: unknown): void;
 }
 
 export interface CoreRequest {
@@ -27,6 +31,8 @@ export interface CoreRequest {
   headers: Record<string, string | undefined>;
   /** Parsed JSON object (or form fields) from the body. */
   body: Record<string, unknown>;
+  /** The client's IP address (the socket's remote address), for CIDR-bound tokens and logins. */
+  remoteAddress?: string | undefined;
 }
 
 export type BackendFactory = (core: VaultCore, info: MountInfo) => Backend;
@@ -63,6 +69,8 @@ export class VaultCore {
   sealed = false;
   readonly unhandled: string[] = [];
   readonly #factories: Record<string, BackendFactory>;
+  /** Revocations a backend is still carrying out (a database dropping a user). */
+  readonly #revoking = new Set<Promise<void>>();
 
   constructor(
     readonly clock: CoreClock,
@@ -87,22 +95,36 @@ export class VaultCore {
   /** Ends every token and lease whose time is up, as Vault's expiration manager does in the background. */
   expire(): void {
     const now = this.now();
-    for (const token of this.tokens.sweep(now)) this.#revokeLeasesOf(token);
-    for (const lease of this.leases.expiredAt(now)) this.revokeLease(lease);
+    for (const token of this.tokens.sweep(now)) void this.#revokeLeasesOf(token);
+    for (const lease of this.leases.expiredAt(now)) void this.revokeLease(lease);
   }
 
-  revokeToken(token: TokenEntry): void {
+  /** Settles once the backends have finished revoking its leases (at once when none does I/O). */
+  revokeToken(token: TokenEntry): Promise<void> {
     this.tokens.delete(token.id);
-    this.#revokeLeasesOf(token);
+    return this.#revokeLeasesOf(token);
   }
 
-  revokeLease(lease: LeaseEntry): void {
-    if (!this.leases.delete(lease.id)) return;
-    this.mounts.get(lease.mountPath)?.backend.revokeLease?.(lease);
+  /** Settles once the backend has finished revoking the lease; never rejects. */
+  revokeLease(lease: LeaseEntry): Promise<void> {
+    if (!this.leases.delete(lease.id)) return Promise.resolve();
+    const pending = this.mounts.get(lease.mountPath)?.backend.revokeLease?.(lease);
+    if (!pending) return Promise.resolve();
+    const tracked = pending.catch(() => undefined);
+    this.#revoking.add(tracked);
+    void tracked.then(() => this.#revoking.delete(tracked));
+    return tracked;
   }
 
-  #revokeLeasesOf(token: TokenEntry): void {
-    for (const lease of this.leases.byToken(token.id)) this.revokeLease(lease);
+  /** Waits for every revocation under way, including those begun while waiting. */
+  async settled(): Promise<void> {
+    while (this.#revoking.size > 0) await Promise.all([...this.#revoking]);
+  }
+
+  #revokeLeasesOf(token: TokenEntry): Promise<void> {
+    return Promise.all(this.leases.byToken(token.id).map((lease) => this.revokeLease(lease))).then(
+      () => undefined,
+    );
   }
 
   /** Creates a token from an auth method's answer, capping its TTL at the effective max as Vault does. */
@@ -138,6 +160,7 @@ export class VaultCore {
       orphan: true,
       numUses: auth.numUses,
       role: auth.role,
+      boundCidrs: auth.boundCidrs ?? [],
     });
     return { token, warnings };
   }
@@ -167,7 +190,7 @@ export class VaultCore {
 
       let token: TokenEntry | undefined;
       if (!unauthenticated) {
-        token = this.#authenticate(req.headers);
+        token = this.#authenticate(req.headers, req.remoteAddress);
         accessor = token.accessor;
       }
       let backendReq: BackendRequest = {
@@ -179,6 +202,7 @@ export class VaultCore {
         mount: route?.mounted.info ?? placeholderMount,
         token,
         now: this.now(),
+        remoteAddress: req.remoteAddress,
       };
       // Vault's existence check turns a write into create or update, for policies and handlers alike.
       if (
@@ -215,13 +239,17 @@ export class VaultCore {
     if (!this.namespaces.includes(name)) throw VaultError.wrapped(403, 'namespaces feature not enabled');
   }
 
-  #authenticate(headers: Record<string, string | undefined>): TokenEntry {
+  #authenticate(headers: Record<string, string | undefined>, remoteAddress: string | undefined): TokenEntry {
     const bearer = headers.authorization?.match(/^Bearer\s+(.+)$/i)?.[1];
     const id = headers['x-vault-token'] || bearer;
     // Vault answers a missing token with the bare error, an unknown one with the multierror pair.
     if (!id) throw new VaultError(403, 'permission denied');
     const token = this.tokens.get(id);
     if (!token) throw invalidToken();
+    // CheckToken: a token bound to address blocks is refused from anywhere else.
+    if (token.boundCidrs?.length && !addressAllowed(remoteAddress, parseBlocks(token.boundCidrs))) {
+      throw permissionDenied();
+    }
     return token;
   }
 
@@ -317,6 +345,12 @@ const placeholderMount: MountInfo = {
   maxLeaseTtl: 0,
   options: {},
 };
+
+const parseBlocks = (texts: readonly string[]) =>
+  texts.flatMap((text) => {
+    const block = parseAddressBlock(text);
+    return block ? [block] : [];
+  });
 
 /** Vault's mapping of HTTP verbs to logical operations (PUT and POST are the same). */
 function operationOf(req: CoreRequest): Operation {

@@ -6,6 +6,7 @@ import {
   VaultTokenExpiredError,
 } from 'vault-kubernetes-client';
 
+/** Why the client cannot serve right now, as one of the client's own `ErrorCode`s. */
 export interface Unavailable {
   // Every code here is in the SDK's ErrorCode union (surface's src/errors.ts): the states this
   // module reports have their own classes there (VaultNotReadyError, VaultTokenExpiredError).
@@ -32,12 +33,15 @@ function stateOf(client: VaultKubernetesClient): StartState {
 }
 
 /**
- * Starts the client without waiting for it. A failure is kept (for the 503's code) and not
- * rethrown: the client reports it as an `error` event and retries the login with backoff.
+ * Starts the client unless a start is already under way, and returns that shared start. It never
+ * rejects: a failure is kept (for the 503's code), and the client itself reports it as an `error`
+ * event and retries the login with backoff. Nobody has to await it; a test may, to know the
+ * outcome is recorded.
  */
-export function startInBackground(client: VaultKubernetesClient): void {
+export function startInBackground(client: VaultKubernetesClient): Promise<void> {
   const state = stateOf(client);
-  if (state.starting || client.closed) return;
+  if (state.starting) return state.starting;
+  if (client.closed) return Promise.resolve();
   state.starting = client
     .start()
     .then(
@@ -51,6 +55,7 @@ export function startInBackground(client: VaultKubernetesClient): void {
     .finally(() => {
       state.starting = undefined;
     });
+  return state.starting;
 }
 
 /** Why the client has no usable token right now; undefined when it has one. */

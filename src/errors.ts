@@ -22,6 +22,8 @@ export const ERROR_CLASSES = {
   ERR_SA_TOKEN_MALFORMED: 'ServiceAccountTokenError',
   /** The JWT expired before it was sent. */
   ERR_SA_TOKEN_EXPIRED: 'ServiceAccountTokenError',
+  /** A login credential other than a JWT (AppRole role id or secret id, a token file, the Vault CLI's token) could not be read, or its source did not answer in time. */
+  ERR_LOGIN_CREDENTIAL: 'LoginCredentialError',
   /** Vault could not be reached: refused, reset, DNS, or the connection died mid-answer. */
   ERR_VAULT_CONNECTION: 'VaultConnectionError',
   /** One attempt got no answer within `timeouts.requestMs` (or the call's `timeoutMs`). */
@@ -52,10 +54,6 @@ export const ERROR_CLASSES = {
   ERR_VAULT_LOGIN: 'VaultLoginError',
   /** A 2xx answer did not have the shape Vault documents (a proxy, a version drift, a bug). */
   ERR_VAULT_RESPONSE_SHAPE: 'VaultResponseShapeError',
-  /** The client has no token yet: it has not logged in (readiness checks report this state). */
-  ERR_VAULT_NOT_READY: 'VaultNotReadyError',
-  /** The client's token expired and no new one could be obtained yet (readiness checks report this state). */
-  ERR_VAULT_TOKEN_EXPIRED: 'VaultTokenExpiredError',
   /** The caller's schema rejected a secret's data; the fields are named, never the values. */
   ERR_SECRET_SCHEMA: 'SecretSchemaError',
   /** A lease ran out before a replacement could be fetched; the secret is no longer served. */
@@ -180,6 +178,35 @@ export class ServiceAccountTokenError extends VaultClientError {
     super(TOKEN_PROBLEM_CODES[problem], message, { cause });
     this.problem = problem;
     this.tokenPath = tokenPath;
+  }
+}
+
+/** Which login credential a {@link LoginCredentialError} is about. */
+export type LoginCredential = 'roleId' | 'secretId' | 'wrappedSecretId' | 'token';
+
+/** What is wrong with it. */
+export type LoginCredentialProblem = 'missing' | 'unreadable' | 'empty' | 'timeout' | 'malformed';
+
+/**
+ * A login credential other than a JWT could not be used: an AppRole role id or secret id (value,
+ * function or file), a token file, or the Vault CLI's token (`~/.vault-token`, a token helper).
+ * Thrown before Vault is asked; the message names the option or file, never the value.
+ */
+export class LoginCredentialError extends VaultClientError {
+  readonly credential: LoginCredential;
+  readonly problem: LoginCredentialProblem;
+  /** The file it came from, when it came from a file. */
+  readonly path: string | undefined;
+
+  constructor(
+    message: string,
+    details: { credential: LoginCredential; problem: LoginCredentialProblem; path?: string | undefined },
+    cause?: unknown,
+  ) {
+    super('ERR_LOGIN_CREDENTIAL' satisfies CodeOf<'LoginCredentialError'>, message, { cause });
+    this.credential = details.credential;
+    this.problem = details.problem;
+    this.path = details.path;
   }
 }
 
@@ -472,26 +499,6 @@ export class VaultResponseShapeError extends VaultClientError {
 export const ResponseShapeError = VaultResponseShapeError;
 /** @deprecated Renamed {@link VaultResponseShapeError}. */
 export type ResponseShapeError = VaultResponseShapeError;
-
-/**
- * The client holds no token yet: it has not logged in, or its first login is still running.
- * The readiness checks (Express, NestJS) report this state.
- */
-export class VaultNotReadyError extends VaultClientError {
-  constructor(message = 'the Vault client has not logged in yet') {
-    super('ERR_VAULT_NOT_READY' satisfies CodeOf<'VaultNotReadyError'>, message);
-  }
-}
-
-/**
- * The client's token has expired and no new one could be obtained yet (the re-login is failing
- * or backing off). The readiness checks report this state; calls fail with the login's own error.
- */
-export class VaultTokenExpiredError extends VaultClientError {
-  constructor(message = 'the Vault token has expired and no new one has been obtained yet') {
-    super('ERR_VAULT_TOKEN_EXPIRED' satisfies CodeOf<'VaultTokenExpiredError'>, message);
-  }
-}
 
 /** The caller's schema rejected a secret's data. Names the fields, never their values. */
 export class SecretSchemaError extends VaultClientError {

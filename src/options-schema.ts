@@ -126,24 +126,97 @@ export function addressProblem(value: string): string | undefined {
   return undefined;
 }
 
+/** A namespace option: trimmed, slashes around it dropped, '' meaning none. */
+const namespaceField = z
+  .string({
+    error: (iss) => `expected the namespace as a string, e.g. 'team-a' or 'admin/team-a'${got(iss.input)}`,
+  })
+  .superRefine((v, ctx) => {
+    const problem = namespaceProblem(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .transform((v) => v.trim().replace(/^\/+|\/+$/g, '') || undefined);
+
+const jwtSource = z
+  .union([text('the JWT', 'auth.jwt'), fn<() => string>('a JWT string or a function returning one')])
+  .optional();
+
+const TOKEN_FILE = "'/var/run/secrets/kubernetes.io/serviceaccount/token'";
+
 /** The methods the client logs in with, each with its own options. `method` defaults to kubernetes. */
 const AUTH_METHODS = {
   kubernetes: z.strictObject({
     method: z.literal('kubernetes'),
     role: text('the Vault role name', "auth: { role: 'my-app' }"),
     mount: mountPath('the auth mount', "'kubernetes'", true).optional(),
-    tokenPath: text(
-      'the service-account token file',
-      "'/var/run/secrets/kubernetes.io/serviceaccount/token'",
-    ).optional(),
-    jwt: z
-      .union([text('the JWT', 'auth.jwt'), fn<() => string>('a JWT string or a function returning one')])
-      .optional(),
+    tokenPath: text('the service-account token file', TOKEN_FILE).optional(),
+    jwt: jwtSource,
+    namespace: namespaceField.optional(),
   }),
-  token: z.strictObject({
-    method: z.literal('token'),
-    token: text('the Vault token', "auth: { method: 'token', token: process.env.VAULT_TOKEN }"),
+  jwt: z.strictObject({
+    method: z.literal('jwt'),
+    role: text('the Vault role name', "auth: { method: 'jwt', role: 'my-app' }"),
+    mount: mountPath('the auth mount', "'jwt'", true).optional(),
+    tokenPath: text('the JWT file', TOKEN_FILE).optional(),
+    jwt: jwtSource,
+    namespace: namespaceField.optional(),
   }),
+  approle: z
+    .strictObject({
+      method: z.literal('approle'),
+      roleId: text('the role id', 'auth.roleId: process.env.VAULT_ROLE_ID').optional(),
+      roleIdFile: text('the role id file', "'/run/secrets/role-id'").optional(),
+      secretId: z
+        .union([
+          text('the secret id', 'auth.secretId: process.env.VAULT_SECRET_ID'),
+          fn<() => string>('a secret id string or a function returning one'),
+        ])
+        .optional(),
+      secretIdFile: text('the secret id file', "'/run/secrets/secret-id'").optional(),
+      wrappedSecretId: text('the wrapping token of a secret id', 'auth.wrappedSecretId').optional(),
+      mount: mountPath('the auth mount', "'approle'", true).optional(),
+      namespace: namespaceField.optional(),
+    })
+    .superRefine((v, ctx) => {
+      if ((v.roleId === undefined) === (v.roleIdFile === undefined)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['roleId'],
+          message:
+            v.roleId === undefined
+              ? "missing: AppRole login needs the role id: set auth.roleId (or auth.roleIdFile), e.g. auth: { method: 'approle', roleId, secretIdFile: '/run/secrets/secret-id' }"
+              : 'set either auth.roleId or auth.roleIdFile, not both',
+        });
+      }
+      const secrets = (['secretId', 'secretIdFile', 'wrappedSecretId'] as const).filter(
+        (k) => v[k] !== undefined,
+      );
+      if (secrets.length > 1) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [secrets[1]!],
+          message: `set one of auth.secretId, auth.secretIdFile or auth.wrappedSecretId, not ${secrets.map((k) => `auth.${k}`).join(' and ')}`,
+        });
+      }
+    }),
+  token: z
+    .strictObject({
+      method: z.literal('token'),
+      token: text('the Vault token', "auth: { method: 'token', token: process.env.VAULT_TOKEN }").optional(),
+      tokenPath: text('the token file', "'/vault/secrets/agent-inject-token'").optional(),
+    })
+    .superRefine((v, ctx) => {
+      if ((v.token === undefined) === (v.tokenPath === undefined)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['token'],
+          message:
+            v.token === undefined
+              ? "missing: set auth.token, or auth.tokenPath for a file such as '/vault/secrets/agent-inject-token'"
+              : 'set either auth.token or auth.tokenPath, not both',
+        });
+      }
+    }),
 } as const;
 
 export type AuthMethodName = keyof typeof AUTH_METHODS;
@@ -163,12 +236,12 @@ const auth = z.preprocess(
       : v,
   z.discriminatedUnion(
     'method',
-    Object.values(AUTH_METHODS) as unknown as [typeof AUTH_METHODS.kubernetes, typeof AUTH_METHODS.token],
+    [AUTH_METHODS.kubernetes, AUTH_METHODS.jwt, AUTH_METHODS.approle, AUTH_METHODS.token],
     {
       error: (iss) =>
         iss.code === 'invalid_union'
           ? `${typeof iss.input === 'object' && iss.input !== null && typeof (iss.input as { method?: unknown }).method === 'string' ? `'${(iss.input as { method: string }).method}' is not` : 'expected'} a login method this client knows: ${METHOD_LIST} (kubernetes when left out)`
-          : `expected an object such as { role: 'my-app' } for Kubernetes login, or { method: 'token', token }${got(iss.input)}`,
+          : `expected an object such as { role: 'my-app' } for Kubernetes login, or { method: 'jwt' | 'approle' | 'token', ... }${got(iss.input)}`,
     },
   ),
 );

@@ -1,3 +1,7 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { AppRoleAuth } from './auth/approle-login';
+import type { TokenSourceSpec } from './auth/token-source';
 import { VaultConfigError } from './errors';
 import { systemClock } from './internal/clock';
 import { consoleLogger, filterLogger } from './internal/logger';
@@ -8,16 +12,29 @@ import {
   optionsSchema,
   type ParsedOptions,
 } from './options-schema';
-import type { JwtSource } from './types/auth';
+import type { CredentialSource } from './types/auth';
 import type { Clock } from './types/clock';
 import type { Logger } from './types/logger';
 import type { ClientOptions } from './types/options';
 
 export const DEFAULT_TOKEN_PATH = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
+/** A login with a JWT: the pod's service-account token for Kubernetes auth, any JWT for JWT auth. */
+export interface JwtBasedAuth {
+  method: 'kubernetes' | 'jwt';
+  role: string;
+  mount: string;
+  tokenPath: string;
+  jwt: CredentialSource | undefined;
+  /** The namespace the login goes to; the client's namespace when not given. */
+  namespace: string | undefined;
+}
+
+/** How the client gets its token, resolved from `auth` and the environment (no file read yet). */
 export type ResolvedAuth =
-  | { method: 'kubernetes'; role: string; mount: string; tokenPath: string; jwt: JwtSource | undefined }
-  | { method: 'token'; token: string };
+  | JwtBasedAuth
+  | AppRoleAuth
+  | { method: 'token'; source: TokenSourceSpec; namespace: string | undefined };
 
 export interface ResolvedTls {
   caCert: string | undefined;
@@ -86,7 +103,7 @@ export function resolveOptions(input: ClientOptions = {}, env: Env = process.env
   return {
     address,
     namespace,
-    auth: resolveAuth(o.auth, env),
+    auth: resolveAuth(o.auth, env, address, namespace),
     tls,
     timeouts: { requestMs: o.timeouts?.requestMs ?? 10_000, totalMs: o.timeouts?.totalMs ?? 60_000 },
     retry: {
@@ -144,22 +161,70 @@ function resolveNamespace(option: string | undefined, env: Env): string | undefi
   return value.trim().replace(/^\/+|\/+$/g, '') || undefined;
 }
 
-function resolveAuth(auth: ParsedOptions['auth'], env: Env): ResolvedAuth {
-  if (auth && 'token' in auth) return { method: 'token', token: auth.token };
-  if (auth) {
-    return {
-      method: 'kubernetes',
-      role: auth.role,
-      mount: auth.mount ?? 'kubernetes',
-      tokenPath: auth.tokenPath ?? DEFAULT_TOKEN_PATH,
-      jwt: auth.jwt as JwtSource | undefined,
-    };
+function resolveAuth(
+  auth: ParsedOptions['auth'],
+  env: Env,
+  address: string,
+  namespace: string | undefined,
+): ResolvedAuth {
+  switch (auth?.method) {
+    case 'kubernetes':
+    case 'jwt':
+      return {
+        method: auth.method,
+        role: auth.role,
+        mount: auth.mount ?? auth.method,
+        tokenPath: auth.tokenPath ?? DEFAULT_TOKEN_PATH,
+        jwt: auth.jwt as CredentialSource | undefined,
+        namespace: auth.namespace ?? namespace,
+      };
+    case 'approle':
+      return {
+        method: 'approle',
+        roleId: auth.roleId,
+        roleIdFile: auth.roleIdFile,
+        secretId: auth.secretId as CredentialSource | undefined,
+        secretIdFile: auth.secretIdFile,
+        wrappedSecretId: auth.wrappedSecretId,
+        mount: auth.mount ?? 'approle',
+        namespace: auth.namespace ?? namespace,
+      };
+    case 'token':
+      return {
+        method: 'token',
+        source:
+          auth.token !== undefined
+            ? { kind: 'value', token: auth.token, from: 'auth.token' }
+            : { kind: 'file', path: auth.tokenPath! },
+        namespace,
+      };
+    case undefined:
+      return { method: 'token', source: environmentToken(env, address), namespace };
   }
+}
+
+/**
+ * No `auth`: the Vault CLI's own order. VAULT_TOKEN; else, at the first login, the token helper
+ * set in its config file or the token `vault login` left in ~/.vault-token. No file is read here.
+ */
+function environmentToken(env: Env, address: string): TokenSourceSpec {
   const token = env.VAULT_TOKEN?.trim();
-  if (token) return { method: 'token', token };
-  throw new VaultConfigError(
-    "no auth: pass `auth: { role: 'my-role' }` for Kubernetes login (or `auth: { method: 'token', token }` for local development), or set VAULT_TOKEN",
-  );
+  if (token) {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: a token is one header value
+    if (/[\u0000-\u001f\u007f]/.test(token)) {
+      throw new VaultConfigError(
+        'VAULT_TOKEN holds a line break or another control character; set it to the token alone',
+      );
+    }
+    return { kind: 'value', token, from: 'VAULT_TOKEN' };
+  }
+  const home = env.HOME?.trim() || homedir();
+  return {
+    kind: 'cli',
+    configPath: env.VAULT_CONFIG_PATH?.trim() || join(home, '.vault'),
+    tokenFile: join(home, '.vault-token'),
+    address,
+  };
 }
 
 function resolveTls(tls: NonNullable<ParsedOptions['tls']>, env: Env): ResolvedTls {

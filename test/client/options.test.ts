@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { VaultConfigError, VaultKubernetesClient } from 'vault-kubernetes-client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
@@ -80,11 +83,27 @@ describe('options', () => {
     ).toMatch(/pino fits/);
   });
 
-  it('without auth, VAULT_TOKEN is used; with neither, the error says what to pass', () => {
+  it('without auth, VAULT_TOKEN is used; with neither, the first call says what to pass, before any request', async () => {
     vi.stubEnv('VAULT_TOKEN', '');
-    expect(error(() => new VaultKubernetesClient({ address: 'https://v' })).message).toMatch(
-      /auth: \{ role: 'my-role' \}/,
+    const home = await mkdtemp(join(tmpdir(), 'no-vault-token-'));
+    vi.stubEnv('HOME', home);
+    vi.stubEnv('VAULT_CONFIG_PATH', '');
+    let requests = 0;
+    const client = new VaultKubernetesClient({
+      address: 'https://v',
+      fetch: async () => {
+        requests += 1;
+        throw new Error('no request expected');
+      },
+    });
+    const e = await client.start().catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(VaultConfigError);
+    expect((e as Error).message).toMatch(
+      /no token in VAULT_TOKEN or .*\.vault-token.*auth: \{ role: 'my-app' \}.*vault login/,
     );
+    expect(requests).toBe(0);
+    await client.close();
+    await rm(home, { recursive: true, force: true });
     vi.stubEnv('VAULT_TOKEN', 'hvs.fromtheenvironment000000');
     expect(() => new VaultKubernetesClient({ address: 'https://v' })).not.toThrow();
   });

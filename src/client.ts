@@ -100,7 +100,7 @@ export class VaultKubernetesClient {
   }
 
   /** Logs in now rather than at the first call, so a misconfiguration shows at startup. */
-  async start(options: { signal?: AbortSignal } = {}): Promise<void> {
+  async start(options: { signal?: AbortSignal | undefined } = {}): Promise<void> {
     this.#ensureOpen();
     await this.#tokens.start(options);
   }
@@ -170,7 +170,7 @@ export class VaultKubernetesClient {
   }
 
   /** Drops a cached secret; the next `secret()` fetches it anew. Its lease is left to expire. */
-  invalidate(path: string, options: { body?: Record<string, unknown> } = {}): boolean {
+  invalidate(path: string, options: { body?: Record<string, unknown> | undefined } = {}): boolean {
     return this.#secrets.invalidate(path, options);
   }
 

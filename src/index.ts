@@ -20,6 +20,9 @@ export {
   isVaultClientError,
   LeaseError,
   ListenerError,
+  type LoginCredential,
+  LoginCredentialError,
+  type LoginCredentialProblem,
   type ResponseErrorDetails,
   ResponseShapeError,
   SecretFileError,
@@ -53,9 +56,11 @@ export {
 } from './sources/agent-file-source';
 export type { FileSchema } from './sources/file-schema';
 export type {
+  AppRoleAuthOptions,
   AuthMethod,
   AuthOptions,
   CredentialSource,
+  JwtAuthOptions,
   JwtSource,
   KubernetesAuthOptions,
   ServiceAccountClaims,

@@ -1,10 +1,19 @@
-import type { z } from 'zod';
-import { type TokenInfo, TokenManager } from './auth/token-manager';
+import { TokenManager } from './auth/token-manager';
+import {
+  type DatabaseEngine,
+  databaseEngine,
+  type KvEngine,
+  kvEngine,
+  type PkiEngine,
+  pkiEngine,
+  type TransitEngine,
+  transitEngine,
+} from './engines';
 import { ClientClosedError, VaultNotFoundError } from './errors';
-import { EventHub, type EventName, type Listener } from './events';
+import { EventHub } from './events';
+import { checkRequest } from './http/request-check';
 import type { CallKind } from './http/retry-policy';
 import { Transport } from './http/transport';
-import { encodeVaultPath } from './http/vault-path';
 import { parseEnvelope } from './http/vault-response';
 import { Monotonic } from './internal/clock';
 import { KeepAlive } from './internal/keep-alive';
@@ -12,11 +21,17 @@ import { hideFromInspection, maskValues, Redactor, redactingLogger } from './int
 import { safeString } from './internal/thrown';
 import { Timers } from './internal/timers';
 import { LeaseApi } from './leases/lease-api';
-import type { Secret, SecretListener, SecretOptions, Subscription } from './leases/secret';
 import { SecretManager } from './leases/secret-manager';
-import { type ClientOptions, type ResolvedOptions, resolveOptions } from './options';
-import { checkSchema } from './schema-check';
-import type { CloseOptions, DataOf, LeaseInfo, ReadOptions, RequestSpec, VaultResponse } from './types';
+import { type ResolvedOptions, resolveOptions } from './options';
+import { assertSchema, checkSchemaAsync } from './schema-check';
+import { attachTelemetry, type Telemetry } from './telemetry/client-telemetry';
+import { publishRequests } from './telemetry/interim-request-channels';
+import type { TokenInfo } from './types/auth';
+import type { EventName, Listener } from './types/events';
+import type { ClientOptions } from './types/options';
+import type { CloseOptions, LeaseInfo, ReadOptions, RequestSpec, VaultResponse } from './types/requests';
+import type { Secret, SecretListener, SecretOptions, Subscription } from './types/secret';
+import type { DataOf, StandardSchemaV1 } from './types/standard-schema';
 
 /**
  * A Vault client for a Node service on Kubernetes. It logs in with the pod's service account,
@@ -36,6 +51,7 @@ export class VaultKubernetesClient {
   readonly #tokens: TokenManager;
   readonly #leases: LeaseApi;
   readonly #secrets: SecretManager;
+  readonly #telemetry: Telemetry;
   #closing: Promise<void> | undefined;
 
   constructor(options: ClientOptions = {}) {
@@ -49,7 +65,7 @@ export class VaultKubernetesClient {
         `background task failed: ${this.#redactor.text(safeString(error))}`,
       ),
     );
-    this.#transport = new Transport(this.#options, this.#redactor, this.#closer.signal);
+    this.#transport = publishRequests(new Transport(this.#options, this.#redactor, this.#closer.signal)); // INTERIM-C2
     this.#tokens = new TokenManager(
       this.#options,
       this.#transport,
@@ -75,6 +91,13 @@ export class VaultKubernetesClient {
       (token, afterMs) => this.#tokens.retire(token, afterMs),
     );
     this.#tokens.onNewToken((change) => this.#secrets.onNewToken(change));
+    this.#telemetry = attachTelemetry({
+      enabled: this.#options.telemetry,
+      address: this.#options.address,
+      observe: (observer) => this.#events.observe(observer),
+      tokenTtlMs: () => this.#tokens.info()?.ttlMs,
+      cachedSecrets: () => this.#secrets.size,
+    });
     hideFromInspection(this, () => ({
       address: this.#options.address,
       namespace: this.#options.namespace,
@@ -93,7 +116,7 @@ export class VaultKubernetesClient {
    * awaited the process stays alive, and it settles: a token, or the typed error (Vault refused,
    * sealed, unreachable) once the configured retries are spent.
    */
-  async start(options: { signal?: AbortSignal } = {}): Promise<void> {
+  async start(options: { signal?: AbortSignal | undefined } = {}): Promise<void> {
     this.#ensureOpen();
     await this.#alive.around(this.#tokens.start(options));
   }
@@ -131,11 +154,16 @@ export class VaultKubernetesClient {
    * re-issue) and served from the cache while valid, also while Vault is unreachable. KV v2 is
    * unwrapped: `data` holds the key/values, `version` and `metadata` sit beside it.
    */
-  secret<S extends z.ZodType | undefined = undefined>(
+  secret<S extends StandardSchemaV1 | undefined = undefined>(
     path: string,
     options: SecretOptions<S> = {},
   ): Promise<Secret<DataOf<S>>> {
     if (this.#closer.signal.aborted || this.#closing) return Promise.reject(new ClientClosedError());
+    try {
+      assertSchema(options.schema);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     // A cache hit is already settled; a miss keeps the process alive until it settles.
     return this.#secrets.get<DataOf<S>>(path, options, this.#hold);
   }
@@ -145,7 +173,7 @@ export class VaultKubernetesClient {
    * past its lease's end); undefined otherwise. No I/O and no promise: what per-request code wants
    * once `secret()` or `watch()` has loaded it. Throws ClientClosedError after close().
    */
-  current<S extends z.ZodType | undefined = undefined>(
+  current<S extends StandardSchemaV1 | undefined = undefined>(
     path: string,
     options: SecretOptions<S> = {},
   ): Secret<DataOf<S>> | undefined {
@@ -158,34 +186,39 @@ export class VaultKubernetesClient {
    * reason), until the returned function is called. A listener that throws is reported as an
    * `error` event and never stops the secret's upkeep. What a connection pool hooks into.
    */
-  watch<S extends z.ZodType | undefined = undefined>(
+  watch<S extends StandardSchemaV1 | undefined = undefined>(
     path: string,
     listener: SecretListener<DataOf<S>>,
     options: SecretOptions<S> = {},
   ): Subscription<DataOf<S>> {
     this.#ensureOpen();
+    assertSchema(options.schema);
     const subscription = this.#secrets.watch(path, listener, options);
     void this.#alive.around(subscription.ready).catch(() => undefined);
     return subscription;
   }
 
   /** Fetches a new secret now (a new credential for a dynamic one); the old lease is revoked after the grace period. */
-  async rotate<S extends z.ZodType | undefined = undefined>(
+  async rotate<S extends StandardSchemaV1 | undefined = undefined>(
     path: string,
     options: SecretOptions<S> = {},
   ): Promise<Secret<DataOf<S>>> {
     this.#ensureOpen();
+    assertSchema(options.schema);
     return this.#alive.around(this.#secrets.rotate<DataOf<S>>(path, options));
   }
 
   /** Drops a cached secret; the next `secret()` fetches it anew. Its lease is left to expire. */
-  invalidate(path: string, options: { body?: Record<string, unknown>; namespace?: string } = {}): boolean {
+  invalidate(
+    path: string,
+    options: { body?: Record<string, unknown> | undefined; namespace?: string | undefined } = {},
+  ): boolean {
     this.#ensureOpen();
     return this.#secrets.invalidate(path, options);
   }
 
   /** An uncached read. Throws VaultNotFoundError when there is nothing at the path. */
-  async read<S extends z.ZodType | undefined = undefined>(
+  async read<S extends StandardSchemaV1 | undefined = undefined>(
     path: string,
     options: ReadOptions<S> = {},
   ): Promise<VaultResponse<DataOf<S>>> {
@@ -193,10 +226,10 @@ export class VaultKubernetesClient {
   }
 
   /** Writes `body` to a path; `data` is null when Vault answers 204. */
-  async write<S extends z.ZodType | undefined = undefined>(
+  async write<S extends StandardSchemaV1 | undefined = undefined>(
     path: string,
     body: Record<string, unknown> = {},
-    options: ReadOptions<S> & { idempotent?: boolean } = {},
+    options: ReadOptions<S> & { idempotent?: boolean | undefined } = {},
   ): Promise<VaultResponse<DataOf<S> | null>> {
     return this.request<S>({ ...options, method: 'POST', path, body }) as Promise<
       VaultResponse<DataOf<S> | null>
@@ -221,13 +254,15 @@ export class VaultKubernetesClient {
   }
 
   /** Any Vault call: method, path, body, query; typed through an optional schema for `data`. */
-  async request<S extends z.ZodType | undefined = undefined>(
+  async request<S extends StandardSchemaV1 | undefined = undefined>(
     spec: RequestSpec<S>,
   ): Promise<VaultResponse<DataOf<S>>> {
     this.#ensureOpen();
     const { method, path } = spec;
-    // A bad path fails here, before a login is spent on it.
-    encodeVaultPath(path);
+    // Bad arguments (path, method, body, query, per-call options) or a bad schema fail here,
+    // before any I/O or a login is spent on them.
+    checkRequest(spec);
+    assertSchema(spec.schema);
     const res = await this.#alive.around(
       this.#tokens.run(
         (token) =>
@@ -246,6 +281,26 @@ export class VaultKubernetesClient {
       ),
     );
     return this.#toResponse(res.body, res.status, path, spec.schema);
+  }
+
+  /** Typed KV calls on a mount (default `secret`), v1 or v2: chosen, or detected at the first call. */
+  kv(mount = 'secret', options: { version?: 1 | 2 | undefined } = {}): KvEngine {
+    return kvEngine(this, mount, options);
+  }
+
+  /** Typed transit calls (encrypt, decrypt, rewrap, batches, data keys) on a mount (default `transit`). */
+  transit(mount = 'transit'): TransitEngine {
+    return transitEngine(this, mount);
+  }
+
+  /** Typed PKI calls (issue, sign, managed certificates) on a mount (default `pki`). */
+  pki(mount = 'pki'): PkiEngine {
+    return pkiEngine(this, mount);
+  }
+
+  /** Typed, managed database credentials (dynamic and static) on a mount (default `database`). */
+  database(mount = 'database'): DatabaseEngine {
+    return databaseEngine(this, mount);
   }
 
   /**
@@ -274,6 +329,7 @@ export class VaultKubernetesClient {
     } finally {
       await this.#transport.close();
       this.#events.removeAll();
+      this.#telemetry.close();
     }
   }
 
@@ -307,14 +363,14 @@ export class VaultKubernetesClient {
     if (this.#closer.signal.aborted || this.#closing) throw new ClientClosedError();
   }
 
-  #toResponse<S extends z.ZodType | undefined>(
+  async #toResponse<S extends StandardSchemaV1 | undefined>(
     body: unknown,
     status: number,
     path: string,
     schema: S | undefined,
-  ): VaultResponse<DataOf<S>> {
+  ): Promise<VaultResponse<DataOf<S>>> {
     const envelope = parseEnvelope(body, { path, status });
-    const data = checkSchema(path, envelope.data ?? null, schema);
+    const data = await checkSchemaAsync(path, envelope.data ?? null, schema);
     const now = this.#options.clock.now();
     const leaseId = envelope.lease_id ?? '';
     const ttlMs = (envelope.lease_duration ?? 0) * 1000;
@@ -344,12 +400,10 @@ function closeTimeoutOf(timeoutMs: number | undefined): number {
 
 /**
  * How far Vault's clock is ahead of the pod's (negative: behind), as the transport estimates it
- * from Vault's `Date` header (contract C5). Until the transport offers `skewMs()`, the clocks are
- * taken to agree: this is the one place that assumption lives.
+ * from Vault's `Date` header (contract C5).
  */
 function skewOf(transport: Transport): number {
-  const measured = (transport as { skewMs?: () => number }).skewMs;
-  const skew = typeof measured === 'function' ? measured.call(transport) : 0;
+  const skew = transport.skewMs();
   return Number.isFinite(skew) ? skew : 0;
 }
 

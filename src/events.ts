@@ -1,112 +1,13 @@
-import { channel } from 'node:diagnostics_channel';
 import { EventEmitter } from 'eventemitter3';
-import { ListenerError, type VaultClientError } from './errors';
-import type { Clock } from './internal/clock';
-import type { Logger } from './internal/logger';
-import { describeThrown } from './internal/thrown';
+import { ListenerError } from './errors';
+import { whatWasThrown } from './internal/thrown';
+import type { Clock } from './types/clock';
+import type { ErrorEvent, EventName, Listener, VaultClientEvents } from './types/events';
+import type { Logger } from './types/logger';
 
-export type LoginReason = 'initial' | 'expired' | 'invalid-token' | 'max-ttl';
-export type ErrorPhase =
-  | 'login'
-  | 'renew'
-  | 'lease-renew'
-  | 'rotate'
-  | 'revoke'
-  | 'read'
-  | 'listener'
-  | 'drain'
-  | 'close';
-export type RotationReason =
-  | 'max-ttl'
-  | 'lease-lost'
-  | 'relogin'
-  | 'new-version'
-  | 'certificate-expiring'
-  | 'manual';
-
-/** What a login tells the app: who the token is, never the token. */
-export interface AuthLoginEvent {
-  reason: LoginReason;
-  accessor: string;
-  policies: readonly string[];
-  ttlMs: number;
-  renewable: boolean;
-  /** Failed attempts before this one since the last success. */
-  failedAttempts: number;
-  at: number;
-}
-
-export interface AuthRenewedEvent {
-  accessor: string;
-  requestedTtlMs: number;
-  ttlMs: number;
-  /** Vault granted less than asked: the token nears its max TTL and a new login is scheduled. */
-  capped: boolean;
-  at: number;
-}
-
-export interface LeaseRenewedEvent {
-  path: string;
-  /** The namespace the secret was read in, when not the client's default. */
-  namespace?: string;
-  leaseId: string;
-  requestedTtlMs: number;
-  ttlMs: number;
-  at: number;
-}
-
-export interface LeaseExpiredEvent {
-  path: string;
-  namespace?: string;
-  leaseId: string;
-  at: number;
-}
-
-/** The one event that carries secret data: the app needs the new value to swap it in. */
-export interface SecretRotatedEvent<T = Record<string, unknown>> {
-  path: string;
-  namespace?: string;
-  reason: RotationReason;
-  previous: SecretSnapshot<T> | undefined;
-  current: SecretSnapshot<T>;
-  at: number;
-}
-
-export interface SecretSnapshot<T = Record<string, unknown>> {
-  data: T;
-  leaseId: string | undefined;
-  version: number | undefined;
-  expiresAt: number | undefined;
-}
-
-export interface ErrorEvent {
-  error: VaultClientError;
-  phase: ErrorPhase;
-  path?: string;
-  namespace?: string;
-  /** For login failures: attempts so far and when the next one is due. */
-  attempt?: number;
-  nextAttemptInMs?: number;
-  at: number;
-}
-
-export interface VaultClientEvents {
-  'auth:login': AuthLoginEvent;
-  'auth:renewed': AuthRenewedEvent;
-  'lease:renewed': LeaseRenewedEvent;
-  'lease:expired': LeaseExpiredEvent;
-  'secret:rotated': SecretRotatedEvent;
-  error: ErrorEvent;
-}
-
-export type EventName = keyof VaultClientEvents;
 // biome-ignore lint/suspicious/noExplicitAny: eventemitter3's own listener type
 type AnyListener = (...args: any[]) => void;
-export type Listener<K extends EventName> = (payload: VaultClientEvents[K]) => void;
-
-/** Diagnostics channels (node:diagnostics_channel) for telemetry: names only, never data or tokens. */
-const rotatedChannel = channel('vault-kubernetes-client:secret:rotated');
-const loginChannel = channel('vault-kubernetes-client:auth:login');
+export type EventObserver = <K extends EventName>(name: K, payload: VaultClientEvents[K]) => void;
 
 /** How an event is emitted: an `error` a caller already received is not worth printing again. */
 export interface EmitOptions {
@@ -114,15 +15,16 @@ export interface EmitOptions {
 }
 
 /**
- * The client's typed events. Listeners run inside try/catch: one that throws becomes an `error`
- * event (phase `listener`) and never breaks the lifecycle that emitted. An `error` nobody
- * listens to is logged, not dropped (at debug level when a caller already received it).
+ * The client's typed events. Listeners run inside try/catch: one that throws (anything at all)
+ * becomes an `error` event (phase `listener`) and never breaks the lifecycle that emitted. An
+ * `error` nobody listens to is logged, not dropped (at debug level when a caller received it).
  *
  * `off(name, listener)` removes every registration of that listener, as eventemitter3 does.
  */
 export class EventHub {
   readonly #emitter = new EventEmitter();
   readonly #wrappers = new Map<string, Map<AnyListener, AnyListener[]>>();
+  readonly #observers = new Set<EventObserver>();
 
   constructor(
     private readonly logger: Logger,
@@ -152,20 +54,23 @@ export class EventHub {
     return this.#emitter.eventNames().reduce((n, e) => n + this.#emitter.listenerCount(e), 0);
   }
 
+  /**
+   * Internal (telemetry): sees every event as it is emitted, before the listeners. Not a listener:
+   * an `error` nobody listens to is still logged. An observer that throws is ignored.
+   */
+  observe(observer: EventObserver): () => void {
+    this.#observers.add(observer);
+    return () => this.#observers.delete(observer);
+  }
+
   emit<K extends EventName>(name: K, payload: VaultClientEvents[K], options: EmitOptions = {}): void {
     const frozen = Object.freeze(payload);
-    if (name === 'secret:rotated' && rotatedChannel.hasSubscribers) {
-      const event = frozen as unknown as SecretRotatedEvent;
-      const leaseId = event.current.leaseId;
-      rotatedChannel.publish({
-        path: event.path,
-        reason: event.reason,
-        ...(leaseId ? { leaseId } : {}),
-        at: event.at,
-      });
-    } else if (name === 'auth:login' && loginChannel.hasSubscribers) {
-      const event = frozen as unknown as AuthLoginEvent;
-      loginChannel.publish({ reason: event.reason, at: event.at });
+    for (const observer of this.#observers) {
+      try {
+        observer(name, frozen as VaultClientEvents[K]);
+      } catch {
+        // telemetry must never break the lifecycle that emitted
+      }
     }
     if (name === 'error' && this.#emitter.listenerCount('error') === 0) {
       const event = frozen as unknown as ErrorEvent;
@@ -220,7 +125,7 @@ export class EventHub {
   #listenerFailed(name: EventName, cause: unknown): void {
     // Never the listener's own message: an app's error may quote a password. What threw, and the
     // value itself as the cause, for whoever inspects it on purpose.
-    const what = describeThrown(cause);
+    const what = whatWasThrown(cause);
     if (name === 'error') {
       this.logger.error({ event: name }, `an 'error' listener threw ${what}`);
       return;

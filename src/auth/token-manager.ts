@@ -1,11 +1,14 @@
 import { asClientError, ClientClosedError, VaultBadRequestError, VaultInvalidTokenError } from '../errors';
-import type { EventHub, LoginReason } from '../events';
+import type { EventHub } from '../events';
 import type { Transport } from '../http/transport';
 import { parseEnvelope, requireAuth } from '../http/vault-response';
 import type { Monotonic } from '../internal/clock';
 import type { Redactor } from '../internal/redact';
 import type { Timers } from '../internal/timers';
-import type { CallOptions, ResolvedOptions } from '../options';
+import type { ResolvedOptions } from '../options';
+import type { TokenInfo } from '../types/auth';
+import type { LoginReason } from '../types/events';
+import type { CallOptions } from '../types/requests';
 import {
   currentToken,
   type HeldToken,
@@ -17,21 +20,10 @@ import {
   usableToken,
 } from '../upkeep/token-machine';
 import { createWaiters, type Waiters, waitFor } from '../upkeep/waiters';
-import { obtainToken } from './obtain-token';
+import { canObtainAgain, createsToken, obtainToken } from './obtain-token';
 import type { TokenState } from './token-state';
 
 export type { TokenState } from './token-state';
-
-/** What the app may know about the current token. */
-export interface TokenInfo {
-  method: 'kubernetes' | 'token';
-  accessor: string;
-  policies: readonly string[];
-  renewable: boolean;
-  /** Remaining lifetime, or undefined for a token that never expires. */
-  ttlMs: number | undefined;
-  expiresAt: number | undefined;
-}
 
 /** A login replaced the token: what managed secrets need to move their leases onto the new one. */
 export interface NewToken {
@@ -60,7 +52,10 @@ export class TokenManager {
   readonly #listeners: NewTokenListener[] = [];
   /** Replaced tokens still alive, waiting to be revoked once nothing uses their leases. */
   readonly #retiring = new Map<string, TokenState>();
+  /** A new token can be had (a login, a token file read again): what Vault rejecting one can be met with. */
   readonly #canLogin: boolean;
+  /** The client created its tokens (logins): they are its to announce, retire and revoke. */
+  readonly #creates: boolean;
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -70,8 +65,8 @@ export class TokenManager {
     private readonly redactor: Redactor,
     private readonly time: Monotonic,
   ) {
-    if (options.auth.method === 'token') redactor.add(options.auth.token);
-    this.#canLogin = options.auth.method !== 'token';
+    this.#canLogin = canObtainAgain(options.auth);
+    this.#creates = createsToken(options.auth);
     this.#state = initialTokenState({
       renewAt: options.token.renewAt,
       jitter: options.token.jitter,
@@ -134,7 +129,7 @@ export class TokenManager {
    * once the managed secrets run on the new token, so the old credentials can go.
    */
   retire(state: TokenState, afterMs: number): void {
-    if (!this.#canLogin || state.token === currentToken(this.#state.phase)?.state.token) return;
+    if (!this.#creates || state.token === currentToken(this.#state.phase)?.state.token) return;
     this.#retiring.set(state.accessor, state);
     this.timers.schedule(`token:retire:${state.accessor}`, afterMs, () =>
       this.#revoke(state, this.transport),
@@ -154,7 +149,7 @@ export class TokenManager {
 
   /** The tokens this client logged in for and may revoke (never a static one): the current and the replaced. */
   revocable(): TokenState[] {
-    if (!this.#canLogin) return [];
+    if (!this.#creates) return [];
     const current = currentToken(this.#state.phase)?.state;
     return [...this.#retiring.values(), ...(current ? [current] : [])];
   }
@@ -256,8 +251,8 @@ export class TokenManager {
     const { token, previous, previousAlive, reason } = action;
     // A token replaced while alive (max TTL) keeps its leases until it ends: close({ revoke })
     // must reach it even if the managed secrets never all moved off it.
-    if (previous && previousAlive && this.#canLogin) this.#keepForRevocation(previous.state);
-    if (this.#canLogin) {
+    if (previous && previousAlive && this.#creates) this.#keepForRevocation(previous.state);
+    if (this.#creates) {
       this.events.emit('auth:login', {
         reason,
         accessor: token.state.accessor,

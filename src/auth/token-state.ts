@@ -1,8 +1,7 @@
 /**
- * The token the client holds, as a login (or a static token's lookup) produces it. Internal: the
- * token string never leaves the client's own modules, and this type is not exported publicly.
- * Login modules return it; the token manager keeps it. Declared here, apart from both, so neither
- * imports the other.
+ * The token the client holds. Internal: the token string never leaves the client's own modules,
+ * and this type is not exported from the package (the app sees `TokenInfo`). It lives apart from
+ * the token manager so that login modules can produce it without importing the manager.
  */
 export interface TokenState {
   readonly token: string;

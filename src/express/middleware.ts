@@ -1,22 +1,23 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { isVaultClientError, type VaultKubernetesClient } from 'vault-kubernetes-client';
-import { codeOf, startInBackground, tokenProblem, type Unavailable } from './client-state';
+import { type ErrorCode, isVaultClientError, type VaultKubernetesClient } from 'vault-kubernetes-client';
+import { codeOf, startInBackground, tokenProblem, type Unavailable } from '../integrations/client-state';
 import {
   loadSecrets,
   normalizeSpecs,
   type SecretSpecs,
   SecretUnavailable,
   type VaultSecrets,
-} from './secret-specs';
+} from '../integrations/secret-specs';
 
 export interface VaultMiddlewareOptions<S extends SecretSpecs> {
   /** What every request behind the middleware needs, by name: `{ config: 'secret/data/app/config' }`. */
-  secrets?: S;
+  secrets?: S | undefined;
   /**
    * Log in when the middleware is created, and again on requests while there is no token (the
-   * client's own backoff paces the attempts). Default true; with false the app starts the client.
+   * client's own backoff paces the attempts). With false the app starts the client.
+   * @default true
    */
-  start?: boolean;
+  start?: boolean | undefined;
 }
 
 /** What the middleware puts on `res.locals`. */
@@ -36,7 +37,11 @@ export type VaultLocalsOf<M> = M extends VaultMiddleware<infer S> ? VaultLocals<
 /** The 503 body: a stable code for machines, a sentence for people, never Vault's data or a token. */
 export interface VaultUnavailableBody {
   error: 'vault_unavailable';
-  code: string;
+  /**
+   * The client's `ErrorCode` of what failed (`ERR_VAULT_SEALED`, `ERR_VAULT_PERMISSION_DENIED`, ...);
+   * absent while the client has not logged in yet and nothing has failed.
+   */
+  code?: ErrorCode;
   message: string;
   /** The name of the secret that could not be had, when one was the problem. */
   secret?: string;
@@ -46,6 +51,13 @@ export interface VaultUnavailableBody {
  * Puts the client's managed secrets on `res.locals.vault` for each request, or answers 503
  * while the client has no valid token or a required secret cannot be had. Secrets come from
  * the client's cache, so a request costs no Vault call while they are valid.
+ *
+ * Errors that are not Vault's (a bug in a schema, say) go to Express's error handling (`next`).
+ *
+ * @example
+ * const vault = vaultMiddleware(client, { secrets: { db: { path: 'database/creds/app', schema: Db } } });
+ * app.use(vault).get('/', (req, res) => res.json(vault.secrets(res).db.data.username));
+ * @see VaultUnavailableBody for the 503 body.
  */
 export function vaultMiddleware<const S extends SecretSpecs = Record<never, never>>(
   client: VaultKubernetesClient,
@@ -54,12 +66,12 @@ export function vaultMiddleware<const S extends SecretSpecs = Record<never, neve
   const specs = normalizeSpecs(options.secrets);
   const autoStart = options.start !== false;
   const served = new WeakMap<object, VaultSecrets<S>>();
-  if (autoStart) startInBackground(client);
+  if (autoStart) void startInBackground(client);
 
   const serve = async (res: Response, next: NextFunction): Promise<void> => {
     const problem = tokenProblem(client);
     if (problem) {
-      if (autoStart && problem.code !== 'ERR_CLIENT_CLOSED') startInBackground(client);
+      if (autoStart && problem.code !== 'ERR_CLIENT_CLOSED') void startInBackground(client);
       unavailable(res, problem);
       return;
     }

@@ -3,7 +3,7 @@
  * error may quote a password) and never anything that could itself throw (`Object.create(null)`
  * has no toString, a Proxy may trap every access). The value itself travels as the error's cause.
  */
-export function describeThrown(value: unknown): string {
+export function whatWasThrown(value: unknown): string {
   try {
     if (value instanceof Error) {
       const name =
@@ -23,6 +23,6 @@ export function safeString(value: unknown): string {
   try {
     return String(value);
   } catch {
-    return describeThrown(value);
+    return whatWasThrown(value);
   }
 }

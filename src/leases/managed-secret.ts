@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import {
   asClientError,
   ClientClosedError,
@@ -13,13 +12,17 @@ import {
   VaultSealedError,
   VaultServerError,
 } from '../errors';
-import type { ErrorPhase, EventHub, RotationReason } from '../events';
+import type { EventHub } from '../events';
 import type { Envelope } from '../http/vault-response';
 import type { Monotonic } from '../internal/clock';
-import { describeThrown } from '../internal/thrown';
+import { whatWasThrown } from '../internal/thrown';
 import type { Timers } from '../internal/timers';
-import type { CallOptions, ResolvedOptions } from '../options';
+import type { ResolvedOptions } from '../options';
 import { checkSchema } from '../schema-check';
+import type { ErrorPhase, RotationReason } from '../types/events';
+import type { CallOptions } from '../types/requests';
+import type { Secret, SecretChange, SecretListener } from '../types/secret';
+import type { StandardSchemaV1 } from '../types/standard-schema';
 import {
   endOf,
   fetching,
@@ -32,7 +35,7 @@ import {
   servable,
 } from '../upkeep/secret-machine';
 import { createWaiters, type Waiters, waitFor } from '../upkeep/waiters';
-import { type Secret, type SecretChange, type SecretListener, snapshotOf, toSecret } from './secret';
+import { snapshotOf, toSecret } from './secret';
 import { deliver } from './secret-change';
 import { endsAtOf, kvMetadataPath, shapeSecret } from './secret-shape';
 
@@ -57,7 +60,7 @@ const BACKGROUND_RETRIES = 0;
 
 interface Watcher {
   listener: SecretListener<unknown>;
-  schema: z.ZodType | undefined;
+  schema: StandardSchemaV1 | undefined;
 }
 
 /**
@@ -78,7 +81,7 @@ export class ManagedSecret {
   /** Views of one value, made once per schema, so a cache hit allocates nothing. */
   #viewOf: HeldSecret | undefined;
   #view: Secret<unknown> | undefined;
-  #views: Map<z.ZodType, Secret<unknown>> | undefined;
+  #views: Map<StandardSchemaV1, Secret<unknown>> | undefined;
   #watchers: Set<Watcher> | undefined;
   /** Settles once the fetch owed since a login lands (true) or fails (false), with its drain. */
   #relogin: Waiters<boolean> | undefined;
@@ -114,12 +117,12 @@ export class ManagedSecret {
   }
 
   /** The value if it may be used now: never one past its lease's end or its token's. */
-  cached<T>(schema: z.ZodType | undefined): Secret<T> | undefined {
+  cached<T>(schema: StandardSchemaV1 | undefined): Secret<T> | undefined {
     const value = servable(this.#state, this.ctx.time.now());
     return value && this.#viewFor<T>(value, schema);
   }
 
-  async load<T>(schema: z.ZodType | undefined, call?: CallOptions): Promise<Secret<T>> {
+  async load<T>(schema: StandardSchemaV1 | undefined, call?: CallOptions): Promise<Secret<T>> {
     const hit = this.cached<T>(schema);
     if (hit) return hit;
     this.#want(undefined);
@@ -127,7 +130,7 @@ export class ManagedSecret {
   }
 
   /** Fetches anew now (a new credential for a dynamic secret), whatever is cached. */
-  async rotate<T>(schema: z.ZodType | undefined, call?: CallOptions): Promise<Secret<T>> {
+  async rotate<T>(schema: StandardSchemaV1 | undefined, call?: CallOptions): Promise<Secret<T>> {
     this.#want('manual');
     return this.#wait<T>(schema, call);
   }
@@ -160,7 +163,7 @@ export class ManagedSecret {
   /** Registers a watcher; `ready` settles with the first value handed to it (or the first failure). */
   watch<T>(
     listener: SecretListener<T>,
-    schema: z.ZodType | undefined,
+    schema: StandardSchemaV1 | undefined,
   ): { stop: () => void; ready: Promise<Secret<T>> } {
     const watcher: Watcher = { listener: listener as SecretListener<unknown>, schema };
     this.#watchers ??= new Set();
@@ -219,7 +222,7 @@ export class ManagedSecret {
     }
   }
 
-  async #wait<T>(schema: z.ZodType | undefined, call: CallOptions | undefined): Promise<Secret<T>> {
+  async #wait<T>(schema: StandardSchemaV1 | undefined, call: CallOptions | undefined): Promise<Secret<T>> {
     const fetch = this.#fetch;
     if (fetch) {
       const value = await waitFor(
@@ -483,7 +486,7 @@ export class ManagedSecret {
         this.#report(
           new DrainTimeoutError(
             `${open} watch listener${open === 1 ? '' : 's'} for ${this.path} had not finished with the old credentials after secrets.drainMs (${options.secrets.drainMs} ms); revoking them anyway`,
-            { path: this.path, pending: open },
+            { path: this.path, pendingListeners: open },
           ),
           'drain',
           false,
@@ -521,7 +524,7 @@ export class ManagedSecret {
   }
 
   /** The value as the app sees it, through a schema; made once per value and schema. */
-  #viewFor<T>(value: HeldSecret, schema: z.ZodType | undefined): Secret<T> {
+  #viewFor<T>(value: HeldSecret, schema: StandardSchemaV1 | undefined): Secret<T> {
     if (this.#viewOf !== value) {
       this.#viewOf = value;
       this.#view = undefined;
@@ -545,7 +548,7 @@ export class ManagedSecret {
   }
 
   /** A view for a watcher; data its schema rejects is reported, and that watcher skips the value. */
-  #safeView(value: HeldSecret, schema: z.ZodType | undefined): Secret<unknown> | undefined {
+  #safeView(value: HeldSecret, schema: StandardSchemaV1 | undefined): Secret<unknown> | undefined {
     try {
       return this.#viewFor(value, schema);
     } catch (error) {
@@ -562,7 +565,7 @@ export class ManagedSecret {
     return deliver(watcher.listener, secret, change, (cause) =>
       this.#report(
         new ListenerError(
-          `a watch listener for ${this.path} threw ${describeThrown(cause)}; the thrown value is this error's cause`,
+          `a watch listener for ${this.path} threw ${whatWasThrown(cause)}; the thrown value is this error's cause`,
           cause,
         ),
         'listener',

@@ -1,11 +1,11 @@
-import type { z } from 'zod';
 import type { NewToken } from '../auth/token-manager';
 import type { TokenState } from '../auth/token-state';
 import { SecretCache } from '../cache/secret-cache';
 import { InvalidRequestError } from '../errors';
 import { encodeVaultPath } from '../http/vault-path';
+import type { Secret, SecretListener, SecretOptions, Subscription } from '../types/secret';
+import type { StandardSchemaV1 } from '../types/standard-schema';
 import { ManagedSecret, type SecretContext } from './managed-secret';
-import type { Secret, SecretListener, SecretOptions, Subscription } from './secret';
 
 /** What names one managed secret: the namespace it is read in, its path, and the body of a POST read. */
 export interface SecretIdentity {
@@ -30,13 +30,18 @@ export class SecretManager {
     );
   }
 
+  /** Secrets held now (for the `vault.client.secrets.cached` gauge). */
+  get size(): number {
+    return this.#cache.values().length;
+  }
+
   /**
    * The hot path: a cached, still-valid secret is returned with no allocation and no I/O. A miss
    * goes through `around` (which keeps the process alive while it is awaited).
    */
   get<T>(
     path: string,
-    options: SecretOptions<z.ZodType | undefined> = {},
+    options: SecretOptions<StandardSchemaV1 | undefined> = {},
     around: <R>(work: Promise<R>) => Promise<R> = (work) => work,
   ): Promise<Secret<T>> {
     let entry: ManagedSecret;
@@ -52,7 +57,7 @@ export class SecretManager {
   }
 
   /** The current value, synchronously, if one is cached and still valid; never any I/O. */
-  current<T>(path: string, options: SecretOptions<z.ZodType | undefined> = {}): Secret<T> | undefined {
+  current<T>(path: string, options: SecretOptions<StandardSchemaV1 | undefined> = {}): Secret<T> | undefined {
     const entry = this.#cache.get(this.#key(path, options));
     return entry?.cached<T>(options.schema);
   }
@@ -60,7 +65,7 @@ export class SecretManager {
   watch<T>(
     path: string,
     listener: SecretListener<T>,
-    options: SecretOptions<z.ZodType | undefined> = {},
+    options: SecretOptions<StandardSchemaV1 | undefined> = {},
   ): Subscription<T> {
     const entry = this.#entry(path, options);
     this.#cache.pin(entry.key);
@@ -75,7 +80,10 @@ export class SecretManager {
     return Object.assign(unsubscribe, { ready });
   }
 
-  async rotate<T>(path: string, options: SecretOptions<z.ZodType | undefined> = {}): Promise<Secret<T>> {
+  async rotate<T>(
+    path: string,
+    options: SecretOptions<StandardSchemaV1 | undefined> = {},
+  ): Promise<Secret<T>> {
     return this.#entry(path, options).rotate<T>(options.schema, options);
   }
 

@@ -5,12 +5,18 @@ import {
   databaseUsers,
 } from './backends/database/registry';
 import type { DatabaseUser } from './backends/database/state';
-import { backendCatalog } from './backends/index';
+import { builtinEngines } from './backends/index';
 import type { HealthState } from './backends/sys/index';
 import { systemBackend } from './backends/sys/index';
+import { tokenBackend } from './backends/token/index';
 import { ManualClock } from './clock';
-import { KubernetesCluster, type ServiceAccountTokenOptions } from './cluster/kubernetes-cluster';
+import {
+  DEFAULT_AUDIENCE,
+  KubernetesCluster,
+  type ServiceAccountTokenOptions,
+} from './cluster/kubernetes-cluster';
 import type { AuditEntry, AuditQuery } from './core/audit';
+import type { MockEngine } from './core/engine';
 import { uuid } from './core/ids';
 import { VaultCore } from './core/vault-core';
 import { FaultInjector } from './http/faults';
@@ -35,6 +41,13 @@ export interface MockVaultOptions {
   maxRequestBytes?: number;
   /** Mount KV v2 at `secret/` as `vault server -dev` does. Default true. */
   devMounts?: boolean;
+  /**
+   * Engines and auth methods to add to the mock's plugin catalog, by type name. Once added,
+   * `sys/mounts/<path>` (kind `secret`) or `sys/auth/<path>` (kind `auth`) with that `type`
+   * mounts them, as the built-in ones (`kv`, `pki`, `transit`, `database`, `kubernetes`) are;
+   * a name the catalog already has replaces the built-in engine.
+   */
+  engines?: Record<string, MockEngine>;
 }
 
 export interface MockVaultResponse {
@@ -69,8 +82,24 @@ export interface MockCluster {
   writeToken(options?: ServiceAccountTokenOptions & { path?: string }): Promise<string>;
   /** TokenReview refuses tokens of this account from now on, as after `kubectl delete sa`. */
   deleteServiceAccount(namespace: string, name: string): void;
-  /** PEM of the cluster's JWT signing key, for `pem_keys`. */
+  /**
+   * The account loses its system:auth-delegator binding: Vault's TokenReviews made with its token
+   * (token_reviewer_jwt, or the client's own JWT when none is set) fail, and logins answer "permission denied".
+   */
+  removeAuthDelegator(namespace: string, name: string): void;
+  /** Starts the cluster's API server on loopback (SelfSubjectAccessReview only); closed with the mock. */
+  startApiServer(): Promise<{ readonly url: string }>;
+  /** PEM of the cluster's current JWT signing key, for `pem_keys` and `jwt_validation_pubkeys`. */
   readonly publicKeyPem: string;
+  /**
+   * The cluster's service-account issuer: the `iss` of the tokens it mints, and the URL (on
+   * loopback) that serves its OIDC discovery document, for the JWT auth method's `oidc_discovery_url`.
+   */
+  readonly issuer: string;
+  /** Where the cluster publishes its signing keys as a JWKS, for `jwks_url`. */
+  readonly jwksUrl: string;
+  /** A new signing key (the old ones stay published): new tokens carry a key ID Vault has not seen. */
+  rotateSigningKey(): Promise<void>;
   /** PEM of the cluster CA, for `kubernetes_ca_cert`. */
   readonly caCertificate: string;
   /** What to write as `kubernetes_host`. */
@@ -85,6 +114,24 @@ export interface KubernetesSetup {
   /** Extra role fields in Vault's names (`token_ttl`, `token_max_ttl`, `audience`, ...). */
   roleFields?: Record<string, unknown>;
   mount?: string;
+}
+
+export interface JwtSetup {
+  /** Where the JWT auth method is enabled; `jwt` by default. */
+  mount?: string;
+  role?: string;
+  /**
+   * How Vault gets the cluster's keys: its OIDC discovery document (default), its JWKS URL, or
+   * the public key PEM pasted into the config.
+   */
+  keys?: 'oidc_discovery_url' | 'jwks_url' | 'jwt_validation_pubkeys';
+  serviceAccount?: string;
+  namespace?: string;
+  /** `bound_audiences`; the API server's default audience unless given. */
+  audiences?: string[];
+  policies?: string[];
+  /** Extra role fields in Vault's names (`token_ttl`, `bound_claims`, `claim_mappings`, ...). */
+  roleFields?: Record<string, unknown>;
 }
 
 /**
@@ -119,6 +166,11 @@ export interface MockVault {
   read(path: string): Promise<MockVaultResponse>;
   /** The article's steps: enable and configure Kubernetes auth, write a role bound to an account. */
   setupKubernetesAuth(setup?: KubernetesSetup): Promise<void>;
+  /**
+   * The JWT auth method as HashiCorp documents it for Kubernetes: the config points at the
+   * cluster's issuer, and a `jwt` role binds the audience and the service account's subject.
+   */
+  setupJwtAuth(setup?: JwtSetup): Promise<void>;
   seal(): void;
   unseal(): void;
   leases(filter?: { path?: string; tokenAccessor?: string }): LeaseView[];
@@ -141,15 +193,19 @@ export interface MockVault {
 export async function startMockVault(options: MockVaultOptions = {}): Promise<MockVault> {
   const clock = options.clock ?? new ManualClock();
   const cluster = await KubernetesCluster.create(clock);
-  const core = new VaultCore(clock, backendCatalog(cluster), options.namespaces ?? []);
+  const core = new VaultCore(clock, options.namespaces ?? []);
+  core.registerEngines(builtinEngines(core, cluster));
+  core.registerEngines(options.engines ?? {});
   const health: HealthState = { initialized: true, standby: false, performanceStandby: false };
   const unsealKey = randomBytes(32).toString('base64');
   const rootToken = options.rootToken ?? `hvs.${randomBytes(18).toString('base64url')}`;
 
-  core.mounts.add('sys/', 'system', systemBackend(core, { health, unsealKey, clusterId: uuid() }), {
+  core.mountBackend('sys/', 'system', () => systemBackend(core, { health, unsealKey, clusterId: uuid() }), {
     description: 'system endpoints used for control, policy and debugging',
   });
-  core.mount('auth/token/', 'token', { description: 'token based credentials' });
+  core.mountBackend('auth/token/', 'token', ({ mount }) => tokenBackend(core, mount), {
+    description: 'token based credentials',
+  });
   if (options.devMounts ?? true)
     core.mount('secret/', 'kv', { description: 'key/value secret storage', options: { version: '2' } });
   core.tokens.create({
@@ -185,6 +241,10 @@ export async function startMockVault(options: MockVaultOptions = {}): Promise<Mo
       ca: tls.caCertificate,
       requestClientCert: typeof tlsOption === 'object' && tlsOption.requireClientCertificate === true,
     },
+  }).catch(async (error: unknown) => {
+    // The cluster's issuer listener is already up: a mock that fails to start must not leave it open.
+    await cluster.dispose();
+    throw error;
   });
   const clusterCa = tls?.caCertificate ?? createTlsMaterial('127.0.0.1').caCertificate;
 
@@ -261,7 +321,14 @@ export async function startMockVault(options: MockVaultOptions = {}): Promise<Mo
       mintToken: (o) => cluster.mintToken(o),
       writeToken: (o) => cluster.writeToken(o),
       deleteServiceAccount: (ns, name) => cluster.deleteServiceAccount(ns, name),
-      publicKeyPem: cluster.publicKeyPem,
+      removeAuthDelegator: (ns, name) => cluster.removeAuthDelegator(ns, name),
+      startApiServer: async () => ({ url: (await cluster.startApi()).url }),
+      get publicKeyPem() {
+        return cluster.publicKeyPem;
+      },
+      issuer: cluster.issuer,
+      jwksUrl: cluster.jwksUrl,
+      rotateSigningKey: () => cluster.rotateSigningKey(),
       caCertificate: clusterCa,
       host: 'https://kubernetes.default.svc',
     },
@@ -281,6 +348,28 @@ export async function startMockVault(options: MockVaultOptions = {}): Promise<Mo
         bound_service_account_namespaces: setup.namespace ?? 'default',
         policies: setup.policies ?? ['myapp-policy'],
         ttl: '24h',
+        ...setup.roleFields,
+      });
+    },
+    async setupJwtAuth(setup = {}) {
+      const mount = setup.mount ?? 'jwt';
+      if (!core.mounts.get(`auth/${mount}/`)) await must('POST', `sys/auth/${mount}`, { type: 'jwt' });
+      const keys = setup.keys ?? 'oidc_discovery_url';
+      const source =
+        keys === 'oidc_discovery_url'
+          ? { oidc_discovery_url: cluster.issuer }
+          : keys === 'jwks_url'
+            ? { jwks_url: cluster.jwksUrl }
+            : { jwt_validation_pubkeys: [cluster.publicKeyPem] };
+      await must('POST', `auth/${mount}/config`, { ...source, bound_issuer: cluster.issuer });
+      const namespace = setup.namespace ?? 'default';
+      await must('POST', `auth/${mount}/role/${setup.role ?? 'myapp-role'}`, {
+        role_type: 'jwt',
+        user_claim: 'sub',
+        bound_audiences: setup.audiences ?? [DEFAULT_AUDIENCE],
+        bound_subject: `system:serviceaccount:${namespace}:${setup.serviceAccount ?? 'myapp-sa'}`,
+        token_policies: setup.policies ?? ['myapp-policy'],
+        token_ttl: '24h',
         ...setup.roleFields,
       });
     },
@@ -326,13 +415,18 @@ export async function startMockVault(options: MockVaultOptions = {}): Promise<Mo
       core.revokeLease(lease);
       return true;
     },
-    databaseUsers: (filter) => databaseUsers({ clock }, filter),
-    databaseCredentialWorks: (username, password) => databaseCredentialWorks({ clock }, username, password),
+    databaseUsers: (filter) => databaseUsers(core, filter),
+    databaseCredentialWorks: (username, password) => databaseCredentialWorks(core, username, password),
     unhandledRequests: () => [...core.unhandled],
     async close() {
       if (closed) return;
       closed = true;
       await server.close();
+      // Revocations under way finish, then engines close what they hold outside (database pools).
+      await core.settled();
+      await Promise.all(
+        core.mounts.list(() => true).map((m) => core.mounts.get(m.path)?.backend.dispose?.()),
+      );
       await cluster.dispose();
       if (options.strict && core.unhandled.length > 0) {
         throw new Error(

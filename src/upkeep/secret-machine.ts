@@ -1,7 +1,7 @@
 import { LeaseError } from '../errors';
-import type { ErrorPhase, RotationReason } from '../events';
 import { changed, reasonPastEnd } from '../leases/secret-change';
 import type { FetchedSecret } from '../leases/secret-shape';
+import type { ErrorPhase, RotationReason } from '../types/events';
 import {
   backoffDelay,
   certificateDelay,

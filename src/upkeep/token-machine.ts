@@ -1,5 +1,5 @@
 import type { TokenState } from '../auth/token-state';
-import type { LoginReason } from '../events';
+import type { LoginReason } from '../types/events';
 import { backoffDelay, firstRenewDelay, isCapped, leadFor, renewDelay } from './timing';
 
 /**

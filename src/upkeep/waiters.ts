@@ -1,5 +1,5 @@
 import { VaultTimeoutError } from '../errors';
-import type { Clock } from '../internal/clock';
+import type { Clock } from '../types/clock';
 
 /**
  * Shared work (a login, a secret's fetch) and the callers waiting on it. The work runs under the

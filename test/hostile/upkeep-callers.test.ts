@@ -30,8 +30,8 @@ const POLICY = [
   'path "sys/leases/revoke" { capabilities = ["update"] }',
 ].join('\n');
 
-/** A fetch that holds answers for `database/creds` until the test opens the gate. */
-function gatedFetch() {
+/** A fetch that holds answers for `database/creds` until the test opens the gate (simulated latency: the clock may move meanwhile). */
+function gatedFetch(clock: { hold<T>(until: Promise<T>): Promise<T> }) {
   let open!: () => void;
   let reached!: () => void;
   const gate = {
@@ -48,7 +48,7 @@ function gatedFetch() {
     const response = await fetch(input, init);
     if (url.includes('database/creds')) {
       reached();
-      await gate.opened;
+      await clock.hold(gate.opened);
     }
     return response;
   };
@@ -58,7 +58,7 @@ function gatedFetch() {
 describe('class 4: callers of one fetch each wait on their own terms', () => {
   it("caller A's abort fails A alone: B, who joined the same fetch, gets the secret, and Vault saw one request", async () => {
     h = await createHarness({ policy: POLICY, database: {} });
-    const { gate, fetchImpl } = gatedFetch();
+    const { gate, fetchImpl } = gatedFetch(h.mock.clock);
     const client = h.client({ fetch: fetchImpl });
     await client.start();
     const a = new AbortController();
@@ -75,11 +75,9 @@ describe('class 4: callers of one fetch each wait on their own terms', () => {
 
   it("caller A's short timeoutMs fails A alone; the shared fetch keeps the client's own timeout", async () => {
     h = await createHarness({ policy: POLICY, database: {} });
-    const { gate, fetchImpl } = gatedFetch();
+    const { gate, fetchImpl } = gatedFetch(h.mock.clock);
     const client = h.client({ fetch: fetchImpl });
     await client.start();
-    h.mock.clock.stallMs = 5;
-    h.mock.clock.ioStallMs = 5;
     const first = client
       .secret<undefined>('database/creds/app', { timeoutMs: 50 })
       .catch((error: unknown) => error);

@@ -204,9 +204,11 @@ describe('class 11: after close()', () => {
 describe('class 9: a start-up failure reaches the caller once', () => {
   it('a failed start() that the caller receives is not also printed by the default logger; a background failure is', async () => {
     h = await createHarness({ policy: POLICY });
+    // The default logger writes one line per entry to stderr.
     const printed: string[] = [];
-    vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
-      printed.push(args.map(String).join(' '));
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: unknown) => {
+      printed.push(String(chunk));
+      return true;
     });
     const { VaultKubernetesClient } = await import('vault-kubernetes-client');
     const client = new VaultKubernetesClient({

@@ -70,7 +70,6 @@ async function hammer(
 describe('class 6: what is due now backs off', () => {
   it("a certificate already expired by the pod's clock is never served and not re-issued in a loop", async () => {
     const clock = new ManualClock();
-    clock.stallMs = 20;
     // Vault's clock is two hours behind the pod's: each certificate (1 h) ended an hour ago here.
     vault = await startScriptedVault(({ path }) => {
       if (path.endsWith('/login')) return loginAnswer();
@@ -102,7 +101,6 @@ describe('class 6: what is due now backs off', () => {
 
   it('a lease granted for 0 s is never handed out and is asked for again only once per backoff step', async () => {
     const clock = new ManualClock();
-    clock.stallMs = 20;
     vault = await startScriptedVault(({ path }) => {
       if (path.endsWith('/login')) return loginAnswer();
       return {
@@ -127,7 +125,6 @@ describe('class 6: what is due now backs off', () => {
 describe('class 6: logins are single flight and rate limited', () => {
   it('a Vault answering 403 invalid token to everything gets one login per backoff step, not one per call', async () => {
     const clock = new ManualClock();
-    clock.stallMs = 20;
     vault = await startScriptedVault(
       ({ path }): Answer => (path.endsWith('/login') ? loginAnswer() : invalidToken),
     );
@@ -174,11 +171,11 @@ describe('class 6: a wall clock stepped back or forward never serves a lease pas
       const truth = h.mock.clock;
       let offset = 0;
       // The pod's wall clock: Vault's time plus a step; its timers run on real durations (the mock's).
-      const podClock: Clock = {
+      const podClock: Clock & { track<T>(work: Promise<T>): Promise<T> } = {
         now: () => truth.now() + offset,
         setTimeout: (callback, ms) => truth.setTimeout(callback, ms),
         clearTimeout: (handle) => truth.clearTimeout(handle),
-        track: (work) => truth.track(work),
+        track: <T>(work: Promise<T>) => truth.track(work),
       };
       const client = h.client({
         clock: podClock,

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { FetchedSecret, SecretKind } from '../../src/leases/secret-shape';
+import type { FetchedSecret } from '../../src/leases/secret-shape';
+import type { SecretKind } from '../../src/types/secret';
 import {
   endOf,
   fetching,

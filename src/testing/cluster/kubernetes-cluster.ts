@@ -1,13 +1,22 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CryptoKey, JWTPayload, KeyObject } from 'jose';
-import { compactVerify, exportSPKI, generateKeyPair, SignJWT } from 'jose';
+import type { CryptoKey, JWK, JWTPayload, KeyObject } from 'jose';
+import {
+  compactVerify,
+  decodeJwt,
+  decodeProtectedHeader,
+  exportJWK,
+  exportSPKI,
+  generateKeyPair,
+  SignJWT,
+} from 'jose';
+import { type RunningApi, startKubernetesApi } from './kubernetes-api';
+import { JWKS_PATH, type OidcEndpoints, serveIssuerDocuments } from './oidc-endpoints';
 
-/** Kubernetes' default API-server audience and issuer for projected service-account tokens. */
+/** Kubernetes' default API-server audience for projected service-account tokens. */
 export const DEFAULT_AUDIENCE = 'https://kubernetes.default.svc.cluster.local';
-export const DEFAULT_ISSUER = 'https://kubernetes.default.svc.cluster.local';
 
 export interface ServiceAccountTokenOptions {
   namespace?: string;
@@ -18,6 +27,7 @@ export interface ServiceAccountTokenOptions {
   /** Seconds from the clock's now; negative makes a token that was issued in the past. */
   issuedAtOffset?: number;
   podName?: string;
+  /** The `iss` claim; the cluster's own issuer URL by default. */
   issuer?: string;
   /** Sign with a key the cluster does not trust, to test signature failures. */
   foreignKey?: boolean;
@@ -30,35 +40,87 @@ export interface ReviewResult {
   uid?: string;
 }
 
+interface SigningKey {
+  kid: string;
+  privateKey: CryptoKey | KeyObject;
+  publicKey: CryptoKey | KeyObject;
+  publicKeyPem: string;
+  jwk: JWK;
+}
+
 /**
  * The cluster side of Kubernetes auth: it mints projected service-account tokens signed with
- * its own key, and answers what the TokenReview API would say about one.
+ * its own key, answers what the TokenReview API would say about one, and publishes its issuer's
+ * discovery document and JWKS on loopback, as a cluster with service-account issuer discovery
+ * does (that is what Vault's JWT auth method verifies tokens against).
+ *
+ * The issuer is the loopback URL itself (as on managed clusters, whose issuer is a public HTTPS
+ * URL that serves the documents): OIDC discovery requires the document's `issuer` to equal the
+ * URL it was fetched from, and the tokens' `iss` to be that issuer.
  */
 export class KubernetesCluster {
   readonly #uids = new Map<string, string>();
   readonly #deleted = new Set<string>();
+  readonly #withoutDelegation = new Set<string>();
   readonly #tempDirs: string[] = [];
+  /** Every key the API server accepts; the last one signs. Rotation keeps the old ones published. */
+  readonly #keys: SigningKey[] = [];
+  #api: Promise<RunningApi> | undefined;
 
   private constructor(
     private readonly clock: { now(): number },
-    private readonly privateKey: CryptoKey | KeyObject,
-    private readonly foreignKey: CryptoKey | KeyObject,
-    /** The SPKI PEM of the signing key, for `pem_keys` in `auth/kubernetes/config`. */
-    readonly publicKeyPem: string,
-    private readonly publicKey: CryptoKey | KeyObject,
+    private readonly foreign: SigningKey,
+    private readonly endpoints: OidcEndpoints,
   ) {}
 
   static async create(clock: { now(): number }): Promise<KubernetesCluster> {
     // ES256: key generation takes well under a millisecond, RSA would take ~85 ms per mock.
-    const own = await generateKeyPair('ES256', { extractable: true });
-    const foreign = await generateKeyPair('ES256');
-    return new KubernetesCluster(
-      clock,
-      own.privateKey,
-      foreign.privateKey,
-      await exportSPKI(own.publicKey),
-      own.publicKey,
-    );
+    const [own, foreign] = await Promise.all([newSigningKey(), newSigningKey()]);
+    let cluster: KubernetesCluster | undefined;
+    const endpoints = await serveIssuerDocuments({
+      discovery: () => cluster!.discoveryDocument(),
+      jwks: () => cluster!.jwks(),
+    });
+    cluster = new KubernetesCluster(clock, foreign, endpoints);
+    cluster.#keys.push(own);
+    return cluster;
+  }
+
+  /** The `iss` of the tokens this cluster mints, and the base URL of its discovery document. */
+  get issuer(): string {
+    return this.endpoints.url;
+  }
+
+  get jwksUrl(): string {
+    return `${this.endpoints.url}${JWKS_PATH}`;
+  }
+
+  /** The SPKI PEM of the current signing key, for `pem_keys` and `jwt_validation_pubkeys`. */
+  get publicKeyPem(): string {
+    return this.#signing().publicKeyPem;
+  }
+
+  /** kube-apiserver's document: issuer, JWKS URI, and the algorithms it signs with. */
+  discoveryDocument(): Record<string, unknown> {
+    return {
+      issuer: this.issuer,
+      jwks_uri: this.jwksUrl,
+      response_types_supported: ['id_token'],
+      subject_types_supported: ['public'],
+      id_token_signing_alg_values_supported: ['ES256'],
+    };
+  }
+
+  jwks(): { keys: Record<string, unknown>[] } {
+    return { keys: this.#keys.map((key) => ({ ...key.jwk })) };
+  }
+
+  /**
+   * A new signing key, as after rotating `--service-account-signing-key-file`: new tokens carry
+   * its key ID, and the old public keys stay published so that tokens already issued still verify.
+   */
+  async rotateSigningKey(): Promise<void> {
+    this.#keys.push(await newSigningKey());
   }
 
   uidOf(namespace: string, name: string): string {
@@ -77,6 +139,7 @@ export class KubernetesCluster {
     const name = options.serviceAccount ?? 'default';
     const now = Math.floor(this.clock.now() / 1000) + (options.issuedAtOffset ?? 0);
     const podName = options.podName ?? `${name}-pod`;
+    const key = options.foreignKey ? this.foreign : this.#signing();
     return new SignJWT({
       'kubernetes.io': {
         namespace,
@@ -86,15 +149,15 @@ export class KubernetesCluster {
         warnafter: now + 3607,
       },
     })
-      .setProtectedHeader({ alg: 'ES256', kid: 'mock-cluster', typ: 'JWT' })
-      .setIssuer(options.issuer ?? DEFAULT_ISSUER)
+      .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'JWT' })
+      .setIssuer(options.issuer ?? this.issuer)
       .setSubject(`system:serviceaccount:${namespace}:${name}`)
       .setAudience(options.audiences ?? [DEFAULT_AUDIENCE])
       .setJti(randomUUID())
       .setIssuedAt(now)
       .setNotBefore(now)
       .setExpirationTime(now + (options.expiresIn ?? 3600))
-      .sign(options.foreignKey ? this.foreignKey : this.privateKey);
+      .sign(key.privateKey);
   }
 
   /** Writes a minted token to a file, as kubelet does; returns the path. */
@@ -113,11 +176,44 @@ export class KubernetesCluster {
     this.#deleted.add(`${namespace}/${name}`);
   }
 
+  /** The account loses its system:auth-delegator binding: TokenReviews made with its token are refused. */
+  removeAuthDelegator(namespace: string, name: string): void {
+    this.#withoutDelegation.add(`${namespace}/${name}`);
+  }
+
+  hasAuthDelegator(namespace: string, name: string): boolean {
+    return !this.#withoutDelegation.has(`${namespace}/${name}`);
+  }
+
+  /**
+   * Whether the API server lets this bearer token create a TokenReview. Only the binding is
+   * judged, not the token's dates: a token_reviewer_jwt is usually a long-lived Secret token.
+   */
+  mayReview(reviewerJwt: string): boolean {
+    try {
+      const c = decodeJwt(reviewerJwt)['kubernetes.io'] as
+        | { namespace?: string; serviceaccount?: { name?: string } }
+        | undefined;
+      return this.hasAuthDelegator(c?.namespace ?? '', c?.serviceaccount?.name ?? '');
+    } catch {
+      return false;
+    }
+  }
+
+  /** The cluster's API server on loopback (started once, on first use). */
+  startApi(): Promise<RunningApi> {
+    this.#api ??= startKubernetesApi(this);
+    return this.#api;
+  }
+
   /** What the API server's TokenReview says: signed by this cluster, in date, account not deleted. */
   async review(jwt: string): Promise<ReviewResult> {
     let payload: JWTPayload;
     try {
-      payload = JSON.parse(new TextDecoder().decode((await compactVerify(jwt, this.publicKey)).payload));
+      const kid = decodeProtectedHeader(jwt).kid;
+      const key = this.#keys.find((candidate) => candidate.kid === kid);
+      if (!key) return { authenticated: false };
+      payload = JSON.parse(new TextDecoder().decode((await compactVerify(jwt, key.publicKey)).payload));
     } catch {
       return { authenticated: false };
     }
@@ -133,8 +229,27 @@ export class KubernetesCluster {
   }
 
   async dispose(): Promise<void> {
+    await this.endpoints.close();
+    await (await this.#api)?.close();
     await Promise.all(this.#tempDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
   }
+
+  #signing(): SigningKey {
+    return this.#keys[this.#keys.length - 1]!;
+  }
+}
+
+/**
+ * An ES256 key pair with the key ID kube-apiserver derives: the unpadded base64url SHA-256 of
+ * the public key's DER (pkg/serviceaccount/jwt.go keyIDFromPublicKey).
+ */
+async function newSigningKey(): Promise<SigningKey> {
+  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+  const publicKeyPem = await exportSPKI(publicKey);
+  const der = Buffer.from(publicKeyPem.replace(/-----[^-]+-----|\s+/g, ''), 'base64');
+  const kid = createHash('sha256').update(der).digest('base64url');
+  const jwk = { ...(await exportJWK(publicKey)), use: 'sig', kid, alg: 'ES256' };
+  return { kid, privateKey, publicKey, publicKeyPem, jwk };
 }
 
 /**

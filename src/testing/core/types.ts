@@ -26,6 +26,8 @@ export interface BackendRequest {
   readonly mount: MountInfo;
   readonly token: TokenEntry | undefined;
   readonly now: number;
+  /** The client's IP address as the listener saw it (Vault's req.Connection); absent for in-process calls. */
+  readonly remoteAddress?: string | undefined;
 }
 
 /** What a backend asks the core to attach as a lease on a secret it returns. */
@@ -50,6 +52,8 @@ export interface AuthIntent {
   entityId: string;
   displayName: string;
   role: string;
+  /** Address blocks the issued token may be used from (`token_bound_cidrs`). */
+  boundCidrs?: string[];
 }
 
 export interface BackendResult {

@@ -6,9 +6,11 @@ import { MountTable } from '../store/mounts';
 import { PolicyStore } from '../store/policies';
 import type { TokenEntry } from '../store/tokens';
 import { TokenStore } from '../store/tokens';
+import { addressAllowed, parseAddressBlock } from './address-blocks';
 import { AuditLog } from './audit';
 import type { Backend } from './backend';
 import { calculateTtl, SYSTEM_MAX_TTL } from './durations';
+import type { BuiltinEngine, EngineCatalog, EngineContext, MockEngine } from './engine';
 import { authBlock, errorResponse, jsonHeaders } from './envelope';
 import { batchToken, serviceToken, uuid } from './ids';
 import { dispatch, existsFor } from './routes';
@@ -17,6 +19,9 @@ import { invalidToken, permissionDenied, VaultError } from './vault-error';
 
 export interface CoreClock {
   now(): number;
+  /** Present on the mock's ManualClock: lets a backend act at a time on the mock's clock (a lease's end). */
+  setTimeout?(callback: () => unknown, ms: number): unknown;
+  clearTimeout?(handle: unknown): void;
 }
 
 export interface CoreRequest {
@@ -27,9 +32,9 @@ export interface CoreRequest {
   headers: Record<string, string | undefined>;
   /** Parsed JSON object (or form fields) from the body. */
   body: Record<string, unknown>;
+  /** The client's IP address (the socket's remote address), for CIDR-bound tokens and logins. */
+  remoteAddress?: string | undefined;
 }
-
-export type BackendFactory = (core: VaultCore, info: MountInfo) => Backend;
 
 /** Paths that answer without a token, whatever is mounted. */
 const UNAUTHENTICATED_SYS = new Set([
@@ -62,47 +67,89 @@ export class VaultCore {
   readonly audit = new AuditLog();
   sealed = false;
   readonly unhandled: string[] = [];
-  readonly #factories: Record<string, BackendFactory>;
+  /** The plugin catalog: engine and auth method types that `sys/mounts` and `sys/auth` can enable. */
+  readonly engines = new Map<string, MockEngine | BuiltinEngine>();
+  /** Revocations a backend is still carrying out (a database dropping a user). */
+  readonly #revoking = new Set<Promise<void>>();
 
   constructor(
     readonly clock: CoreClock,
-    factories: Record<string, BackendFactory>,
     readonly namespaces: readonly string[],
-  ) {
-    this.#factories = factories;
-  }
+  ) {}
 
   now(): number {
     return this.clock.now();
   }
 
+  /** Adds engines to the catalog; a name already there is replaced (a user may swap a built-in). */
+  registerEngines(catalog: EngineCatalog): void {
+    for (const [type, engine] of Object.entries(catalog)) this.engines.set(type, engine);
+  }
+
+  /** Mounts an engine of the catalog at `path` (with its trailing slash; `auth/` for auth methods). */
   mount(path: string, type: string, settings: Partial<MountInfo> = {}): Mounted {
-    const factory = this.#factories[type];
-    if (!factory) throw new VaultError(400, `plugin not found in the catalog: ${type}`);
+    const engine = this.engines.get(type);
+    if (!engine) throw new VaultError(400, `plugin not found in the catalog: ${type}`);
+    return this.mountBackend(path, type, (context) => engine.create(context), settings);
+  }
+
+  /** Mounts a backend outside the catalog: the system backend and the token store. */
+  mountBackend(
+    path: string,
+    type: string,
+    create: (context: EngineContext) => Backend,
+    settings: Partial<MountInfo> = {},
+  ): Mounted {
     const mounted = this.mounts.add(path, type, { routes: [] }, settings);
-    mounted.backend = factory(this, mounted.info);
+    mounted.backend = create({ mount: mounted.info, now: () => this.now() });
     return mounted;
+  }
+
+  /**
+   * Disables a mount: its leases are revoked and, for an auth method, the tokens it issued; then
+   * the backend lets go of what it holds outside (a database's connections), as Vault closes a plugin.
+   */
+  async unmount(path: string): Promise<void> {
+    const done: Promise<void>[] = [];
+    for (const lease of this.leases.byPrefix(path)) done.push(this.revokeLease(lease));
+    for (const token of this.tokens.all()) if (token.mountPath === path) done.push(this.revokeToken(token));
+    await Promise.all(done);
+    await this.mounts.remove(path)?.backend.dispose?.();
   }
 
   /** Ends every token and lease whose time is up, as Vault's expiration manager does in the background. */
   expire(): void {
     const now = this.now();
-    for (const token of this.tokens.sweep(now)) this.#revokeLeasesOf(token);
-    for (const lease of this.leases.expiredAt(now)) this.revokeLease(lease);
+    for (const token of this.tokens.sweep(now)) void this.#revokeLeasesOf(token);
+    for (const lease of this.leases.expiredAt(now)) void this.revokeLease(lease);
   }
 
-  revokeToken(token: TokenEntry): void {
+  /** Settles once the backends have finished revoking its leases (at once when none does I/O). */
+  revokeToken(token: TokenEntry): Promise<void> {
     this.tokens.delete(token.id);
-    this.#revokeLeasesOf(token);
+    return this.#revokeLeasesOf(token);
   }
 
-  revokeLease(lease: LeaseEntry): void {
-    if (!this.leases.delete(lease.id)) return;
-    this.mounts.get(lease.mountPath)?.backend.revokeLease?.(lease);
+  /** Settles once the backend has finished revoking the lease; never rejects. */
+  revokeLease(lease: LeaseEntry): Promise<void> {
+    if (!this.leases.delete(lease.id)) return Promise.resolve();
+    const pending = this.mounts.get(lease.mountPath)?.backend.revokeLease?.(lease);
+    if (!pending) return Promise.resolve();
+    const tracked = pending.catch(() => undefined);
+    this.#revoking.add(tracked);
+    void tracked.then(() => this.#revoking.delete(tracked));
+    return tracked;
   }
 
-  #revokeLeasesOf(token: TokenEntry): void {
-    for (const lease of this.leases.byToken(token.id)) this.revokeLease(lease);
+  /** Waits for every revocation under way, including those begun while waiting. */
+  async settled(): Promise<void> {
+    while (this.#revoking.size > 0) await Promise.all([...this.#revoking]);
+  }
+
+  #revokeLeasesOf(token: TokenEntry): Promise<void> {
+    return Promise.all(this.leases.byToken(token.id).map((lease) => this.revokeLease(lease))).then(
+      () => undefined,
+    );
   }
 
   /** Creates a token from an auth method's answer, capping its TTL at the effective max as Vault does. */
@@ -138,6 +185,7 @@ export class VaultCore {
       orphan: true,
       numUses: auth.numUses,
       role: auth.role,
+      boundCidrs: auth.boundCidrs ?? [],
     });
     return { token, warnings };
   }
@@ -160,25 +208,28 @@ export class VaultCore {
         throw new VaultError(400, "cannot write to a path ending in '/'");
       }
 
-      const route = this.mounts.match(req.path);
+      // Vault's HTTP layer ends every list path with a slash before anything routes it.
+      const path = operation === 'list' && !req.path.endsWith('/') ? `${req.path}/` : req.path;
+      const route = this.mounts.match(path);
       const unauthenticated =
-        UNAUTHENTICATED_SYS.has(req.path) ||
+        UNAUTHENTICATED_SYS.has(path) ||
         (route?.mounted.backend.unauthenticated?.includes(route.rest.replace(/\/$/, '')) ?? false);
 
       let token: TokenEntry | undefined;
       if (!unauthenticated) {
-        token = this.#authenticate(req.headers);
+        token = this.#authenticate(req.headers, req.remoteAddress);
         accessor = token.accessor;
       }
       let backendReq: BackendRequest = {
         operation,
-        path: route?.rest ?? req.path,
-        fullPath: req.path,
+        path: route?.rest ?? path,
+        fullPath: path,
         data: req.body,
         headers: req.headers,
         mount: route?.mounted.info ?? placeholderMount,
         token,
         now: this.now(),
+        remoteAddress: req.remoteAddress,
       };
       // Vault's existence check turns a write into create or update, for policies and handlers alike.
       if (
@@ -191,7 +242,7 @@ export class VaultCore {
       if (token) this.#authorize(token, backendReq);
       if (!route) {
         unhandled = true;
-        throw new VaultError(404, `no handler for route "${req.path}". route entry not found.`);
+        throw new VaultError(404, `no handler for route "${path}". route entry not found.`);
       }
       let result: BackendResult | null | undefined;
       try {
@@ -215,13 +266,17 @@ export class VaultCore {
     if (!this.namespaces.includes(name)) throw VaultError.wrapped(403, 'namespaces feature not enabled');
   }
 
-  #authenticate(headers: Record<string, string | undefined>): TokenEntry {
+  #authenticate(headers: Record<string, string | undefined>, remoteAddress: string | undefined): TokenEntry {
     const bearer = headers.authorization?.match(/^Bearer\s+(.+)$/i)?.[1];
     const id = headers['x-vault-token'] || bearer;
     // Vault answers a missing token with the bare error, an unknown one with the multierror pair.
     if (!id) throw new VaultError(403, 'permission denied');
     const token = this.tokens.get(id);
     if (!token) throw invalidToken();
+    // CheckToken: a token bound to address blocks is refused from anywhere else.
+    if (token.boundCidrs?.length && !addressAllowed(remoteAddress, parseBlocks(token.boundCidrs))) {
+      throw permissionDenied();
+    }
     return token;
   }
 
@@ -229,7 +284,7 @@ export class VaultCore {
     const acl = this.aclFor(token);
     if (acl.isRoot) return;
     const capability = req.operation;
-    const path = req.operation === 'list' && !req.fullPath.endsWith('/') ? `${req.fullPath}/` : req.fullPath;
+    const path = req.fullPath;
     const allowed = acl.allows(path, capability);
     const needsSudo = SUDO_EXACT.has(path) || SUDO_PREFIXES.some((prefix) => path.startsWith(prefix));
     if (!allowed || (needsSudo && !acl.allows(path, 'sudo'))) throw permissionDenied();
@@ -317,6 +372,12 @@ const placeholderMount: MountInfo = {
   maxLeaseTtl: 0,
   options: {},
 };
+
+const parseBlocks = (texts: readonly string[]) =>
+  texts.flatMap((text) => {
+    const block = parseAddressBlock(text);
+    return block ? [block] : [];
+  });
 
 /** Vault's mapping of HTTP verbs to logical operations (PUT and POST are the same). */
 function operationOf(req: CoreRequest): Operation {

@@ -64,6 +64,7 @@ export async function startServer(
       headers: lowerHeaders(req),
       readBody: () => readBody(req, options.maxRequestBytes),
       discardBody: () => drain(req),
+      remoteAddress: req.socket.remoteAddress,
     };
     processRequest(ctx, incoming)
       .then((outcome) => writeOutcome(res, withListenerHeaders(ctx, outcome)))
@@ -95,7 +96,7 @@ export async function startServer(
       error.code === 'HPE_INVALID_METHOD' &&
       /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ \S+ HTTP\/1\.[01]\r\n/.test(raw)
     ) {
-      processRequest(ctx, parseRawRequest(raw))
+      processRequest(ctx, parseRawRequest(raw, (socket as Socket).remoteAddress))
         .then((outcome) => writeRawOutcome(socket, withListenerHeaders(ctx, outcome)))
         .catch(() => socket.destroy());
       return;
@@ -204,7 +205,14 @@ async function processRequest(ctx: Context, req: Incoming): Promise<Outcome> {
     if (req.method === 'GET' || req.method === 'DELETE') {
       for (const [key, value] of req.url.searchParams) if (key !== 'list') body[key] = value;
     }
-    coreRequest = { method: req.method, path, query: req.url.searchParams, headers: req.headers, body };
+    coreRequest = {
+      method: req.method,
+      path,
+      query: req.url.searchParams,
+      headers: req.headers,
+      body,
+      remoteAddress: req.remoteAddress,
+    };
   } catch (error) {
     const response = errorResponse(error);
     if (response.status === 413) response.headers.connection = 'close';

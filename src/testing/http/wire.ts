@@ -15,6 +15,8 @@ export interface Incoming {
   headers: Record<string, string | undefined>;
   readBody: () => Promise<Buffer>;
   discardBody: () => Promise<void>;
+  /** The socket's remote address: Vault binds tokens and AppRole secret IDs to client addresses. */
+  remoteAddress?: string | undefined;
 }
 
 export type Outcome = { kind: 'respond'; response: MockResponse } | { kind: 'reset'; afterHeaders: boolean };
@@ -58,7 +60,7 @@ export function writeRawOutcome(socket: Duplex, outcome: Outcome): void {
   );
 }
 
-export function parseRawRequest(raw: string): Incoming {
+export function parseRawRequest(raw: string, remoteAddress?: string): Incoming {
   const [head = ''] = raw.split('\r\n\r\n');
   const [requestLine = '', ...lines] = head.split('\r\n');
   const [method = 'LIST', target = '/'] = requestLine.split(' ');
@@ -73,6 +75,7 @@ export function parseRawRequest(raw: string): Incoming {
     headers,
     readBody: async () => Buffer.alloc(0),
     discardBody: async () => undefined,
+    remoteAddress,
   };
 }
 

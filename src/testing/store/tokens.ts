@@ -24,6 +24,8 @@ export interface TokenEntry {
   readonly orphan: boolean;
   numUses: number;
   readonly role: string;
+  /** Address blocks the token may be used from; empty or absent means anywhere. */
+  readonly boundCidrs?: readonly string[];
 }
 
 export type NewToken = Omit<TokenEntry, 'accessor' | 'lastRenewal' | 'entityId'> & { entityId?: string };

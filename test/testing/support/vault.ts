@@ -61,7 +61,7 @@ export async function writePolicy(mock: MockVault, name: string, policy: string)
   expect(res.status).toBe(204);
 }
 
-/** A child token of root with these policies (plus `default`). */
+/** A child token of root with these policies (plus `default`; an empty list inherits root's, as in Vault). */
 export async function createToken(
   mock: MockVault,
   policies: string[],
@@ -115,7 +115,7 @@ export async function setupDatabase(
     [
       'database/config/postgres',
       {
-        plugin_name: 'postgresql-database-plugin',
+        plugin_name: 'in-memory-database-plugin',
         connection_url: 'postgresql://{{username}}:{{password}}@db:5432/app',
         username: 'vault',
         password: 'vault-password',

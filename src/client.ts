@@ -11,6 +11,7 @@ import {
 } from './engines';
 import { ClientClosedError, VaultNotFoundError } from './errors';
 import { EventHub } from './events';
+import { deadlineFrom } from './http/deadline';
 import { checkRequest } from './http/request-check';
 import type { CallKind } from './http/retry-policy';
 import { Transport } from './http/transport';
@@ -118,7 +119,8 @@ export class VaultKubernetesClient {
    */
   async start(options: { signal?: AbortSignal | undefined } = {}): Promise<void> {
     this.#ensureOpen();
-    await this.#alive.around(this.#tokens.start(options));
+    const deadline = deadlineFrom(this.#options.timeouts.totalMs, this.#options.clock);
+    await this.#alive.around(this.#tokens.start(options, deadline));
   }
 
   /** The current token's accessor, policies and TTL; never the token. Throws ClientClosedError after close(). */
@@ -263,6 +265,8 @@ export class VaultKubernetesClient {
     // before any I/O or a login is spent on them.
     checkRequest(spec);
     assertSchema(spec.schema);
+    // One deadline from entry, for the attempts, the waits between them and any login on the way.
+    const deadline = deadlineFrom(this.#options.timeouts.totalMs, this.#options.clock);
     const res = await this.#alive.around(
       this.#tokens.run(
         (token) =>
@@ -276,8 +280,10 @@ export class VaultKubernetesClient {
             ...(spec.query ? { query: spec.query } : {}),
             ...(method === 'PATCH' ? { contentType: 'application/merge-patch+json' } : {}),
             call: spec,
+            deadline,
           }),
         spec,
+        deadline,
       ),
     );
     return this.#toResponse(res.body, res.status, path, spec.schema);

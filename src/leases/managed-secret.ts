@@ -7,6 +7,7 @@ import {
   ResponseShapeError,
   VaultBadRequestError,
   VaultConnectionError,
+  VaultDeadlineError,
   VaultPermissionDeniedError,
   VaultRateLimitError,
   VaultSealedError,
@@ -225,9 +226,24 @@ export class ManagedSecret {
   async #wait<T>(schema: StandardSchemaV1 | undefined, call: CallOptions | undefined): Promise<Secret<T>> {
     const fetch = this.#fetch;
     if (fetch) {
+      // Each caller waits on its own terms: its signal, its timeoutMs, or else the call's deadline.
+      const totalMs = this.ctx.options.timeouts.totalMs;
       const value = await waitFor(
         fetch,
-        { signal: call?.signal, timeoutMs: call?.timeoutMs, what: `the secret at ${this.path}` },
+        {
+          signal: call?.signal,
+          timeoutMs: call?.timeoutMs ?? totalMs,
+          what: `the secret at ${this.path}`,
+          ...(call?.timeoutMs === undefined
+            ? {
+                timedOut: () =>
+                  new VaultDeadlineError(
+                    `the secret at ${this.path} did not arrive within the call's deadline of ${totalMs} ms (timeouts.totalMs)`,
+                    totalMs,
+                  ),
+              }
+            : {}),
+        },
         this.ctx.options.clock,
       );
       return this.#viewFor<T>(value, schema);

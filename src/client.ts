@@ -60,11 +60,14 @@ export class VaultKubernetesClient {
     this.#options = { ...resolved, logger: redactingLogger(resolved.logger, this.#redactor) };
     const time = new Monotonic(this.#options.clock);
     this.#events = new EventHub(this.#options.logger, this.#options.clock);
-    this.#timers = new Timers(this.#options.clock, (error, name) =>
-      this.#options.logger.error(
-        { timer: name },
-        `background task failed: ${this.#redactor.text(safeString(error))}`,
-      ),
+    this.#timers = new Timers(
+      this.#options.clock,
+      (error, name) =>
+        this.#options.logger.error(
+          { timer: name },
+          `background task failed: ${this.#redactor.text(safeString(error))}`,
+        ),
+      () => time.now(),
     );
     this.#transport = publishRequests(new Transport(this.#options, this.#redactor, this.#closer.signal)); // INTERIM-C2
     this.#tokens = new TokenManager(
@@ -177,9 +180,9 @@ export class VaultKubernetesClient {
    */
   current<S extends StandardSchemaV1 | undefined = undefined>(
     path: string,
-    options: SecretOptions<S> = {},
+    options?: SecretOptions<S>,
   ): Secret<DataOf<S>> | undefined {
-    this.#ensureOpen();
+    if (this.#closing !== undefined) throw new ClientClosedError();
     return this.#secrets.current<DataOf<S>>(path, options);
   }
 
@@ -366,7 +369,7 @@ export class VaultKubernetesClient {
   }
 
   #ensureOpen(): void {
-    if (this.#closer.signal.aborted || this.#closing) throw new ClientClosedError();
+    if (this.#closing !== undefined) throw new ClientClosedError();
   }
 
   async #toResponse<S extends StandardSchemaV1 | undefined>(

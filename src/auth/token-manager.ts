@@ -11,7 +11,7 @@ import type { Transport } from '../http/transport';
 import { parseEnvelope, requireAuth } from '../http/vault-response';
 import type { Monotonic } from '../internal/clock';
 import type { Redactor } from '../internal/redact';
-import type { Timers } from '../internal/timers';
+import type { TimerSlot, Timers } from '../internal/timers';
 import type { ResolvedOptions } from '../options';
 import type { TokenInfo } from '../types/auth';
 import type { LoginReason } from '../types/events';
@@ -43,8 +43,6 @@ export interface NewToken {
 
 export type NewTokenListener = (change: NewToken) => void;
 
-const TIMER = 'token';
-
 /**
  * The shell around the token machine (src/upkeep/token-machine.ts): it performs the machine's
  * actions (logins, renewals, events) and feeds their outcomes back as events. Every decision
@@ -55,6 +53,7 @@ export class TokenManager {
   /** The login in flight, which any number of callers wait on. */
   #login: Waiters<HeldToken> | undefined;
   #armedFor: number | undefined;
+  readonly #slot: TimerSlot;
   #generation = 0;
   readonly #listeners: NewTokenListener[] = [];
   /** Replaced tokens still alive, waiting to be revoked once nothing uses their leases. */
@@ -72,6 +71,7 @@ export class TokenManager {
     private readonly redactor: Redactor,
     private readonly time: Monotonic,
   ) {
+    this.#slot = timers.slot(() => this.#dispatch({ type: 'timer' }));
     this.#canLogin = canObtainAgain(options.auth);
     this.#creates = createsToken(options.auth);
     this.#state = initialTokenState({
@@ -149,6 +149,7 @@ export class TokenManager {
   /** Stops the upkeep: timers off, the machine closed; calls waiting on a login fail with ClientClosedError. */
   stop(): void {
     this.#dispatch({ type: 'close' });
+    this.timers.disarm(this.#slot);
     this.timers.cancelMatching('token:');
   }
 
@@ -211,8 +212,8 @@ export class TokenManager {
     this.#state = next;
     if (next.dueAt !== this.#armedFor) {
       this.#armedFor = next.dueAt;
-      if (delayMs === undefined) this.timers.cancel(TIMER);
-      else this.timers.schedule(TIMER, delayMs, () => this.#dispatch({ type: 'timer' }));
+      if (delayMs === undefined) this.timers.disarm(this.#slot);
+      else this.timers.arm(this.#slot, delayMs);
     }
     for (const action of actions) this.#perform(action);
   }

@@ -108,7 +108,7 @@ describe('secret machine: exact times with injected randomness', () => {
     const first = held('leased', 0, HOUR);
     d.send({ type: 'fetched', value: first });
     expect(d.of('deliver')).toEqual([{ type: 'deliver', value: first }]);
-    expect(d.state.dueAt).toBe(Math.round((7 / 12) * HOUR));
+    expect(d.state.dueAt).toBe(HOUR / 2);
     d.advance(d.state.dueAt!);
     expect(d.of('renew')).toEqual([{ type: 'renew', leaseId: first.fetched.lease!.id, incrementMs: HOUR }]);
     // Capped: 20 minutes granted of the hour asked.

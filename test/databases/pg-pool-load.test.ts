@@ -1,7 +1,7 @@
 import { VaultKubernetesClient } from 'vault-kubernetes-client';
 import { createPool, type RotationEvent } from 'vault-kubernetes-client/pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientHasDrainLead } from './support/drain-contract';
+import { clientHasDrain } from './support/drain-contract';
 import { runLoad, summarize } from './support/load';
 import { configureShortLived, startRealTimeMock } from './support/real-time';
 import { pgLeftovers, requireServer, runPrefix, setUpPostgres, tearDownPostgres } from './support/servers';
@@ -13,7 +13,7 @@ import { settledValue } from './support/wait';
  * token re-logins at the token's max TTL, and one lease revoked behind the client's back.
  */
 const available = await requireServer('postgresql');
-const drainLead = clientHasDrainLead();
+const drainLead = await clientHasDrain();
 const prefix = runPrefix();
 let admin: { admin: string; password: string; table: string };
 

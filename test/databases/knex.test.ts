@@ -74,7 +74,11 @@ describe.skipIf(!pgUp)('knex credentials on PostgreSQL', () => {
         log: quietLog(warnings),
       }),
     );
-    return { credentials, db, close: async () => (await db.destroy(), await credentials.close()) };
+    const close = async () => {
+      await db.destroy();
+      await credentials.close();
+    };
+    return { credentials, db, close };
   };
   const who = async (q: Knex | Knex.Transaction) =>
     ((await q.raw('SELECT current_user AS u')) as { rows: { u: string }[] }).rows[0]!.u;

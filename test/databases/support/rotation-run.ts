@@ -148,7 +148,7 @@ async function drive(
     longEveryMs: 3_000,
     transactionPauseMs: 400,
     enough: () =>
-      rotations.length >= (options.rotations ?? 12) && revoked !== undefined && recoveredAt !== undefined,
+      rotations.length >= (options.rotations ?? 11) && revoked !== undefined && recoveredAt !== undefined,
   });
   clearTimeout(revoker);
   const unexpected = outcomes.filter((o) => !o.ok && o.dispatchedAs !== revoked?.user);

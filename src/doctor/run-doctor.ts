@@ -238,7 +238,9 @@ function clientOptions(
     timeouts: { requestMs: timeoutMs, totalMs: timeoutMs * 2 },
     retry: { maxRetries: 0 },
     logLevel: 'silent',
-    ...(fetchImpl ? { fetch: fetchImpl } : {}),
+    // A fetch of the caller's makes its own connections and cannot carry the TLS settings: with
+    // TLS the client uses its own pool (the client refuses `fetch` together with `tls`).
+    ...(fetchImpl && Object.keys(tls).length === 0 ? { fetch: fetchImpl } : {}),
   };
 }
 

@@ -244,6 +244,59 @@ describe.skipIf(!available)('database engine on PostgreSQL', () => {
     expect(await dropped(custom.data.username)).toBe(true);
   });
 
+  it('retries a DROP the database refused on Vault\u2019s ladder: gone once the cause is, irrevocable after six attempts', async () => {
+    await mock.write(`database/roles/${prefix}-owns`, {
+      db_name: 'pg',
+      creation_statements: `CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}'; GRANT CREATE ON SCHEMA "${prefix}_s" TO "{{name}}"; GRANT "{{name}}" TO "${admin.admin}"; CREATE TABLE "${prefix}_s"."{{name}}" (id int); ALTER TABLE "${prefix}_s"."{{name}}" OWNER TO "{{name}}";`,
+    });
+    const read = async () =>
+      (await mock.read(`database/creds/${prefix}-owns`)).body as {
+        lease_id: string;
+        data: { username: string };
+      };
+    const fixed = await read();
+    const stuck = await read();
+    for (const { lease_id } of [fixed, stuck]) await mock.write('sys/leases/revoke', { lease_id });
+    const user = (name: string) =>
+      mock.databaseUsers({ role: `${prefix}-owns` }).find((u) => u.username === name)!;
+    const attempts = (name: string, n: number) =>
+      settledValue(
+        async () => user(name).revokeAttempts,
+        (a) => a >= n,
+      );
+    expect(await attempts(stuck.data.username, 1)).toBe(1);
+    expect(user(fixed.data.username)).toMatchObject({ live: true, revokeAttempts: 1 });
+
+    // The operator removes what blocked one of them; the next attempt is 20 s after the failure.
+    await su(`DROP TABLE "${prefix}_s"."${fixed.data.username}"`);
+    await su(`REVOKE CREATE ON SCHEMA "${prefix}_s" FROM "${fixed.data.username}"`);
+    await mock.clock.advance(19_000);
+    expect(await roleRow(fixed.data.username)).toBeDefined();
+    await mock.clock.advance(1_000);
+    expect(await dropped(fixed.data.username)).toBe(true);
+    expect(user(fixed.data.username)).toMatchObject({ live: false, endedBy: 'revoked', revokeAttempts: 1 });
+
+    // The other fails again at 20 s, then 40, 80, 160 and 320 s later: six attempts, then no more.
+    expect(await attempts(stuck.data.username, 2)).toBe(2);
+    for (const [delay, n] of [
+      [40_000, 3],
+      [80_000, 4],
+      [160_000, 5],
+      [320_000, 6],
+    ] as const) {
+      await mock.clock.advance(delay - 1_000);
+      expect(user(stuck.data.username).revokeAttempts).toBe(n - 1);
+      await mock.clock.advance(1_000);
+      expect(await attempts(stuck.data.username, n)).toBe(n);
+    }
+    expect(user(stuck.data.username).error).toMatch(
+      /^failed to revoke after 6 attempts, the lease is irrevocable: .*cannot be dropped because some objects depend on it/,
+    );
+    await mock.clock.advance(3_600_000);
+    expect(user(stuck.data.username)).toMatchObject({ live: true, revokeAttempts: 6 });
+    expect(await roleRow(stuck.data.username)).toBeDefined();
+  });
+
   it('undoes a failed creation: the transaction, then the rollback statements', async () => {
     await mock.write(`database/roles/${prefix}-broken`, {
       db_name: 'pg',

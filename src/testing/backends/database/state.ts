@@ -4,6 +4,7 @@ import type { MountInfo } from '../../core/types';
 import type { VaultCore } from '../../core/vault-core';
 import { createPlugin, isExternal } from './plugins/catalog';
 import { type DatabasePlugin, PluginError } from './plugins/plugin';
+import { type PendingDrop, retryDueDrops } from './revocation';
 
 export interface ConnectionConfig {
   pluginName: string;
@@ -63,6 +64,8 @@ export interface DatabaseUser {
   endedBy: 'revoked' | 'expired' | null;
   /** The last failure reaching the database about this user (a revocation or rotation that failed). */
   error: string | null;
+  /** Failed attempts to drop a dynamic user; retried on Vault's ladder up to six, then irrevocable. */
+  revokeAttempts: number;
 }
 
 /** How long Vault's rotation queue waits before it retries a static rotation that failed. */
@@ -74,6 +77,8 @@ export class DatabaseState {
   readonly roles = new Map<string, DynamicRole>();
   readonly staticRoles = new Map<string, StaticRole>();
   readonly users = new Map<string, DatabaseUser>();
+  /** Users whose DROP failed and waits for its next attempt (revocation.ts). */
+  readonly pendingDrops = new Map<string, PendingDrop>();
   backend: Backend | undefined;
   readonly #connections = new Map<string, Promise<DatabasePlugin>>();
   readonly #rotating = new Map<string, Promise<void>>();
@@ -219,7 +224,7 @@ export class DatabaseState {
     }
     if (this.#disposed || !this.isMounted()) return;
     this.core.expire();
-    await Promise.all([this.core.settled(), this.rotateDue(now)]);
+    await Promise.all([this.core.settled(), this.rotateDue(now), retryDueDrops(this, now)]);
   }
 
   /** The user table as of the mock clock's current time: expired leases swept, due rotations applied. */
@@ -276,6 +281,7 @@ function staticUser(name: string, role: StaticRole, mount: string, at: number): 
     revokedAt: null,
     endedBy: null,
     error: null,
+    revokeAttempts: 0,
   };
 }
 

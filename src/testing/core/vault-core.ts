@@ -64,6 +64,8 @@ export class VaultCore {
   readonly leases = new LeaseStore();
   readonly mounts = new MountTable();
   readonly policies = new PolicyStore();
+  /** Password policies by name, as written (sys/policies/password; the database engine draws from them). */
+  readonly passwordPolicies = new Map<string, string>();
   readonly audit = new AuditLog();
   sealed = false;
   readonly unhandled: string[] = [];

@@ -4,7 +4,7 @@ import type { BackendRequest } from '../../core/types';
 import { badRequest, VaultError } from '../../core/vault-error';
 import type { LeaseEntry } from '../../store/leases';
 import { globListContains } from '../glob';
-import { type ConnectionConfig, type DatabaseState, generatePassword } from './state';
+import type { ConnectionConfig, DatabaseState } from './state';
 
 /** Vault adds this to a dynamic user's VALID UNTIL so the database never drops it before the lease ends. */
 const VALID_UNTIL_MARGIN_MS = 5_000;
@@ -60,7 +60,7 @@ export function credentialRoutes(state: DatabaseState): Route[] {
       now: req.now,
       ...mountTtls(state),
     });
-    const password = generatePassword();
+    const password = state.passwordFor(role.dbName);
     const validUntil = req.now + ttl * 1000 + VALID_UNTIL_MARGIN_MS;
     let username: string;
     try {
@@ -158,7 +158,7 @@ export function credentialRoutes(state: DatabaseState): Route[] {
     if (!config.connectionDetails.password) {
       throw VaultError.wrapped(500, 'unable to rotate root credentials: no password in configuration');
     }
-    const password = generatePassword();
+    const password = state.passwordFor(name);
     try {
       const plugin = await state.connection(name, config);
       await plugin.changePassword(username, password, config.rootRotationStatements);

@@ -2,6 +2,8 @@ import { randomInt } from 'node:crypto';
 import type { Backend } from '../../core/backend';
 import type { MountInfo } from '../../core/types';
 import type { VaultCore } from '../../core/vault-core';
+import { VaultError } from '../../core/vault-error';
+import { passwordFromPolicy } from '../../policy/password-policy';
 import { createPlugin, isExternal } from './plugins/catalog';
 import { type DatabasePlugin, PluginError } from './plugins/plugin';
 import { type PendingDrop, retryDueDrops } from './revocation';
@@ -91,6 +93,20 @@ export class DatabaseState {
     readonly mount: MountInfo,
   ) {}
 
+  /**
+   * A new password for a user of a connection: from the connection's `password_policy` when it
+   * names one (Vault's GeneratePasswordFromPolicy), Vault's default generator otherwise.
+   */
+  passwordFor(dbName: string): string {
+    const policy = this.configs.get(dbName)?.passwordPolicy;
+    if (!policy) return generatePassword();
+    try {
+      return passwordFromPolicy(this.core.passwordPolicies, policy);
+    } catch (error) {
+      throw VaultError.wrapped(500, `unable to generate password: ${(error as Error).message}`);
+    }
+  }
+
   /** Whether a connection's plugin works on a database outside the mock. */
   external(dbName: string): boolean {
     const config = this.configs.get(dbName);
@@ -160,7 +176,7 @@ export class DatabaseState {
    * plugin records it at once, so a test reading users right after sees it.
    */
   setPassword(name: string, role: StaticRole, at: number): Promise<void> {
-    const password = generatePassword();
+    const password = this.passwordFor(role.dbName);
     if (!this.external(role.dbName)) {
       this.#recordPassword(name, role, password, at);
       return Promise.resolve();

@@ -5,6 +5,7 @@ import type { HealthState } from './health';
 import { healthRoutes } from './health';
 import { leaseRoutes } from './leases';
 import { mountRoutes } from './mounts';
+import { passwordPolicyRoutes } from './password-policies';
 import { policyRoutes } from './policies';
 import { sealRoutes } from './seal';
 
@@ -21,6 +22,7 @@ export function systemBackend(
       ...sealRoutes(core, options.unsealKey),
       ...mountRoutes(core),
       ...policyRoutes(core),
+      ...passwordPolicyRoutes(core),
       ...leaseRoutes(core),
       ...capabilityRoutes(core),
     ],

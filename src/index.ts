@@ -10,6 +10,7 @@
  *   client's own methods (`on`, `request`, `close`).
  */
 export { VaultKubernetesClient } from './client';
+export type { DatabaseEngine, KvEngine, PkiEngine, TransitEngine } from './engines';
 export {
   ClientClosedError,
   DrainTimeoutError,
@@ -24,6 +25,7 @@ export {
   type LoginCredentialProblem,
   type ResponseErrorDetails,
   ResponseShapeError,
+  SecretFileError,
   SecretSchemaError,
   ServiceAccountTokenError,
   type ServiceAccountTokenProblem,
@@ -45,6 +47,14 @@ export {
   VaultTimeoutError,
   VaultTlsError,
 } from './errors';
+export type { FileFormat, FileParser } from './sources/agent-file-formats';
+export {
+  AgentFileSource,
+  type AgentFileSourceOptions,
+  type FileData,
+  type FileSecretOptions,
+} from './sources/agent-file-source';
+export type { FileSchema } from './sources/file-schema';
 export type {
   AppRoleAuthOptions,
   AuthMethod,
@@ -58,6 +68,25 @@ export type {
   TokenInfo,
 } from './types/auth';
 export type { Clock, TrackingClock } from './types/clock';
+export type {
+  Bytes,
+  DatabaseCredentials,
+  KvEntry,
+  KvMetadata,
+  KvMetadataUpdate,
+  KvVersion,
+  KvVersionMetadata,
+  PkiCertificateRequest,
+  PkiIssuedCertificate,
+  PkiSignedCertificate,
+  StaticDatabaseCredentials,
+  TransitBatchResult,
+  TransitCiphertext,
+  TransitDataKey,
+  TransitDecryptItem,
+  TransitEncryptItem,
+  TransitRewrapItem,
+} from './types/engines';
 export type {
   AuthLoginEvent,
   AuthRenewedEvent,

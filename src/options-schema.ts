@@ -361,6 +361,12 @@ export const optionsSchema = z.strictObject({
     )
     .optional(),
   fetch: fn<typeof fetch>('a fetch function').optional(),
+  maxResponseBytes: z
+    .number({ error: 'expected a size in bytes' })
+    .int()
+    .min(1024, { error: 'expected at least 1024 bytes' })
+    .max(2 ** 31 - 1, { error: 'expected at most 2 GiB' })
+    .optional(),
   telemetry: z.boolean({ error: (iss) => `expected true or false${got(iss.input)}` }).optional(),
 });
 

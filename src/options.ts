@@ -70,6 +70,7 @@ export interface ResolvedOptions {
   logger: Logger;
   clock: Clock;
   fetch: typeof fetch | undefined;
+  maxResponseBytes: number;
   telemetry: boolean;
 }
 
@@ -131,6 +132,7 @@ export function resolveOptions(input: ClientOptions = {}, env: Env = process.env
     logger,
     clock: o.clock ?? systemClock,
     fetch: o.fetch,
+    maxResponseBytes: o.maxResponseBytes ?? 32 * 1024 * 1024,
     telemetry: o.telemetry ?? true,
   };
 }

@@ -231,13 +231,16 @@ export class VaultKubernetesClient {
   close(options: CloseOptions = {}): Promise<void> {
     this.#closing ??= (async () => {
       const revoke = options.revoke === true;
-      await this.#secrets.close(revoke);
-      this.#timers.close();
-      await this.#tokens.close(revoke);
-      this.#closer.abort(new ClientClosedError());
-      await this.#transport.close();
-      this.#events.removeAll();
-      this.#telemetry.close();
+      try {
+        await this.#secrets.close(revoke);
+        this.#timers.close();
+        await this.#tokens.close(revoke);
+        this.#closer.abort(new ClientClosedError());
+        await this.#transport.close();
+        this.#events.removeAll();
+      } finally {
+        this.#telemetry.close();
+      }
     })();
     return this.#closing;
   }

@@ -22,6 +22,8 @@ export const ERROR_CLASSES = {
   ERR_SA_TOKEN_MALFORMED: 'ServiceAccountTokenError',
   /** The JWT expired before it was sent. */
   ERR_SA_TOKEN_EXPIRED: 'ServiceAccountTokenError',
+  /** A login credential other than a JWT (AppRole role id or secret id, a token file, the Vault CLI's token) could not be read, or its source did not answer in time. */
+  ERR_LOGIN_CREDENTIAL: 'LoginCredentialError',
   /** Vault could not be reached: refused, reset, DNS, or the connection died mid-answer. */
   ERR_VAULT_CONNECTION: 'VaultConnectionError',
   /** One attempt got no answer within `timeouts.requestMs` (or the call's `timeoutMs`). */
@@ -181,6 +183,35 @@ export class ServiceAccountTokenError extends VaultClientError {
   }
 }
 
+/** Which login credential a {@link LoginCredentialError} is about. */
+export type LoginCredential = 'roleId' | 'secretId' | 'wrappedSecretId' | 'token';
+
+/** What is wrong with it. */
+export type LoginCredentialProblem = 'missing' | 'unreadable' | 'empty' | 'timeout' | 'malformed';
+
+/**
+ * A login credential other than a JWT could not be used: an AppRole role id or secret id (value,
+ * function or file), a token file, or the Vault CLI's token (`~/.vault-token`, a token helper).
+ * Thrown before Vault is asked; the message names the option or file, never the value.
+ */
+export class LoginCredentialError extends VaultClientError {
+  readonly credential: LoginCredential;
+  readonly problem: LoginCredentialProblem;
+  /** The file it came from, when it came from a file. */
+  readonly path: string | undefined;
+
+  constructor(
+    message: string,
+    details: { credential: LoginCredential; problem: LoginCredentialProblem; path?: string | undefined },
+    cause?: unknown,
+  ) {
+    super('ERR_LOGIN_CREDENTIAL' satisfies CodeOf<'LoginCredentialError'>, message, { cause });
+    this.credential = details.credential;
+    this.problem = details.problem;
+    this.path = details.path;
+  }
+}
+
 /**
  * Vault could not be reached: refused, reset, DNS, or the connection died mid-answer. Retried
  * (for calls safe to repeat) before it is thrown.
@@ -207,8 +238,9 @@ export class VaultTimeoutError extends VaultConnectionError {
   constructor(
     message: string,
     code: CodeOf<'VaultTimeoutError' | 'VaultDeadlineError'> = 'ERR_VAULT_TIMEOUT',
+    options?: { cause?: unknown },
   ) {
-    super(message, 'ETIMEDOUT', { code });
+    super(message, 'ETIMEDOUT', { code, ...options });
   }
 }
 
@@ -220,8 +252,9 @@ export class VaultDeadlineError extends VaultTimeoutError {
   /** The deadline the call had, in ms. */
   readonly totalMs: number;
 
-  constructor(message: string, totalMs: number) {
-    super(message, 'ERR_DEADLINE');
+  /** `cause`: the last attempt's error, when one failed before the deadline passed. */
+  constructor(message: string, totalMs: number, options?: { cause?: unknown }) {
+    super(message, 'ERR_DEADLINE', options);
     this.totalMs = totalMs;
   }
 }
@@ -231,8 +264,8 @@ export class VaultTlsError extends VaultConnectionError {
   /** What to change, in one sentence. */
   readonly hint: string;
 
-  constructor(message: string, causeCode: string, hint: string) {
-    super(message, causeCode, { code: 'ERR_VAULT_TLS' });
+  constructor(message: string, causeCode: string, hint: string, options?: { cause?: unknown }) {
+    super(message, causeCode, { code: 'ERR_VAULT_TLS', ...options });
     this.hint = hint;
   }
 }
@@ -244,13 +277,19 @@ export class VaultTlsError extends VaultConnectionError {
 export class VaultResponseTooLargeError extends VaultClientError {
   /** The most the client accepts. */
   readonly limitBytes: number;
-  /** What had arrived (or what `Content-Length` announced) when the client stopped reading. */
+  /** What had arrived when the client stopped reading (0 when the announced size alone was too much). */
   readonly receivedBytes: number;
+  /** The size the answer announced in `Content-Length`, when it did. */
+  readonly declaredBytes: number | undefined;
 
-  constructor(message: string, details: { limitBytes: number; receivedBytes: number }) {
+  constructor(
+    message: string,
+    details: { limitBytes: number; receivedBytes: number; declaredBytes?: number },
+  ) {
     super('ERR_RESPONSE_TOO_LARGE' satisfies CodeOf<'VaultResponseTooLargeError'>, message);
     this.limitBytes = details.limitBytes;
     this.receivedBytes = details.receivedBytes;
+    this.declaredBytes = details.declaredBytes;
   }
 }
 
@@ -266,6 +305,12 @@ export interface ResponseErrorDetails {
   warnings?: string[];
   /** The start of a body that was not Vault's JSON (an HTML page from a proxy). */
   bodyExcerpt?: string;
+  /**
+   * Set when the body was not Vault's JSON: what it was, in words (`an HTML page (163 bytes)`),
+   * never its content, which may be an answer cut short holding a secret. The transport sets
+   * this and never `bodyExcerpt`.
+   */
+  foreignBody?: string;
   retryAfterMs?: number;
 }
 
@@ -385,10 +430,11 @@ const RESPONSE_CLASSES: Record<
  * @internal
  */
 export function responseErrorCode(
-  details: Pick<ResponseErrorDetails, 'status' | 'reasons' | 'bodyExcerpt'>,
+  details: Pick<ResponseErrorDetails, 'status' | 'reasons' | 'bodyExcerpt' | 'foreignBody'>,
 ): ResponseCode {
   const { status, reasons } = details;
-  if (details.bodyExcerpt !== undefined) return status >= 500 ? 'ERR_VAULT_SERVER' : 'ERR_VAULT_RESPONSE';
+  if (details.bodyExcerpt !== undefined || details.foreignBody !== undefined)
+    return status >= 500 ? 'ERR_VAULT_SERVER' : 'ERR_VAULT_RESPONSE';
   if (status === 400) return 'ERR_VAULT_BAD_REQUEST';
   if (status === 403)
     return reasons.includes('invalid token') ? 'ERR_VAULT_INVALID_TOKEN' : 'ERR_VAULT_PERMISSION_DENIED';

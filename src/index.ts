@@ -10,6 +10,7 @@
  *   client's own methods (`on`, `request`, `close`).
  */
 export { VaultKubernetesClient } from './client';
+export type { DatabaseEngine, KvEngine, PkiEngine, TransitEngine } from './engines';
 export {
   ClientClosedError,
   DrainTimeoutError,
@@ -19,6 +20,9 @@ export {
   isVaultClientError,
   LeaseError,
   ListenerError,
+  type LoginCredential,
+  LoginCredentialError,
+  type LoginCredentialProblem,
   type ResponseErrorDetails,
   ResponseShapeError,
   SecretFileError,
@@ -52,9 +56,11 @@ export {
 } from './sources/agent-file-source';
 export type { FileSchema } from './sources/file-schema';
 export type {
+  AppRoleAuthOptions,
   AuthMethod,
   AuthOptions,
   CredentialSource,
+  JwtAuthOptions,
   JwtSource,
   KubernetesAuthOptions,
   ServiceAccountClaims,
@@ -62,6 +68,25 @@ export type {
   TokenInfo,
 } from './types/auth';
 export type { Clock, TrackingClock } from './types/clock';
+export type {
+  Bytes,
+  DatabaseCredentials,
+  KvEntry,
+  KvMetadata,
+  KvMetadataUpdate,
+  KvVersion,
+  KvVersionMetadata,
+  PkiCertificateRequest,
+  PkiIssuedCertificate,
+  PkiSignedCertificate,
+  StaticDatabaseCredentials,
+  TransitBatchResult,
+  TransitCiphertext,
+  TransitDataKey,
+  TransitDecryptItem,
+  TransitEncryptItem,
+  TransitRewrapItem,
+} from './types/engines';
 export type {
   AuthLoginEvent,
   AuthRenewedEvent,

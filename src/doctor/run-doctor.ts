@@ -242,7 +242,9 @@ function clientOptions(
     logLevel: 'silent',
     // A diagnosis is not the app's traffic: it records no spans or metrics.
     telemetry: false,
-    ...(fetchImpl ? { fetch: fetchImpl } : {}),
+    // A fetch of the caller's makes its own connections and cannot carry the TLS settings: with
+    // TLS the client uses its own pool (the client refuses `fetch` together with `tls`).
+    ...(fetchImpl && Object.keys(tls).length === 0 ? { fetch: fetchImpl } : {}),
   };
 }
 

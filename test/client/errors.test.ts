@@ -7,6 +7,7 @@ import {
   InvalidRequestError,
   LeaseError,
   ListenerError,
+  LoginCredentialError,
   SecretFileError,
   SecretSchemaError,
   ServiceAccountTokenError,
@@ -53,6 +54,7 @@ function oneOfEach(): VaultClientError[] {
     ...(['missing', 'unreadable', 'empty', 'malformed', 'expired'] as const).map(
       (p) => new ServiceAccountTokenError(p, `token ${p}`, '/t'),
     ),
+    new LoginCredentialError('no secret id', { credential: 'secretId', problem: 'missing' }),
     new VaultConnectionError('refused', 'ECONNREFUSED'),
     new VaultTimeoutError('slow'),
     new VaultDeadlineError('too long', 60_000),

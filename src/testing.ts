@@ -13,6 +13,8 @@ export type { AuditEntry, AuditQuery } from './testing/core/audit';
 export type { FailOptions, FaultScope, PathMatcher } from './testing/http/faults';
 export { FaultInjector } from './testing/http/faults';
 export type {
+  AppRoleCredentials,
+  AppRoleSetup,
   JwtSetup,
   KubernetesSetup,
   LeaseView,

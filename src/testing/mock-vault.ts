@@ -118,6 +118,23 @@ export interface JwtSetup {
   roleFields?: Record<string, unknown>;
 }
 
+export interface AppRoleSetup {
+  /** Where the AppRole auth method is enabled; `approle` by default. */
+  mount?: string;
+  role?: string;
+  policies?: string[];
+  /** Extra role fields in Vault's names (`secret_id_ttl`, `secret_id_num_uses`, `token_ttl`, ...). */
+  roleFields?: Record<string, unknown>;
+  /** Fields of the secret ID request (`metadata`, `cidr_list`, `num_uses`, `ttl`, ...). */
+  secretIdFields?: Record<string, unknown>;
+}
+
+export interface AppRoleCredentials {
+  roleId: string;
+  secretId: string;
+  secretIdAccessor: string;
+}
+
 /**
  * A mock HashiCorp Vault on loopback for tests and local development. It speaks Vault's HTTP
  * API (paths, bodies, status codes, error strings) and keeps time on a ManualClock.
@@ -155,6 +172,11 @@ export interface MockVault {
    * cluster's issuer, and a `jwt` role binds the audience and the service account's subject.
    */
   setupJwtAuth(setup?: JwtSetup): Promise<void>;
+  /**
+   * AppRole as an operator sets it up for a workload: enable, write a role, read its role ID and
+   * issue a secret ID. Returns what the workload is given.
+   */
+  setupAppRole(setup?: AppRoleSetup): Promise<AppRoleCredentials>;
   seal(): void;
   unseal(): void;
   leases(filter?: { path?: string; tokenAccessor?: string }): LeaseView[];
@@ -350,6 +372,24 @@ export async function startMockVault(options: MockVaultOptions = {}): Promise<Mo
         token_ttl: '24h',
         ...setup.roleFields,
       });
+    },
+    async setupAppRole(setup = {}) {
+      const mount = setup.mount ?? 'approle';
+      const role = setup.role ?? 'myapp-role';
+      if (!core.mounts.get(`auth/${mount}/`)) await must('POST', `sys/auth/${mount}`, { type: 'approle' });
+      await must('POST', `auth/${mount}/role/${role}`, {
+        token_policies: setup.policies ?? ['myapp-policy'],
+        token_ttl: '1h',
+        ...setup.roleFields,
+      });
+      const roleId = (await must('GET', `auth/${mount}/role/${role}/role-id`)).body as { data: { role_id: string } };
+      const issued = (await must('POST', `auth/${mount}/role/${role}/secret-id`, setup.secretIdFields ?? {}))
+        .body as { data: { secret_id: string; secret_id_accessor: string } };
+      return {
+        roleId: roleId.data.role_id,
+        secretId: issued.data.secret_id,
+        secretIdAccessor: issued.data.secret_id_accessor,
+      };
     },
     seal: () => {
       core.sealed = true;

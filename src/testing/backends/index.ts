@@ -1,5 +1,6 @@
 import type { KubernetesCluster } from '../cluster/kubernetes-cluster';
 import type { BackendFactory } from '../core/vault-core';
+import { appRoleBackend } from './approle/index';
 import { databaseBackend } from './database';
 import { jwtAuthBackend } from './jwt-auth/index';
 import { kubernetesBackend } from './kubernetes-auth';
@@ -19,6 +20,7 @@ export function backendCatalog(cluster: KubernetesCluster): Record<string, Backe
     kubernetes: (core, info) => kubernetesBackend(core, info, cluster),
     jwt: (core, info) => jwtAuthBackend(core, info),
     oidc: (core, info) => jwtAuthBackend(core, info),
+    approle: (core, info) => appRoleBackend(core, info),
     token: (core, info) => tokenBackend(core, info),
   };
 }

@@ -382,7 +382,9 @@ export async function startMockVault(options: MockVaultOptions = {}): Promise<Mo
         token_ttl: '1h',
         ...setup.roleFields,
       });
-      const roleId = (await must('GET', `auth/${mount}/role/${role}/role-id`)).body as { data: { role_id: string } };
+      const roleId = (await must('GET', `auth/${mount}/role/${role}/role-id`)).body as {
+        data: { role_id: string };
+      };
       const issued = (await must('POST', `auth/${mount}/role/${role}/secret-id`, setup.secretIdFields ?? {}))
         .body as { data: { secret_id: string; secret_id_accessor: string } };
       return {

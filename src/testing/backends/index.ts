@@ -9,6 +9,7 @@ import { kvV2Backend } from './kv-v2';
 import { pkiBackend } from './pki';
 import { tokenBackend } from './token-auth';
 import { transitBackend } from './transit';
+import { userpassBackend } from './userpass/index';
 
 /** The plugin catalog: mount types the mock can enable through `sys/mounts` and `sys/auth`. */
 export function backendCatalog(cluster: KubernetesCluster): Record<string, BackendFactory> {
@@ -21,6 +22,7 @@ export function backendCatalog(cluster: KubernetesCluster): Record<string, Backe
     jwt: (core, info) => jwtAuthBackend(core, info),
     oidc: (core, info) => jwtAuthBackend(core, info),
     approle: (core, info) => appRoleBackend(core, info),
+    userpass: (core, info) => userpassBackend(core, info),
     token: (core, info) => tokenBackend(core, info),
   };
 }

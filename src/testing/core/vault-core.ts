@@ -167,7 +167,13 @@ export class VaultCore {
       const route = this.mounts.match(req.path);
       const unauthenticated =
         UNAUTHENTICATED_SYS.has(req.path) ||
-        (route?.mounted.backend.unauthenticated?.includes(route.rest.replace(/\/$/, '')) ?? false);
+        (route?.mounted.backend.unauthenticated?.some((special) =>
+          // PathsSpecial entries ending in '*' are prefixes (userpass's `login/*`).
+          special.endsWith('*')
+            ? route.rest.startsWith(special.slice(0, -1))
+            : special === route.rest.replace(/\/$/, ''),
+        ) ??
+          false);
 
       let token: TokenEntry | undefined;
       if (!unauthenticated) {

@@ -7,7 +7,7 @@ import { badRequest } from '../../core/vault-error';
 import { duration, str } from '../fields';
 
 /** The credential plugins of the mock's catalog: enabled through `sys/auth`, never `sys/mounts`. */
-const AUTH_METHODS = new Set(['kubernetes', 'jwt', 'oidc', 'approle']);
+const AUTH_METHODS = new Set(['kubernetes', 'jwt', 'oidc', 'approle', 'userpass']);
 /** Paths Vault will not mount at or unmount (mount.go protectedMounts). */
 const PROTECTED = ['audit/', 'auth/', 'sys/', 'cubbyhole/', 'identity/'];
 

@@ -16,8 +16,9 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
-    // The chaos and soak suite runs on its own: `npm run test:chaos` (vitest.chaos.config.ts).
-    exclude: [...configDefaults.exclude, 'test/chaos/**'],
+    // On their own: the chaos and soak suite (`npm run test:chaos`), the packed package
+    // (`npm run test:package`) and the consumer projects (`npm run test:consumers`), which need a build.
+    exclude: [...configDefaults.exclude, 'test/chaos/**', 'test/consumers/**', 'test/package/**'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',

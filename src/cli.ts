@@ -1,45 +1,17 @@
 #!/usr/bin/env node
-import { parseArgs } from './cli/args';
-import { runDemo } from './cli/demo';
-import { runMockVault } from './cli/mock-vault-command';
+import { commands } from './cli/commands';
+import { runCli } from './cli/run-cli';
 
-const USAGE = `vault-kubernetes-client <command> [options]
+// `vault-kubernetes-client demo | head`: a reader that went away is not an error worth a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 
-Commands:
-  mock-vault   Run the mock Vault in the foreground, like \`vault server -dev\`
-                 --port <n>            port on 127.0.0.1 (default 8200; 0 picks a free one)
-                 --host <addr>         address to listen on (default 127.0.0.1)
-                 --root-token <token>  root token (default "root")
-                 --tls                 serve HTTPS from a generated CA (its PEM is written to a file)
-                 --mtls                like --tls, and require client certificates
-                 --service-account <namespace/name>
-                                       who the printed service-account token file is for (default default/myapp-sa)
-  demo         Walk through the article's setup on an embedded mock Vault and run the client
-                 --fast                no pauses between steps
-  help         This text
-`;
-
-async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  const args = parseArgs(rest);
-  switch (command) {
-    case 'mock-vault':
-      return runMockVault(args);
-    case 'demo':
-      return runDemo(args);
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      process.stdout.write(USAGE);
-      return 0;
-    default:
-      process.stderr.write(`unknown command "${command}"\n\n${USAGE}`);
-      return 2;
-  }
-}
-
-main(process.argv.slice(2)).then(
+runCli(process.argv.slice(2), commands, {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+}).then(
   (code) => {
     process.exitCode = code;
   },

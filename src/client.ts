@@ -1,7 +1,6 @@
-import type { z } from 'zod';
-import { type TokenInfo, TokenManager } from './auth/token-manager';
+import { TokenManager } from './auth/token-manager';
 import { ClientClosedError, VaultNotFoundError } from './errors';
-import { EventHub, type EventName, type Listener } from './events';
+import { EventHub } from './events';
 import type { CallKind } from './http/retry-policy';
 import { Transport } from './http/transport';
 import { encodeVaultPath } from './http/vault-path';
@@ -9,11 +8,15 @@ import { parseEnvelope } from './http/vault-response';
 import { hideFromInspection, maskValues, Redactor, redactingLogger } from './internal/redact';
 import { Timers } from './internal/timers';
 import { LeaseApi } from './leases/lease-api';
-import type { Secret, SecretListener, SecretOptions, Subscription } from './leases/secret';
 import { SecretManager } from './leases/secret-manager';
-import { type ClientOptions, type ResolvedOptions, resolveOptions } from './options';
-import { checkSchema } from './schema-check';
-import type { CloseOptions, DataOf, LeaseInfo, ReadOptions, RequestSpec, VaultResponse } from './types';
+import { type ResolvedOptions, resolveOptions } from './options';
+import { assertSchema, checkSchemaAsync } from './schema-check';
+import type { TokenInfo } from './types/auth';
+import type { EventName, Listener } from './types/events';
+import type { ClientOptions } from './types/options';
+import type { CloseOptions, LeaseInfo, ReadOptions, RequestSpec, VaultResponse } from './types/requests';
+import type { Secret, SecretListener, SecretOptions, Subscription } from './types/secret';
+import type { DataOf, StandardSchemaV1 } from './types/standard-schema';
 
 /**
  * A Vault client for a Node service on Kubernetes. It logs in with the pod's service account,
@@ -108,11 +111,16 @@ export class VaultKubernetesClient {
    * re-issue) and served from the cache while valid, also while Vault is unreachable. KV v2 is
    * unwrapped: `data` holds the key/values, `version` and `metadata` sit beside it.
    */
-  secret<S extends z.ZodType | undefined = undefined>(
+  secret<S extends StandardSchemaV1 | undefined = undefined>(
     path: string,
     options: SecretOptions<S> = {},
   ): Promise<Secret<DataOf<S>>> {
     if (this.#closer.signal.aborted || this.#closing) return Promise.reject(new ClientClosedError());
+    try {
+      assertSchema(options.schema);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return this.#secrets.get<DataOf<S>>(path, options);
   }
 
@@ -121,21 +129,23 @@ export class VaultKubernetesClient {
    * reason), until the returned function is called. A listener that throws is reported as an
    * `error` event and never stops the secret's upkeep. What a connection pool hooks into.
    */
-  watch<S extends z.ZodType | undefined = undefined>(
+  watch<S extends StandardSchemaV1 | undefined = undefined>(
     path: string,
     listener: SecretListener<DataOf<S>>,
     options: SecretOptions<S> = {},
   ): Subscription<DataOf<S>> {
     this.#ensureOpen();
+    assertSchema(options.schema);
     return this.#secrets.watch(path, listener, options);
   }
 
   /** Fetches a new secret now (a new credential for a dynamic one); the old lease is revoked after the grace period. */
-  async rotate<S extends z.ZodType | undefined = undefined>(
+  async rotate<S extends StandardSchemaV1 | undefined = undefined>(
     path: string,
     options: SecretOptions<S> = {},
   ): Promise<Secret<DataOf<S>>> {
     this.#ensureOpen();
+    assertSchema(options.schema);
     return this.#secrets.rotate<DataOf<S>>(path, options);
   }
 
@@ -145,7 +155,7 @@ export class VaultKubernetesClient {
   }
 
   /** An uncached read. Throws VaultNotFoundError when there is nothing at the path. */
-  async read<S extends z.ZodType | undefined = undefined>(
+  async read<S extends StandardSchemaV1 | undefined = undefined>(
     path: string,
     options: ReadOptions<S> = {},
   ): Promise<VaultResponse<DataOf<S>>> {
@@ -153,10 +163,10 @@ export class VaultKubernetesClient {
   }
 
   /** Writes `body` to a path; `data` is null when Vault answers 204. */
-  async write<S extends z.ZodType | undefined = undefined>(
+  async write<S extends StandardSchemaV1 | undefined = undefined>(
     path: string,
     body: Record<string, unknown> = {},
-    options: ReadOptions<S> & { idempotent?: boolean } = {},
+    options: ReadOptions<S> & { idempotent?: boolean | undefined } = {},
   ): Promise<VaultResponse<DataOf<S> | null>> {
     return this.request<S>({ ...options, method: 'POST', path, body }) as Promise<
       VaultResponse<DataOf<S> | null>
@@ -181,13 +191,14 @@ export class VaultKubernetesClient {
   }
 
   /** Any Vault call: method, path, body, query; typed through an optional schema for `data`. */
-  async request<S extends z.ZodType | undefined = undefined>(
+  async request<S extends StandardSchemaV1 | undefined = undefined>(
     spec: RequestSpec<S>,
   ): Promise<VaultResponse<DataOf<S>>> {
     this.#ensureOpen();
     const { method, path } = spec;
-    // A bad path fails here, before a login is spent on it.
+    // A bad path or schema fails here, before a login is spent on it.
     encodeVaultPath(path);
+    assertSchema(spec.schema);
     const res = await this.#tokens.run(
       (token) =>
         this.#transport.send({
@@ -228,14 +239,14 @@ export class VaultKubernetesClient {
     if (this.#closer.signal.aborted || this.#closing) throw new ClientClosedError();
   }
 
-  #toResponse<S extends z.ZodType | undefined>(
+  async #toResponse<S extends StandardSchemaV1 | undefined>(
     body: unknown,
     status: number,
     path: string,
     schema: S | undefined,
-  ): VaultResponse<DataOf<S>> {
+  ): Promise<VaultResponse<DataOf<S>>> {
     const envelope = parseEnvelope(body, { path, status });
-    const data = checkSchema(path, envelope.data ?? null, schema);
+    const data = await checkSchemaAsync(path, envelope.data ?? null, schema);
     const now = this.#options.clock.now();
     const leaseId = envelope.lease_id ?? '';
     const ttlMs = (envelope.lease_duration ?? 0) * 1000;

@@ -1,100 +1,11 @@
 import { EventEmitter } from 'eventemitter3';
-import { ListenerError, type VaultClientError } from './errors';
-import type { Clock } from './internal/clock';
-import type { Logger } from './internal/logger';
+import { ListenerError } from './errors';
+import type { Clock } from './types/clock';
+import type { ErrorEvent, EventName, Listener, VaultClientEvents } from './types/events';
+import type { Logger } from './types/logger';
 
-export type LoginReason = 'initial' | 'expired' | 'invalid-token' | 'max-ttl';
-export type ErrorPhase =
-  | 'login'
-  | 'renew'
-  | 'lease-renew'
-  | 'rotate'
-  | 'revoke'
-  | 'read'
-  | 'listener'
-  | 'close';
-export type RotationReason =
-  | 'max-ttl'
-  | 'lease-lost'
-  | 'relogin'
-  | 'new-version'
-  | 'certificate-expiring'
-  | 'manual';
-
-/** What a login tells the app: who the token is, never the token. */
-export interface AuthLoginEvent {
-  reason: LoginReason;
-  accessor: string;
-  policies: readonly string[];
-  ttlMs: number;
-  renewable: boolean;
-  /** Failed attempts before this one since the last success. */
-  failedAttempts: number;
-  at: number;
-}
-
-export interface AuthRenewedEvent {
-  accessor: string;
-  requestedTtlMs: number;
-  ttlMs: number;
-  /** Vault granted less than asked: the token nears its max TTL and a new login is scheduled. */
-  capped: boolean;
-  at: number;
-}
-
-export interface LeaseRenewedEvent {
-  path: string;
-  leaseId: string;
-  requestedTtlMs: number;
-  ttlMs: number;
-  at: number;
-}
-
-export interface LeaseExpiredEvent {
-  path: string;
-  leaseId: string;
-  at: number;
-}
-
-/** The one event that carries secret data: the app needs the new value to swap it in. */
-export interface SecretRotatedEvent<T = Record<string, unknown>> {
-  path: string;
-  reason: RotationReason;
-  previous: SecretSnapshot<T> | undefined;
-  current: SecretSnapshot<T>;
-  at: number;
-}
-
-export interface SecretSnapshot<T = Record<string, unknown>> {
-  data: T;
-  leaseId: string | undefined;
-  version: number | undefined;
-  expiresAt: number | undefined;
-}
-
-export interface ErrorEvent {
-  error: VaultClientError;
-  phase: ErrorPhase;
-  path?: string;
-  /** For login failures: attempts so far and when the next one is due. */
-  attempt?: number;
-  nextAttemptInMs?: number;
-  at: number;
-}
-
-export interface VaultClientEvents {
-  'auth:login': AuthLoginEvent;
-  'auth:renewed': AuthRenewedEvent;
-  'lease:renewed': LeaseRenewedEvent;
-  'lease:expired': LeaseExpiredEvent;
-  'secret:rotated': SecretRotatedEvent;
-  error: ErrorEvent;
-}
-
-export type EventName = keyof VaultClientEvents;
 // biome-ignore lint/suspicious/noExplicitAny: eventemitter3's own listener type
 type AnyListener = (...args: any[]) => void;
-export type Listener<K extends EventName> = (payload: VaultClientEvents[K]) => void;
 
 /**
  * The client's typed events. Listeners run inside try/catch: one that throws becomes an `error`

@@ -12,15 +12,15 @@ export {
 } from './express/middleware';
 export { vaultReadinessHandler } from './express/readiness';
 export {
-  type SecretReadiness,
-  type VaultReadiness,
-  type VaultReadinessOptions,
-  vaultReadiness,
-} from './express/readiness-report';
-export type { SecretOf, SecretSpec, SecretSpecs, VaultSecrets } from './express/secret-specs';
-export {
   type ClosableServer,
   type VaultShutdown,
   type VaultShutdownOptions,
   vaultGracefulShutdown,
 } from './express/shutdown';
+export {
+  type SecretReadiness,
+  type VaultReadiness,
+  type VaultReadinessOptions,
+  vaultReadiness,
+} from './integrations/readiness-report';
+export type { SecretOf, SecretSpec, SecretSpecs, VaultSecrets } from './integrations/secret-specs';

@@ -1,32 +1,60 @@
-export type { TokenInfo } from './auth/token-manager';
+/**
+ * The public entry: the client, the error family, and the public types, each declared once under
+ * src/types/ (or src/errors.ts) and re-exported here.
+ *
+ * Deliberately not exported:
+ * - `TokenState` (src/auth/token-state.ts): it holds the token itself; the app sees `TokenInfo`.
+ * - `ResolvedOptions` and the option schema: how options are resolved is free to change; the
+ *   contract is `ClientOptions` and the `VaultConfigError` messages.
+ * - `EventHub`, `Transport`, `Timers`, `Redactor`: the client's machinery, reached through the
+ *   client's own methods (`on`, `request`, `close`).
+ */
 export { VaultKubernetesClient } from './client';
 export {
   ClientClosedError,
+  DrainTimeoutError,
+  ERROR_CLASSES,
   type ErrorCode,
   InvalidRequestError,
   isVaultClientError,
   LeaseError,
   ListenerError,
+  type ResponseErrorDetails,
   ResponseShapeError,
   SecretSchemaError,
-  type ServiceAccountClaims,
   ServiceAccountTokenError,
   type ServiceAccountTokenProblem,
   VaultBadRequestError,
   VaultClientError,
   VaultConfigError,
   VaultConnectionError,
+  VaultDeadlineError,
   VaultInvalidTokenError,
   VaultLoginError,
   VaultNotFoundError,
+  VaultNotReadyError,
   VaultPermissionDeniedError,
   VaultRateLimitError,
   VaultResponseError,
+  VaultResponseShapeError,
+  VaultResponseTooLargeError,
   VaultSealedError,
   VaultServerError,
   VaultTimeoutError,
   VaultTlsError,
+  VaultTokenExpiredError,
 } from './errors';
+export type {
+  AuthMethod,
+  AuthOptions,
+  CredentialSource,
+  JwtSource,
+  KubernetesAuthOptions,
+  ServiceAccountClaims,
+  TokenAuthOptions,
+  TokenInfo,
+} from './types/auth';
+export type { Clock, TrackingClock } from './types/clock';
 export type {
   AuthLoginEvent,
   AuthRenewedEvent,
@@ -41,26 +69,33 @@ export type {
   SecretRotatedEvent,
   SecretSnapshot,
   VaultClientEvents,
-} from './events';
-export type { Clock } from './internal/clock';
-export type { Logger, LogLevel } from './internal/logger';
-export type { Secret, SecretChange, SecretListener, SecretOptions, Subscription } from './leases/secret';
-export type { SecretKind } from './leases/secret-shape';
+} from './types/events';
+export type { Logger, LogLevel } from './types/logger';
 export type {
-  CallOptions,
+  BackoffOptions,
   ClientOptions,
-  JwtSource,
-  KubernetesAuthOptions,
+  RetryOptions,
   SecretsOptions,
   TlsOptions,
-  TokenAuthOptions,
-} from './options';
+  TokenOptions,
+} from './types/options';
 export type {
+  CallOptions,
   CloseOptions,
-  DataOf,
   HttpMethod,
   LeaseInfo,
   ReadOptions,
   RequestSpec,
   VaultResponse,
-} from './types';
+} from './types/requests';
+export type {
+  Secret,
+  SecretChange,
+  SecretKind,
+  SecretListener,
+  SecretOptions,
+  SecretSource,
+  SecretSourceOptions,
+  Subscription,
+} from './types/secret';
+export type { DataOf, StandardSchemaV1 } from './types/standard-schema';

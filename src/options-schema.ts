@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { Clock } from './internal/clock';
-import type { Logger } from './internal/logger';
+import type { Clock } from './types/clock';
+import type { Logger } from './types/logger';
 
 /**
  * The zod schema of the constructor's options, and error messages that name the option and
@@ -78,6 +78,7 @@ export const optionsSchema = z.strictObject({
       jitter: z.number().min(0).max(0.5).optional(),
       rotateBefore: z.number().gt(0).lt(0.9).optional(),
       graceMs: z.number().int().min(0).optional(),
+      drainMs: z.number().int().min(0).optional(),
       pollIntervalMs: ms('an interval').optional(),
       certificateRenewAt: z.number().gt(0.05).lt(0.95).optional(),
       backoff: z
@@ -109,6 +110,7 @@ export const optionsSchema = z.strictObject({
     )
     .optional(),
   fetch: fn<typeof fetch>('a fetch function').optional(),
+  telemetry: z.boolean().optional(),
 });
 
 const KNOWN_KEYS: Record<string, string[]> = {
@@ -134,6 +136,7 @@ const KNOWN_KEYS: Record<string, string[]> = {
     'jitter',
     'rotateBefore',
     'graceMs',
+    'drainMs',
     'pollIntervalMs',
     'certificateRenewAt',
     'backoff',

@@ -1,123 +1,13 @@
 import { VaultConfigError } from './errors';
-import { type Clock, systemClock } from './internal/clock';
-import { consoleLogger, filterLogger, type Logger, type LogLevel } from './internal/logger';
+import { systemClock } from './internal/clock';
+import { consoleLogger, filterLogger } from './internal/logger';
 import { describeIssues, optionsSchema, type ParsedOptions } from './options-schema';
+import type { JwtSource } from './types/auth';
+import type { Clock } from './types/clock';
+import type { Logger } from './types/logger';
+import type { ClientOptions } from './types/options';
 
 export const DEFAULT_TOKEN_PATH = '/var/run/secrets/kubernetes.io/serviceaccount/token';
-
-/** Where the service-account JWT comes from when it is not the pod's token file. */
-export type JwtSource = string | (() => string | Promise<string>);
-
-export interface KubernetesAuthOptions {
-  method?: 'kubernetes';
-  /** The Vault role, as in `vault write auth/kubernetes/role/<role>`. */
-  role: string;
-  /** Where the auth method is mounted; default `kubernetes`. */
-  mount?: string;
-  /** The service-account token file, re-read at every login; default the pod's projected token. */
-  tokenPath?: string;
-  /** A JWT, or a function returning one, instead of the file. */
-  jwt?: JwtSource;
-}
-
-export interface TokenAuthOptions {
-  method: 'token';
-  /** A Vault token, for local development (`vault server -dev`, the mock Vault). */
-  token: string;
-}
-
-export interface TlsOptions {
-  /** PEM of the CA that signed Vault's certificate. */
-  caCert?: string;
-  /** File holding that PEM (`VAULT_CACERT`). */
-  caCertFile?: string;
-  /** Directory of PEM files to trust (`VAULT_CAPATH`). */
-  caPath?: string;
-  /** Client certificate and key for mTLS, as PEM or as files (`VAULT_CLIENT_CERT`, `VAULT_CLIENT_KEY`). */
-  clientCert?: string;
-  clientKey?: string;
-  clientCertFile?: string;
-  clientKeyFile?: string;
-  /** The name to verify Vault's certificate against, when it differs from the address (`VAULT_TLS_SERVER_NAME`). */
-  serverName?: string;
-  /** Turns certificate verification off (`VAULT_SKIP_VERIFY`). Never in production. */
-  skipVerify?: boolean;
-}
-
-export interface ClientOptions {
-  /** `https://vault.example:8200`; falls back to `VAULT_ADDR`. */
-  address?: string;
-  /** Vault Enterprise namespace for every call, login included; falls back to `VAULT_NAMESPACE`. */
-  namespace?: string;
-  /** Kubernetes login (default) or a static token; with neither, `VAULT_TOKEN` is used if set. */
-  auth?: KubernetesAuthOptions | TokenAuthOptions;
-  tls?: TlsOptions;
-  timeouts?: {
-    /** One HTTP attempt; default 10 s. */
-    requestMs?: number;
-    /** A whole call with its retries; default 60 s. */
-    totalMs?: number;
-  };
-  retry?: {
-    /** Retries after the first attempt; default 2. */
-    maxRetries?: number;
-    minDelayMs?: number;
-    maxDelayMs?: number;
-    /** The longest `Retry-After` honoured; a longer one fails the call at once. Default 30 s. */
-    maxRetryAfterMs?: number;
-  };
-  /** Token lifecycle. */
-  token?: {
-    /** Renew at this share of the TTL, give or take `jitter`; default 2/3. */
-    renewAt?: number;
-    /** Random spread around `renewAt`, as a share of it; default 0.1. */
-    jitter?: number;
-    /** Backoff between failed logins; Vault Agent's defaults, 1 s to 5 min. */
-    loginBackoff?: { minMs?: number; maxMs?: number };
-  };
-  /** Managed secrets (`secret()`, `watch()`): cache bound and lifecycle timing. */
-  secrets?: SecretsOptions;
-  /** A pino-style logger; default warnings and errors to the console. */
-  logger?: Logger;
-  /** Default `warn`. */
-  logLevel?: LogLevel;
-  /** Time and timers; the mock Vault's ManualClock in tests. */
-  clock?: Clock;
-  /** A fetch implementation, for instrumentation. Default the global fetch. */
-  fetch?: typeof fetch;
-}
-
-export interface SecretsOptions {
-  /** Cached secrets kept at most (least recently used go first; watched ones are kept). Default 1000. */
-  maxEntries?: number;
-  /** Renew a lease at this share of its TTL, give or take `jitter`; default 2/3 (Vault Agent's timing). */
-  renewAt?: number;
-  /** Random spread around `renewAt`, as a share of it; default 0.1. */
-  jitter?: number;
-  /**
-   * When a lease can no longer be extended (max TTL), fetch its replacement this share of the
-   * lease's TTL before it expires; default 1/3 (20 minutes for a 1 h lease).
-   */
-  rotateBefore?: number;
-  /** Old and new credentials overlap this long before the old lease is revoked; default 60 s. */
-  graceMs?: number;
-  /** How often secrets without a lease (KV) are checked for a new version; default 5 min. */
-  pollIntervalMs?: number;
-  /** Re-issue a certificate at this share of its lifetime; default 2/3. */
-  certificateRenewAt?: number;
-  /** Backoff between failed background fetches and renewals; default 1 s to 5 min. */
-  backoff?: { minMs?: number; maxMs?: number };
-}
-
-/** Per-call options: they win over the client's options for one call. */
-export interface CallOptions {
-  signal?: AbortSignal;
-  /** One attempt; overrides `timeouts.requestMs`. */
-  timeoutMs?: number;
-  namespace?: string;
-  /** Retries after the first attempt for this call; overrides `retry.maxRetries`. */
-  maxRetries?: number;
-}
 
 export type ResolvedAuth =
   | { method: 'kubernetes'; role: string; mount: string; tokenPath: string; jwt: JwtSource | undefined }
@@ -149,6 +39,7 @@ export interface ResolvedOptions {
     jitter: number;
     rotateBefore: number;
     graceMs: number;
+    drainMs: number;
     pollIntervalMs: number;
     certificateRenewAt: number;
     backoff: { minMs: number; maxMs: number };
@@ -156,6 +47,7 @@ export interface ResolvedOptions {
   logger: Logger;
   clock: Clock;
   fetch: typeof fetch | undefined;
+  telemetry: boolean;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -215,6 +107,7 @@ export function resolveOptions(input: ClientOptions = {}, env: Env = process.env
       jitter: o.secrets?.jitter ?? 0.1,
       rotateBefore: o.secrets?.rotateBefore ?? 1 / 3,
       graceMs: o.secrets?.graceMs ?? 60_000,
+      drainMs: o.secrets?.drainMs ?? 30_000,
       pollIntervalMs: o.secrets?.pollIntervalMs ?? 300_000,
       certificateRenewAt: o.secrets?.certificateRenewAt ?? 2 / 3,
       backoff: { minMs: o.secrets?.backoff?.minMs ?? 1_000, maxMs: o.secrets?.backoff?.maxMs ?? 300_000 },
@@ -222,6 +115,7 @@ export function resolveOptions(input: ClientOptions = {}, env: Env = process.env
     logger,
     clock: o.clock ?? systemClock,
     fetch: o.fetch,
+    telemetry: o.telemetry ?? true,
   };
 }
 

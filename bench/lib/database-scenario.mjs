@@ -13,7 +13,7 @@ export async function startDatabaseScenario(startMockVault, { policy, roleFields
   });
   await mock.write('sys/mounts/database', { type: 'database' });
   await mock.write('database/config/pg', {
-    plugin_name: 'postgresql-database-plugin',
+    plugin_name: 'in-memory-database-plugin',
     connection_url: 'postgresql://{{username}}:{{password}}@db:5432/app',
     allowed_roles: ['app'],
     username: 'vault',

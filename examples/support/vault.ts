@@ -42,7 +42,7 @@ export async function connect(options: Partial<ClientOptions> = {}): Promise<Exa
   });
   await mock.write('sys/mounts/database', { type: 'database' });
   await mock.write('database/config/postgres', {
-    plugin_name: 'postgresql-database-plugin',
+    plugin_name: 'in-memory-database-plugin',
     connection_url: 'postgresql://{{username}}:{{password}}@postgres:5432/app',
     allowed_roles: ['app'],
     username: 'vault',

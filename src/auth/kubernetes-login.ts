@@ -1,8 +1,9 @@
-import { type ServiceAccountClaims, VaultLoginError, VaultResponseError } from '../errors';
+import { VaultLoginError, VaultResponseError } from '../errors';
 import type { Transport } from '../http/transport';
 import { clip } from '../http/vault-errors';
 import { type AuthBlock, parseEnvelope, requireAuth } from '../http/vault-response';
-import type { CallOptions } from '../options';
+import type { ServiceAccountClaims } from '../types/auth';
+import type { CallOptions } from '../types/requests';
 import { isoTime } from './service-account-token';
 
 export interface KubernetesLogin {

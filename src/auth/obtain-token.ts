@@ -1,10 +1,11 @@
 import type { Transport } from '../http/transport';
 import { parseEnvelope } from '../http/vault-response';
 import type { Redactor } from '../internal/redact';
+import { trackIo } from '../internal/tracking-clock';
 import type { ResolvedOptions } from '../options';
 import { kubernetesLogin } from './kubernetes-login';
 import { loadServiceAccountJwt } from './service-account-token';
-import type { TokenState } from './token-manager';
+import type { TokenState } from './token-state';
 
 /** A new token: a Kubernetes login, or, for a static token, what lookup-self says about it. */
 export function obtainToken(
@@ -28,7 +29,7 @@ async function kubernetes(
   if (auth.method !== 'kubernetes') throw new Error('unreachable');
   // Read anew at every login: kubelet rotates projected tokens in place.
   const loading = loadServiceAccountJwt(auth, clock.now());
-  const { jwt, claims } = await (clock.track ? clock.track(loading) : loading);
+  const { jwt, claims } = await trackIo(clock, loading);
   redactor.add(jwt);
   // The token's time runs from when Vault issued it, no later than when we asked.
   const sentAt = clock.now();

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { JWTPayload } from 'jose';
-import { type ServiceAccountClaims, ServiceAccountTokenError } from '../errors';
-import type { JwtSource } from '../options';
+import { ServiceAccountTokenError } from '../errors';
+import type { JwtSource, ServiceAccountClaims } from '../types/auth';
 
 export interface LoadedJwt {
   jwt: string;

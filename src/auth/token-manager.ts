@@ -1,38 +1,16 @@
 import { asClientError, ClientClosedError, VaultBadRequestError, VaultInvalidTokenError } from '../errors';
-import type { EventHub, LoginReason } from '../events';
+import type { EventHub } from '../events';
 import type { Transport } from '../http/transport';
 import { parseEnvelope, requireAuth } from '../http/vault-response';
 import { backoffDelay } from '../internal/backoff';
 import type { Redactor } from '../internal/redact';
 import type { Timers } from '../internal/timers';
-import type { CallOptions, ResolvedOptions } from '../options';
+import type { ResolvedOptions } from '../options';
+import type { TokenInfo } from '../types/auth';
+import type { LoginReason } from '../types/events';
+import type { CallOptions } from '../types/requests';
 import { obtainToken } from './obtain-token';
-
-/** The token the client holds. Internal: the token string never leaves the client's own modules. */
-export interface TokenState {
-  readonly token: string;
-  readonly accessor: string;
-  readonly policies: readonly string[];
-  readonly renewable: boolean;
-  /** TTL granted by the last login or renewal. */
-  readonly ttlMs: number;
-  /** TTL the login granted: what each renewal asks for again. */
-  readonly loginTtlMs: number;
-  /** Epoch ms on the client's clock; undefined for a token that never expires. */
-  readonly expiresAt: number | undefined;
-  readonly generation: number;
-}
-
-/** What the app may know about the current token. */
-export interface TokenInfo {
-  method: 'kubernetes' | 'token';
-  accessor: string;
-  policies: readonly string[];
-  renewable: boolean;
-  /** Remaining lifetime, or undefined for a token that never expires. */
-  ttlMs: number | undefined;
-  expiresAt: number | undefined;
-}
+import type { TokenState } from './token-state';
 
 export type NewTokenListener = (
   current: TokenState,

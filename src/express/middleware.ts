@@ -1,13 +1,13 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { isVaultClientError, type VaultKubernetesClient } from 'vault-kubernetes-client';
-import { codeOf, startInBackground, tokenProblem, type Unavailable } from './client-state';
+import { type ErrorCode, isVaultClientError, type VaultKubernetesClient } from 'vault-kubernetes-client';
+import { codeOf, startInBackground, tokenProblem, type Unavailable } from '../integrations/client-state';
 import {
   loadSecrets,
   normalizeSpecs,
   type SecretSpecs,
   SecretUnavailable,
   type VaultSecrets,
-} from './secret-specs';
+} from '../integrations/secret-specs';
 
 export interface VaultMiddlewareOptions<S extends SecretSpecs> {
   /** What every request behind the middleware needs, by name: `{ config: 'secret/data/app/config' }`. */
@@ -36,7 +36,11 @@ export type VaultLocalsOf<M> = M extends VaultMiddleware<infer S> ? VaultLocals<
 /** The 503 body: a stable code for machines, a sentence for people, never Vault's data or a token. */
 export interface VaultUnavailableBody {
   error: 'vault_unavailable';
-  code: string;
+  /**
+   * The client's `ErrorCode` of what failed (`ERR_VAULT_SEALED`, `ERR_VAULT_PERMISSION_DENIED`, ...);
+   * absent while the client has not logged in yet and nothing has failed.
+   */
+  code?: ErrorCode;
   message: string;
   /** The name of the secret that could not be had, when one was the problem. */
   secret?: string;
@@ -54,12 +58,12 @@ export function vaultMiddleware<const S extends SecretSpecs = Record<never, neve
   const specs = normalizeSpecs(options.secrets);
   const autoStart = options.start !== false;
   const served = new WeakMap<object, VaultSecrets<S>>();
-  if (autoStart) startInBackground(client);
+  if (autoStart) void startInBackground(client);
 
   const serve = async (res: Response, next: NextFunction): Promise<void> => {
     const problem = tokenProblem(client);
     if (problem) {
-      if (autoStart && problem.code !== 'ERR_CLIENT_CLOSED') startInBackground(client);
+      if (autoStart && problem.code !== 'ERR_CLIENT_CLOSED') void startInBackground(client);
       unavailable(res, problem);
       return;
     }

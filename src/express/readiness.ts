@@ -1,6 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { VaultKubernetesClient } from 'vault-kubernetes-client';
-import { type VaultReadinessOptions, vaultReadiness } from './readiness-report';
+import { type VaultReadinessOptions, vaultReadiness } from '../integrations/readiness-report';
 
 /** A Kubernetes probe: 200 while logged in and every required secret is valid, 503 otherwise. */
 export function vaultReadinessHandler(

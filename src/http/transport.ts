@@ -8,10 +8,12 @@ import {
   VaultResponseError,
   VaultTimeoutError,
 } from '../errors';
-import type { Logger } from '../internal/logger';
 import type { Redactor } from '../internal/redact';
 import { sleep } from '../internal/sleep';
-import type { CallOptions, ResolvedOptions } from '../options';
+import { trackIo } from '../internal/tracking-clock';
+import type { ResolvedOptions } from '../options';
+import type { Logger } from '../types/logger';
+import type { CallOptions } from '../types/requests';
 import { type AttemptOutcome, type CallKind, decideRetry, parseRetryAfter } from './retry-policy';
 import { classifyNetworkError, createDispatcher } from './tls';
 import { excerpt, responseError, splitMultierror } from './vault-errors';
@@ -82,7 +84,7 @@ export class Transport {
       this.#throwIfAborted(signal, req.call?.signal);
       const started = clock.now();
       const pending = this.#attempt(http, path, req, signal);
-      const { error, outcome, response } = await (clock.track ? clock.track(pending) : pending);
+      const { error, outcome, response } = await trackIo(clock, pending);
       this.#logger.debug(
         {
           method: req.method,
@@ -206,7 +208,7 @@ export class Transport {
     const dispatcher = this.#http ? undefined : createDispatcher(this.#options.tls);
     // ky and undici load at the first request, not at import: they are most of the import time.
     const setup = dispatcher && Promise.all([dispatcher, import('ky')]);
-    this.#http ??= (clock.track && setup ? clock.track(setup) : setup!).then(([agent, { default: ky }]) => {
+    this.#http ??= trackIo(clock, setup!).then(([agent, { default: ky }]) => {
       if (this.#closed.aborted) void agent.destroy().catch(() => undefined);
       else this.#agent = agent;
       // undici 7's Agent type differs from the undici-types bundled with @types/node 20.

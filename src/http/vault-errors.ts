@@ -1,14 +1,4 @@
-import {
-  type ResponseErrorDetails,
-  VaultBadRequestError,
-  VaultInvalidTokenError,
-  VaultNotFoundError,
-  VaultPermissionDeniedError,
-  VaultRateLimitError,
-  VaultResponseError,
-  VaultSealedError,
-  VaultServerError,
-} from '../errors';
+import { createResponseError, type ResponseErrorDetails, type VaultResponseError } from '../errors';
 
 /** Vault's core wraps some errors in go-multierror: "2 errors occurred:\n\t* a\n\t* b\n\n" → [a, b]. */
 export function splitMultierror(errors: readonly string[]): string[] {
@@ -22,55 +12,44 @@ export function splitMultierror(errors: readonly string[]): string[] {
   });
 }
 
-/** The typed error for an error status, with Vault's words and what to do about them. */
+/** The typed error for an error status (the class decided in errors.ts), with Vault's words and what to do about them. */
 export function responseError(details: ResponseErrorDetails): VaultResponseError {
   const { status, method, path, reasons } = details;
   const call = `${method} ${path}`;
   const said = reasons.length > 0 ? clip(reasons.join('; ')) : 'no error message';
-  if (details.bodyExcerpt !== undefined) {
-    const message = `${call}: got ${status} with a body that is not Vault's JSON ("${details.bodyExcerpt}"); something between this client and Vault (a proxy, ingress or load balancer) answered instead: check the address and the proxy`;
-    return status >= 500 ? new VaultServerError(message, details) : new VaultResponseError(message, details);
-  }
-  switch (true) {
-    case status === 400:
-      return new VaultBadRequestError(`Vault refused ${call} (400): ${said}`, details);
-    case status === 403 && reasons.includes('invalid token'):
-      return new VaultInvalidTokenError(
-        `Vault rejected the token on ${call} (403): ${said}; the token expired or was revoked`,
-        details,
-      );
-    case status === 403:
-      return new VaultPermissionDeniedError(
-        `Vault denied ${call} (403): ${said}; the token's policies do not allow this on "${path}": compare the path with the policy (vault token capabilities ${path})${apiPrefixHint(path)}`,
-        details,
-      );
-    case status === 404: {
-      const noMount = reasons.some((r) => r.startsWith('no handler for route'));
-      const hint = noMount
-        ? `no secrets engine is mounted there: check the mount name${apiPrefixHint(path)}`
-        : 'nothing is stored there: check the path (KV v2 reads go through <mount>/data/<name>)';
-      return new VaultNotFoundError(
-        `Vault has nothing at ${path} (404${reasons.length ? `: ${said}` : ''}); ${hint}`,
-        details,
-      );
+  return createResponseError(details, (code) => {
+    if (details.bodyExcerpt !== undefined) {
+      return `${call}: got ${status} with a body that is not Vault's JSON ("${details.bodyExcerpt}"); something between this client and Vault (a proxy, ingress or load balancer) answered instead: check the address and the proxy`;
     }
-    case status === 429: {
-      const after =
-        details.retryAfterMs !== undefined
-          ? `; Vault asks to retry after ${Math.ceil(details.retryAfterMs / 1000)} s`
-          : '';
-      return new VaultRateLimitError(`Vault is rate limiting ${call} (429): ${said}${after}`, details);
+    switch (code) {
+      case 'ERR_VAULT_BAD_REQUEST':
+        return `Vault refused ${call} (400): ${said}`;
+      case 'ERR_VAULT_INVALID_TOKEN':
+        return `Vault rejected the token on ${call} (403): ${said}; the token expired or was revoked`;
+      case 'ERR_VAULT_PERMISSION_DENIED':
+        return `Vault denied ${call} (403): ${said}; the token's policies do not allow this on "${path}": compare the path with the policy (vault token capabilities ${path})${apiPrefixHint(path)}`;
+      case 'ERR_VAULT_NOT_FOUND': {
+        const noMount = reasons.some((r) => r.startsWith('no handler for route'));
+        const hint = noMount
+          ? `no secrets engine is mounted there: check the mount name${apiPrefixHint(path)}`
+          : 'nothing is stored there: check the path (KV v2 reads go through <mount>/data/<name>)';
+        return `Vault has nothing at ${path} (404${reasons.length ? `: ${said}` : ''}); ${hint}`;
+      }
+      case 'ERR_VAULT_RATE_LIMITED': {
+        const after =
+          details.retryAfterMs !== undefined
+            ? `; Vault asks to retry after ${Math.ceil(details.retryAfterMs / 1000)} s`
+            : '';
+        return `Vault is rate limiting ${call} (429): ${said}${after}`;
+      }
+      case 'ERR_VAULT_SEALED':
+        return `Vault is sealed (503) and answered nothing to ${call}: an operator must unseal it; calls succeed again once it is`;
+      case 'ERR_VAULT_SERVER':
+        return `Vault failed ${call} (${status}): ${said}`;
+      default:
+        return `Vault answered ${status} to ${call}: ${said}`;
     }
-    case status === 503 && reasons.some((r) => r.includes('Vault is sealed')):
-      return new VaultSealedError(
-        `Vault is sealed (503) and answered nothing to ${call}: an operator must unseal it; calls succeed again once it is`,
-        details,
-      );
-    case status >= 500:
-      return new VaultServerError(`Vault failed ${call} (${status}): ${said}`, details);
-    default:
-      return new VaultResponseError(`Vault answered ${status} to ${call}: ${said}`, details);
-  }
+  });
 }
 
 /**

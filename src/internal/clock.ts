@@ -1,14 +1,4 @@
-/**
- * Where the client gets time and timers. Production uses the system clock; tests pass the mock
- * Vault's ManualClock (or anything with these three methods) so one move of time drives both.
- */
-export interface Clock {
-  now(): number;
-  setTimeout(callback: () => unknown, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-  /** Optional: a test clock learns of I/O in flight so it does not move time under it. */
-  track?<T>(work: Promise<T>): Promise<T>;
-}
+import type { Clock } from '../types/clock';
 
 /** Node keeps timers in a signed 32-bit millisecond count; longer delays fire at once. */
 export const MAX_TIMER_MS = 2_147_483_647;

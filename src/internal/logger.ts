@@ -1,15 +1,4 @@
-/**
- * The logger the client writes to: four methods taking structured fields and a message, in
- * pino's argument order, so a pino (or bunyan) logger can be passed as is.
- */
-export interface Logger {
-  debug(fields: Record<string, unknown>, message: string): void;
-  info(fields: Record<string, unknown>, message: string): void;
-  warn(fields: Record<string, unknown>, message: string): void;
-  error(fields: Record<string, unknown>, message: string): void;
-}
-
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+import type { Logger, LogLevel } from '../types/logger';
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 

@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import type { Logger } from './logger';
+import type { Logger } from '../types/logger';
 
 export const REDACTED = '[redacted]';
 

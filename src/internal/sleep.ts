@@ -1,4 +1,4 @@
-import type { Clock } from './clock';
+import type { Clock } from '../types/clock';
 
 /** Waits on the client's clock; an abort rejects at once with the signal's reason and clears the timer. */
 export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {

@@ -1,4 +1,5 @@
-import { type Clock, MAX_TIMER_MS } from './clock';
+import type { Clock } from '../types/clock';
+import { MAX_TIMER_MS } from './clock';
 
 /**
  * Every timer of one client, in one place: one-shot, unref'd, clamped to Node's limit (and

@@ -1,9 +1,10 @@
-import type { z } from 'zod';
-import type { RotationReason } from '../events';
 import type { ResolvedOptions } from '../options';
 import { checkSchema } from '../schema-check';
+import type { RotationReason } from '../types/events';
+import type { Secret } from '../types/secret';
+import type { StandardSchemaV1 } from '../types/standard-schema';
 import { certificateDelay, jittered, renewDelay, rotationDelay } from './lease-timing';
-import { type Secret, toSecret } from './secret';
+import { toSecret } from './secret';
 import type { FetchedSecret } from './secret-shape';
 
 /** The value a managed secret holds now, with what its upkeep needs to know about it. */
@@ -16,7 +17,7 @@ export interface Current {
   /** When the token that created the lease dies, once a new login replaced it: the lease dies then too. */
   tokenEndsAt: number | undefined;
   /** Views per schema, so a cache hit allocates nothing. */
-  views: Map<z.ZodType | undefined, Secret<unknown>>;
+  views: Map<StandardSchemaV1 | undefined, Secret<unknown>>;
   dead: boolean;
   expiredReported: boolean;
 }
@@ -75,7 +76,7 @@ export function endOf(c: Current): number | undefined {
 }
 
 /** The value as the app sees it, through a schema; made once per schema, so a cache hit allocates nothing. */
-export function viewOf<T>(path: string, c: Current, schema: z.ZodType | undefined): Secret<T> {
+export function viewOf<T>(path: string, c: Current, schema: StandardSchemaV1 | undefined): Secret<T> {
   const cached = c.views.get(schema);
   if (cached) return cached as Secret<T>;
   const view = toSecret(path, c.fetched, checkSchema(path, c.fetched.data, schema), endOf(c));

@@ -3,7 +3,8 @@ import { asClientError, VaultPermissionDeniedError } from '../errors';
 import type { EventHub } from '../events';
 import type { Transport } from '../http/transport';
 import { type Envelope, parseEnvelope } from '../http/vault-response';
-import type { CallOptions, ResolvedOptions } from '../options';
+import type { ResolvedOptions } from '../options';
+import type { CallOptions } from '../types/requests';
 
 /**
  * Vault calls for managed secrets: the secret read itself and `sys/leases/*`. Revocation is

@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import {
   asClientError,
   LeaseError,
@@ -6,14 +5,18 @@ import {
   VaultBadRequestError,
   VaultPermissionDeniedError,
 } from '../errors';
-import type { ErrorPhase, EventHub, RotationReason } from '../events';
+import type { EventHub } from '../events';
 import type { Envelope } from '../http/vault-response';
 import { backoffDelay } from '../internal/backoff';
 import type { Timers } from '../internal/timers';
-import type { CallOptions, ResolvedOptions } from '../options';
+import type { ResolvedOptions } from '../options';
+import type { ErrorPhase, RotationReason } from '../types/events';
+import type { CallOptions } from '../types/requests';
+import type { Secret, SecretListener } from '../types/secret';
+import type { StandardSchemaV1 } from '../types/standard-schema';
 import { type Current, endOf, nextStep, viewOf } from './current-secret';
 import { isCapped, renewDelay, rotationDelay } from './lease-timing';
-import { type Secret, type SecretListener, snapshotOf } from './secret';
+import { snapshotOf } from './secret';
 import { changed, deliver, describe, reasonPastEnd } from './secret-change';
 import { kvMetadataPath, shapeSecret } from './secret-shape';
 
@@ -35,7 +38,7 @@ const BACKGROUND: CallOptions = { maxRetries: 0 };
 
 interface Watcher {
   listener: SecretListener<unknown>;
-  schema: z.ZodType | undefined;
+  schema: StandardSchemaV1 | undefined;
 }
 
 /**
@@ -67,14 +70,14 @@ export class ManagedSecret {
   }
 
   /** The cached value if it may still be used: never one whose lease has ended or died with its token. */
-  cached<T>(schema: z.ZodType | undefined): Secret<T> | undefined {
+  cached<T>(schema: StandardSchemaV1 | undefined): Secret<T> | undefined {
     const c = this.#current;
     const end = c && endOf(c);
     if (!c || c.dead || (end !== undefined && this.ctx.options.clock.now() >= end)) return undefined;
     return viewOf<T>(this.path, c, schema);
   }
 
-  async load<T>(schema: z.ZodType | undefined, call?: CallOptions): Promise<Secret<T>> {
+  async load<T>(schema: StandardSchemaV1 | undefined, call?: CallOptions): Promise<Secret<T>> {
     const hit = this.cached<T>(schema);
     if (hit) return hit;
     const reason = this.#current ? reasonPastEnd(this.#current.fetched.kind) : 'manual';
@@ -122,7 +125,7 @@ export class ManagedSecret {
   /** Registers a watcher; `ready` settles with the first value handed to it (or the first failure). */
   watch<T>(
     listener: SecretListener<T>,
-    schema: z.ZodType | undefined,
+    schema: StandardSchemaV1 | undefined,
   ): { stop: () => void; ready: Promise<Secret<T>> } {
     const watcher: Watcher = { listener: listener as SecretListener<unknown>, schema };
     this.#watchers.add(watcher);
@@ -368,12 +371,12 @@ export class ManagedSecret {
     );
   }
 
-  #view<T>(c: Current, schema: z.ZodType | undefined): Secret<T> {
+  #view<T>(c: Current, schema: StandardSchemaV1 | undefined): Secret<T> {
     return viewOf<T>(this.path, c, schema);
   }
 
   /** A view for a watcher; data its schema rejects is reported, and that watcher skips the value. */
-  #safeView(c: Current, schema: z.ZodType | undefined): Secret<unknown> | undefined {
+  #safeView(c: Current, schema: StandardSchemaV1 | undefined): Secret<unknown> | undefined {
     try {
       return viewOf(this.path, c, schema);
     } catch (error) {

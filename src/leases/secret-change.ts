@@ -1,6 +1,6 @@
-import type { RotationReason } from '../events';
-import type { SecretListener } from './secret';
-import type { FetchedSecret, SecretKind } from './secret-shape';
+import type { RotationReason } from '../types/events';
+import type { SecretKind, SecretListener } from '../types/secret';
+import type { FetchedSecret } from './secret-shape';
 
 /** Whether a fetch brought a different secret: a new lease, a new KV version, or different data. */
 export function changed(before: FetchedSecret, after: FetchedSecret): boolean {

@@ -1,10 +1,10 @@
-import type { z } from 'zod';
-import type { TokenState } from '../auth/token-manager';
+import type { TokenState } from '../auth/token-state';
 import { SecretCache } from '../cache/secret-cache';
-import type { LoginReason } from '../events';
 import { encodeVaultPath } from '../http/vault-path';
+import type { LoginReason } from '../types/events';
+import type { Secret, SecretListener, SecretOptions, Subscription } from '../types/secret';
+import type { StandardSchemaV1 } from '../types/standard-schema';
 import { ManagedSecret, type SecretContext } from './managed-secret';
-import type { Secret, SecretListener, SecretOptions, Subscription } from './secret';
 
 /**
  * The registry of managed secrets: the cache, single flight per secret, watches, and what a
@@ -23,7 +23,7 @@ export class SecretManager {
   }
 
   /** The hot path: a cached, still-valid secret is returned with no allocation and no I/O. */
-  get<T>(path: string, options: SecretOptions<z.ZodType | undefined> = {}): Promise<Secret<T>> {
+  get<T>(path: string, options: SecretOptions<StandardSchemaV1 | undefined> = {}): Promise<Secret<T>> {
     let entry: ManagedSecret;
     try {
       entry = this.#entry(path, options.body);
@@ -39,7 +39,7 @@ export class SecretManager {
   watch<T>(
     path: string,
     listener: SecretListener<T>,
-    options: SecretOptions<z.ZodType | undefined> = {},
+    options: SecretOptions<StandardSchemaV1 | undefined> = {},
   ): Subscription<T> {
     const entry = this.#entry(path, options.body);
     this.#cache.pin(entry.key);
@@ -54,7 +54,10 @@ export class SecretManager {
     return Object.assign(unsubscribe, { ready });
   }
 
-  async rotate<T>(path: string, options: SecretOptions<z.ZodType | undefined> = {}): Promise<Secret<T>> {
+  async rotate<T>(
+    path: string,
+    options: SecretOptions<StandardSchemaV1 | undefined> = {},
+  ): Promise<Secret<T>> {
     const entry = this.#entry(path, options.body);
     await entry.refresh('manual', options);
     return entry.load<T>(options.schema, options);

@@ -1,10 +1,5 @@
 import type { Envelope } from '../http/vault-response';
-
-/**
- * How a secret stays current, decided from its path and Vault's answer: a lease to renew, a KV
- * version to poll, a certificate to re-issue, a static credential that Vault rotates on a schedule.
- */
-export type SecretKind = 'leased' | 'kv-v2' | 'kv' | 'certificate' | 'static-credentials';
+import type { SecretKind } from '../types/secret';
 
 export interface FetchedSecret {
   kind: SecretKind;

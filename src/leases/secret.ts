@@ -1,49 +1,7 @@
-import type { z } from 'zod';
-import type { RotationReason, SecretSnapshot } from '../events';
 import { hideFromInspection, maskValues } from '../internal/redact';
-import type { CallOptions } from '../options';
-import type { LeaseInfo } from '../types';
-import type { FetchedSecret, SecretKind } from './secret-shape';
-
-/**
- * A managed secret as the app holds it. `data` is the secret itself; printing the object (or
- * JSON.stringify) shows its keys with the values masked, so it cannot end up in a log by accident.
- */
-export interface Secret<T = Record<string, unknown>> {
-  readonly path: string;
-  readonly kind: SecretKind;
-  readonly data: T;
-  /** KV v2: the version read, and its metadata. */
-  readonly version: number | undefined;
-  readonly metadata: Readonly<Record<string, unknown>> | undefined;
-  readonly lease: LeaseInfo | undefined;
-  /** When the value stops being usable (lease end, certificate expiry, static rotation), if it does. */
-  readonly expiresAt: number | undefined;
-  readonly fetchedAt: number;
-}
-
-export interface SecretOptions<S extends z.ZodType | undefined = undefined> extends CallOptions {
-  /** A zod schema for the data: types the result and checks it at every fetch. */
-  schema?: S;
-  /** A body makes the read a POST (`pki/issue/web` takes `{ common_name }`). */
-  body?: Record<string, unknown>;
-}
-
-export type SecretListener<T> = (
-  secret: Secret<T>,
-  change: SecretChange<T> | undefined,
-) => void | Promise<void>;
-
-/** Stops a watch when called; `ready` settles with the first value delivered (or the first failure). */
-export interface Subscription<T> {
-  (): void;
-  readonly ready: Promise<Secret<T>>;
-}
-
-export interface SecretChange<T> {
-  previous: Secret<T>;
-  reason: RotationReason;
-}
+import type { SecretSnapshot } from '../types/events';
+import type { Secret } from '../types/secret';
+import type { FetchedSecret } from './secret-shape';
 
 export function toSecret<T>(
   path: string,

@@ -1,5 +1,9 @@
 import type { VaultKubernetesClient } from 'vault-kubernetes-client';
-import { type VaultReadiness, type VaultReadinessOptions, vaultReadiness } from '../express/readiness-report';
+import {
+  type VaultReadiness,
+  type VaultReadinessOptions,
+  vaultReadiness,
+} from '../integrations/readiness-report';
 
 /** One entry of a `@nestjs/terminus` health check: `{ [key]: { status, token, secrets } }`. */
 export type VaultHealthResult<K extends string = string> = Record<

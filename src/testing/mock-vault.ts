@@ -73,6 +73,13 @@ export interface MockCluster {
   writeToken(options?: ServiceAccountTokenOptions & { path?: string }): Promise<string>;
   /** TokenReview refuses tokens of this account from now on, as after `kubectl delete sa`. */
   deleteServiceAccount(namespace: string, name: string): void;
+  /**
+   * The account loses its system:auth-delegator binding: Vault's TokenReviews made with its token
+   * (token_reviewer_jwt, or the client's own JWT when none is set) fail, and logins answer "permission denied".
+   */
+  removeAuthDelegator(namespace: string, name: string): void;
+  /** Starts the cluster's API server on loopback (SelfSubjectAccessReview only); closed with the mock. */
+  startApiServer(): Promise<{ readonly url: string }>;
   /** PEM of the cluster's current JWT signing key, for `pem_keys` and `jwt_validation_pubkeys`. */
   readonly publicKeyPem: string;
   /**
@@ -323,6 +330,8 @@ export async function startMockVault(options: MockVaultOptions = {}): Promise<Mo
       mintToken: (o) => cluster.mintToken(o),
       writeToken: (o) => cluster.writeToken(o),
       deleteServiceAccount: (ns, name) => cluster.deleteServiceAccount(ns, name),
+      removeAuthDelegator: (ns, name) => cluster.removeAuthDelegator(ns, name),
+      startApiServer: async () => ({ url: (await cluster.startApi()).url }),
       get publicKeyPem() {
         return cluster.publicKeyPem;
       },
@@ -435,13 +444,18 @@ export async function startMockVault(options: MockVaultOptions = {}): Promise<Mo
       core.revokeLease(lease);
       return true;
     },
-    databaseUsers: (filter) => databaseUsers({ clock }, filter),
-    databaseCredentialWorks: (username, password) => databaseCredentialWorks({ clock }, username, password),
+    databaseUsers: (filter) => databaseUsers(core, filter),
+    databaseCredentialWorks: (username, password) => databaseCredentialWorks(core, username, password),
     unhandledRequests: () => [...core.unhandled],
     async close() {
       if (closed) return;
       closed = true;
       await server.close();
+      // Revocations under way finish, then engines close what they hold outside (database pools).
+      await core.settled();
+      await Promise.all(
+        core.mounts.list(() => true).map((m) => core.mounts.get(m.path)?.backend.dispose?.()),
+      );
       await cluster.dispose();
       if (options.strict && core.unhandled.length > 0) {
         throw new Error(

@@ -68,7 +68,7 @@ export async function createWorld(): Promise<World> {
   const dynamicRoles = Array.from({ length: COUNTS.dynamic }, (_, i) => `dyn-${i}`);
   const staticRoles = Array.from({ length: COUNTS.static }, (_, i) => `static-${i}`);
   await mock.write('database/config/pg', {
-    plugin_name: 'postgresql-database-plugin',
+    plugin_name: 'in-memory-database-plugin',
     connection_url: 'postgresql://{{username}}:{{password}}@db:5432/app',
     allowed_roles: [...dynamicRoles, ...staticRoles],
     username: 'vault',

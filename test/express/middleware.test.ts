@@ -1,9 +1,16 @@
 import express, { type Response } from 'express';
 import request from 'supertest';
-import type { VaultKubernetesClient } from 'vault-kubernetes-client';
-import { type VaultLocalsOf, vaultMiddleware } from 'vault-kubernetes-client/express';
+import type { ErrorCode, VaultKubernetesClient } from 'vault-kubernetes-client';
+import {
+  type SecretReadiness,
+  type VaultLocalsOf,
+  type VaultReadiness,
+  type VaultUnavailableBody,
+  vaultMiddleware,
+} from 'vault-kubernetes-client/express';
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
+import { startInBackground } from '../../src/integrations/client-state';
 import type { Harness } from '../helpers/harness';
 import { MINUTE } from '../helpers/harness';
 import { integrationHarness, leaked } from '../helpers/integrations';
@@ -49,9 +56,9 @@ describe('vaultMiddleware', () => {
     const app = appWith(client, false);
     const before = await request(app).get('/whoami');
     expect(before.status).toBe(503);
+    // Nothing failed yet, so no error code: only the sentence.
     expect(before.body).toEqual({
       error: 'vault_unavailable',
-      code: 'ERR_VAULT_NOT_READY',
       message: 'The Vault client has not logged in yet.',
     });
     expect(before.headers['cache-control']).toBe('no-store');
@@ -79,16 +86,23 @@ describe('vaultMiddleware', () => {
     h.mock.seal();
     const client = h.client({ retry: { maxRetries: 0 } });
     const app = appWith(client);
-    await waitFor(() => h.mock.audit.count({ path: 'auth/kubernetes/login' }) > 0);
-    await waitFor(async () => (await request(app).get('/whoami')).body.code === 'ERR_VAULT_SEALED');
+    // The middleware's own start, shared: awaiting it waits for the failed login to be recorded.
+    await startInBackground(client);
+    expect(h.mock.audit.count({ path: 'auth/kubernetes/login' })).toBeGreaterThan(0);
     const sealed = await request(app).get('/whoami');
     expect(sealed.status).toBe(503);
-    expect(sealed.body.message).toBe('The Vault client cannot log in.');
+    expect(sealed.body).toEqual({
+      error: 'vault_unavailable',
+      code: 'ERR_VAULT_SEALED',
+      message: 'The Vault client cannot log in.',
+    });
 
     h.mock.unseal();
-    // The client's login backoff (and the middleware's nudge) bring it back without a restart.
+    // Past the login backoff, the client's retry or the middleware's nudge on a request logs in
+    // again without a restart; awaiting the shared start sees it through.
     await h.mock.clock.advance(MINUTE);
-    await waitFor(async () => (await request(app).get('/whoami')).status === 200);
+    await startInBackground(client);
+    expect((await request(app).get('/whoami')).status).toBe(200);
     expect(client.tokenInfo()).toBeDefined();
   });
 
@@ -143,6 +157,12 @@ describe('vaultMiddleware', () => {
     expect((await request(app).get('/whoami')).body).toMatchObject({ code: 'ERR_CLIENT_CLOSED' });
   });
 
+  it("speaks only the client's error codes: the 503 body and the readiness report use ErrorCode", () => {
+    expectTypeOf<VaultUnavailableBody['code']>().toEqualTypeOf<ErrorCode | undefined>();
+    expectTypeOf<VaultReadiness['token']['code']>().toEqualTypeOf<ErrorCode | undefined>();
+    expectTypeOf<SecretReadiness['code']>().toEqualTypeOf<ErrorCode | undefined>();
+  });
+
   it('secrets() throws for a response the middleware did not handle', async () => {
     h = await integrationHarness();
     const vault = vaultMiddleware(h.client(), { start: false });
@@ -154,12 +174,3 @@ describe('vaultMiddleware', () => {
     expect((await request(app).get('/')).body.message).toMatch(/did not run/);
   });
 });
-
-/** Polls a condition that depends on real I/O (a login in flight), for at most two seconds. */
-async function waitFor(condition: () => boolean | Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error('condition not met in time');
-}

@@ -36,10 +36,11 @@ describe('vaultReadinessHandler', () => {
     expect(before.status).toBe(503);
     expect(before.body).toEqual({
       ready: false,
-      token: { valid: false, code: 'ERR_VAULT_NOT_READY' },
+      // Not logged in and nothing failed yet: no error code to report.
+      token: { valid: false },
       secrets: {
-        config: { path: 'secret/data/myapp/config', valid: false, code: 'ERR_VAULT_NOT_READY' },
-        db: { path: 'database/creds/app', valid: false, code: 'ERR_VAULT_NOT_READY' },
+        config: { path: 'secret/data/myapp/config', valid: false },
+        db: { path: 'database/creds/app', valid: false },
       },
     });
     // A probe must not log in on its own.

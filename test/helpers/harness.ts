@@ -168,7 +168,7 @@ export const DAY = 24 * HOUR;
 async function mountDatabase(mock: MockVault, options: { ttl?: string; maxTtl?: string }): Promise<void> {
   await mock.write('sys/mounts/database', { type: 'database' });
   await mock.write('database/config/pg', {
-    plugin_name: 'postgresql-database-plugin',
+    plugin_name: 'in-memory-database-plugin',
     connection_url: 'postgresql://{{username}}:{{password}}@db:5432/app',
     allowed_roles: ['app'],
     username: 'vault',

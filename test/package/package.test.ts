@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -12,18 +12,21 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
 };
 const entries = Object.keys(pkg.exports).filter((e) => e !== './package.json');
 
-/** Whether dist is missing or older than any source file: then the test builds first. */
-function distIsStale(): boolean {
-  const built = join(root, 'dist', 'index.js');
-  if (!existsSync(built)) return true;
-  const builtAt = statSync(built).mtimeMs;
+/**
+ * This suite tests what `npm run build` produced and never builds itself (its own step:
+ * `npm run build && npm run test:package`), so a stale dist fails loudly instead of passing.
+ */
+function checkDist(): void {
+  const built = join(root, 'dist', 'index.cjs');
+  if (!existsSync(built)) throw new Error('no dist/: run `npm run build` first');
   const newest = (dir: string): number =>
     Math.max(
       ...readdirSync(dir, { withFileTypes: true }).map((d) =>
         d.isDirectory() ? newest(join(dir, d.name)) : statSync(join(dir, d.name)).mtimeMs,
       ),
     );
-  return newest(join(root, 'src')) > builtAt;
+  if (newest(join(root, 'src')) > statSync(built).mtimeMs)
+    throw new Error('dist/ is older than src/: run `npm run build` first');
 }
 
 const run = (file: string) =>
@@ -31,7 +34,7 @@ const run = (file: string) =>
 
 describe('the packed package', () => {
   beforeAll(() => {
-    if (distIsStale()) execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' });
+    checkDist();
     rmSync(work, { recursive: true, force: true });
     mkdirSync(installed, { recursive: true });
     const tarball = execFileSync(
@@ -45,25 +48,37 @@ describe('the packed package', () => {
     execFileSync('tar', ['-xzf', join(work, tarball), '-C', installed, '--strip-components=1']);
   }, 120_000);
 
-  it('ships only dist, package.json, README and license', () => {
-    const files = execFileSync(
-      'tar',
-      [
-        '-tzf',
-        join(
-          work,
-          execFileSync('ls', [work], { encoding: 'utf8' })
-            .split('\n')
-            .find((f) => f.endsWith('.tgz'))!,
-        ),
-      ],
-      {
-        encoding: 'utf8',
-      },
-    )
+  it('ships only what is used: the entries, their chunks and types, the bin, README, LICENSE, CHANGELOG', () => {
+    const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'))!;
+    const files = execFileSync('tar', ['-tzf', join(work, tarball)], { encoding: 'utf8' })
       .trim()
       .split('\n');
-    for (const file of files) expect(file).toMatch(/^package\/(dist\/|package\.json$|README\.md$|LICENSE)/);
+    for (const file of files)
+      expect(file).toMatch(
+        /^package\/(dist\/[\w.-]+\.(c?js|d\.c?ts)$|package\.json$|README\.md$|LICENSE$|CHANGELOG\.md$)/,
+      );
+    for (const file of ['LICENSE', 'CHANGELOG.md', 'README.md']) expect(files).toContain(`package/${file}`);
+    // The bin is the ESM cli.js; a CommonJS copy of it would be dead weight.
+    expect(files).toContain('package/dist/cli.js');
+    expect(files).not.toContain('package/dist/cli.cjs');
+    // Every JavaScript file is an entry or reached from one.
+    const reached = new Set<string>();
+    const follow = (file: string) => {
+      if (reached.has(file)) return;
+      reached.add(file);
+      const text = readFileSync(join(installed, 'dist', file), 'utf8');
+      for (const m of text.matchAll(/(?:from\s*|import\s*\(?\s*|require\()['"]\.\/([^'"]+)['"]/g))
+        follow(m[1]!);
+    };
+    const entryFiles = [
+      'cli.js',
+      ...entries.flatMap((e) => [`${e.slice(2) || 'index'}.js`, `${e.slice(2) || 'index'}.cjs`]),
+    ];
+    for (const file of entryFiles) follow(file);
+    const shipped = files
+      .filter((f) => /^package\/dist\/.*\.c?js$/.test(f))
+      .map((f) => f.slice('package/dist/'.length));
+    expect(shipped.filter((f) => !reached.has(f))).toEqual([]);
   });
 
   it.each(entries)(
@@ -171,11 +186,14 @@ ${
       expect(JSON.parse(run(file))).toEqual({ same: true, ready: true, body: { a: '1' }, closed: true });
   });
 
-  it('has a working bin', () => {
-    const out = execFileSync(process.execPath, [join(installed, 'dist', 'cli.js'), 'help'], {
-      encoding: 'utf8',
-    });
-    expect(out).toContain('mock-vault');
+  it('has a working bin: --help exits 0 with the usage, no command exits 2', () => {
+    const bin = join(installed, 'dist', 'cli.js');
+    const help = spawnSync(process.execPath, [bin, '--help'], { encoding: 'utf8' });
+    expect([help.status, help.stderr]).toEqual([0, '']);
+    expect(help.stdout).toContain('mock-vault');
+    const bare = spawnSync(process.execPath, [bin], { encoding: 'utf8' });
+    expect([bare.status, bare.stdout]).toEqual([2, '']);
+    expect(bare.stderr).toContain('Usage: vault-kubernetes-client <command>');
   });
 });
 

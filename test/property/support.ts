@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
-import { type ErrorCode, type Logger, VaultClientError } from 'vault-kubernetes-client';
+import { ERROR_CLASSES, type ErrorCode, type Logger, VaultClientError } from 'vault-kubernetes-client';
 
 /**
  * Shared plumbing for the property suites: one seed for every run (override with PROPERTY_SEED
@@ -26,33 +26,7 @@ export async function check<Ts extends [unknown, ...unknown[]]>(
   }
 }
 
-export const ERROR_CODES: readonly ErrorCode[] = [
-  'ERR_VAULT_CONFIG',
-  'ERR_SA_TOKEN_MISSING',
-  'ERR_SA_TOKEN_UNREADABLE',
-  'ERR_SA_TOKEN_EMPTY',
-  'ERR_SA_TOKEN_MALFORMED',
-  'ERR_SA_TOKEN_EXPIRED',
-  'ERR_VAULT_CONNECTION',
-  'ERR_VAULT_TIMEOUT',
-  'ERR_VAULT_TLS',
-  'ERR_VAULT_RESPONSE',
-  'ERR_VAULT_BAD_REQUEST',
-  'ERR_VAULT_PERMISSION_DENIED',
-  'ERR_VAULT_INVALID_TOKEN',
-  'ERR_VAULT_NOT_FOUND',
-  'ERR_VAULT_RATE_LIMITED',
-  'ERR_VAULT_SEALED',
-  'ERR_VAULT_SERVER',
-  'ERR_VAULT_LOGIN',
-  'ERR_VAULT_RESPONSE_SHAPE',
-  'ERR_SECRET_SCHEMA',
-  'ERR_LEASE_RENEWAL',
-  'ERR_LEASE_EXPIRED',
-  'ERR_INVALID_REQUEST',
-  'ERR_LISTENER',
-  'ERR_CLIENT_CLOSED',
-];
+export const ERROR_CODES = Object.keys(ERROR_CLASSES) as readonly ErrorCode[];
 
 /** A typed error the app can branch on: our class, a known code, and printable without throwing. */
 export function describeUntyped(error: unknown): string | undefined {

@@ -1,6 +1,5 @@
 import { type MockVault, startMockVault } from 'vault-kubernetes-client/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { databaseCredentialWorks, databaseUsers } from '../../src/testing/backends/database';
 import { call, expectShape } from './support/vault';
 
 let mock: MockVault;
@@ -21,7 +20,7 @@ beforeEach(async () => {
   mock = await startMockVault();
   await mock.write('sys/mounts/database', { type: 'database' });
   await mock.write('database/config/app-db', {
-    plugin_name: 'postgresql-database-plugin',
+    plugin_name: 'in-memory-database-plugin',
     connection_url: 'postgresql://{{username}}:{{password}}@db.internal:5432/app',
     username: 'vault-admin',
     password: 'root-secret',
@@ -93,7 +92,7 @@ describe('config and roles', () => {
     const res = await get('database/config/app-db');
     expect(res.status).toBe(200);
     expect(res.body.data).toMatchObject({
-      plugin_name: 'postgresql-database-plugin',
+      plugin_name: 'in-memory-database-plugin',
       allowed_roles: ['readonly', 'static-*'],
       connection_details: {
         connection_url: 'postgresql://{{username}}:{{password}}@db.internal:5432/app',
@@ -106,7 +105,7 @@ describe('config and roles', () => {
 
   it('warns about, and redacts, a password inside connection_url', async () => {
     const write = await put('database/config/other', {
-      plugin_name: 'postgresql-database-plugin',
+      plugin_name: 'in-memory-database-plugin',
       connection_url: 'postgresql://admin:hunter2@db:5432/app',
     });
     expect(write.status).toBe(200);
@@ -156,7 +155,7 @@ describe('dynamic credentials', () => {
 
   it('registers the user as live, tied to its lease', async () => {
     const res = await get('database/creds/readonly');
-    const [user] = databaseUsers(mock, { role: 'readonly' });
+    const [user] = mock.databaseUsers({ role: 'readonly' });
     expect(user).toMatchObject({
       username: res.body.data.username,
       password: res.body.data.password,
@@ -165,7 +164,7 @@ describe('dynamic credentials', () => {
       leaseId: res.body.lease_id,
       revokedAt: null,
     });
-    expect(databaseCredentialWorks(mock, res.body.data.username, res.body.data.password)).toBe(true);
+    expect(mock.databaseCredentialWorks(res.body.data.username, res.body.data.password)).toBe(true);
   });
 
   it('caps a renewal at the role max_ttl with Vault’s warning', async () => {
@@ -185,11 +184,11 @@ describe('dynamic credentials', () => {
     expect(capped.body.warnings).toEqual([
       'TTL of "1h" exceeded the effective max_ttl of "40m"; TTL value is capped accordingly',
     ]);
-    const [user] = databaseUsers(mock, { role: 'readonly' });
+    const [user] = mock.databaseUsers({ role: 'readonly' });
     expect(user!.validUntil).toBe(mock.clock.now() + 2400_000 + 5_000);
     // At max_ttl the lease ends and the user with it.
     await mock.clock.advance(2400_000);
-    expect(databaseUsers(mock, { role: 'readonly' })[0]).toMatchObject({ live: false, endedBy: 'expired' });
+    expect(mock.databaseUsers({ role: 'readonly' })[0]).toMatchObject({ live: false, endedBy: 'expired' });
   });
 
   it('fails a renewal once the role is gone', async () => {
@@ -222,10 +221,10 @@ describe('dynamic credentials', () => {
     const revoked = await put('auth/token/revoke-self', {}, scopedToken);
     expect(revoked.status).toBe(204);
     expect(mock.leases({ path: 'database/creds/readonly' })).toHaveLength(0);
-    const [user] = databaseUsers(mock, { role: 'readonly' });
+    const [user] = mock.databaseUsers({ role: 'readonly' });
     expect(user).toMatchObject({ live: false, endedBy: 'revoked', revokedAt: mock.clock.now() });
     expect(user!.leaseId).toBe(creds.body.lease_id);
-    expect(databaseCredentialWorks(mock, creds.body.data.username, creds.body.data.password)).toBe(false);
+    expect(mock.databaseCredentialWorks(creds.body.data.username, creds.body.data.password)).toBe(false);
     // Unrelated tokens keep working.
     expect((await get('auth/token/lookup-self', token)).status).toBe(200);
   });
@@ -233,9 +232,9 @@ describe('dynamic credentials', () => {
   it('drops the user when its lease expires on the mock clock', async () => {
     const creds = await get('database/creds/readonly');
     await mock.clock.advance(HOUR - 1_000);
-    expect(databaseUsers(mock, { live: true })).toHaveLength(1);
+    expect(mock.databaseUsers({ live: true })).toHaveLength(1);
     await mock.clock.advance(1_000);
-    const [user] = databaseUsers(mock, { role: 'readonly' });
+    const [user] = mock.databaseUsers({ role: 'readonly' });
     expect(user).toMatchObject({ live: false, endedBy: 'expired', leaseId: creds.body.lease_id });
     const renew = await put('sys/leases/renew', { lease_id: creds.body.lease_id });
     expect(renew.status).toBe(400);
@@ -244,7 +243,7 @@ describe('dynamic credentials', () => {
   it('drops the user on sys/leases/revoke', async () => {
     const creds = await get('database/creds/readonly');
     expect((await put('sys/leases/revoke', { lease_id: creds.body.lease_id })).status).toBe(204);
-    expect(databaseUsers(mock, { live: false })).toHaveLength(1);
+    expect(mock.databaseUsers({ live: false })).toHaveLength(1);
   });
 
   it('uses the mount default TTL for a role without one, and its max as the cap', async () => {
@@ -252,7 +251,7 @@ describe('dynamic credentials', () => {
       type: 'database',
       config: { default_lease_ttl: '10m', max_lease_ttl: '20m' },
     });
-    await mock.write('db2/config/pg', { plugin_name: 'postgresql-database-plugin', allowed_roles: '*' });
+    await mock.write('db2/config/pg', { plugin_name: 'in-memory-database-plugin', allowed_roles: '*' });
     await mock.write('db2/roles/app', { db_name: 'pg' });
     const creds = await get('db2/creds/app');
     expect(creds.body.lease_duration).toBe(600);
@@ -262,7 +261,7 @@ describe('dynamic credentials', () => {
     expect(capped.body.warnings).toEqual([
       'TTL of "1h" exceeded the effective max_ttl of "20m"; TTL value is capped accordingly',
     ]);
-    expect(databaseUsers(mock, { mount: 'db2' })).toHaveLength(2);
+    expect(mock.databaseUsers({ mount: 'db2' })).toHaveLength(2);
   });
 });
 
@@ -286,8 +285,8 @@ describe('static roles', () => {
     expect(Date.parse(rotated.body.data.last_vault_rotation)).toBe(
       Date.parse(first.body.data.last_vault_rotation) + HOUR,
     );
-    expect(databaseCredentialWorks(mock, 'app', first.body.data.password)).toBe(false);
-    expect(databaseCredentialWorks(mock, 'app', rotated.body.data.password)).toBe(true);
+    expect(mock.databaseCredentialWorks('app', first.body.data.password)).toBe(false);
+    expect(mock.databaseCredentialWorks('app', rotated.body.data.password)).toBe(true);
   });
 
   it('rotates now on rotate-role', async () => {
@@ -329,7 +328,7 @@ describe('static roles', () => {
 
 it('rotate-root answers 204 and needs root credentials', async () => {
   expect((await put('database/rotate-root/app-db')).status).toBe(204);
-  await mock.write('database/config/bare', { plugin_name: 'postgresql-database-plugin' });
+  await mock.write('database/config/bare', { plugin_name: 'in-memory-database-plugin' });
   const res = await put('database/rotate-root/bare');
   expect(res).toEqual({
     status: 500,

@@ -118,9 +118,12 @@ export function kubernetesBackend(_core: VaultCore, mount: MountInfo, cluster: K
     if (role.alias_name_source !== 'serviceaccount_name' && sa.uid === '') {
       throw new VaultError(500, 'could not parse UID from claims');
     }
-    // TokenReview: the cluster must vouch for the token and for the same account it claims.
+    // TokenReview: the cluster must vouch for the token and for the same account it claims. Vault
+    // calls it with token_reviewer_jwt, or with the client's own JWT when none is configured; a
+    // caller without system:auth-delegator is refused, which the plugin reports as "permission denied".
     const review = await cluster.review(jwt);
     if (
+      !cluster.mayReview(config.token_reviewer_jwt || jwt) ||
       !review.authenticated ||
       review.name !== sa.name ||
       review.namespace !== sa.namespace ||

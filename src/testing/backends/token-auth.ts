@@ -91,9 +91,9 @@ export function tokenBackend(core: VaultCore, mount: MountInfo): Backend {
     },
   });
 
-  const revoke = (token: TokenEntry) => {
+  const revoke = async (token: TokenEntry) => {
     if (token.type === 'batch') throw badRequest('batch tokens cannot be revoked');
-    core.revokeToken(token);
+    await core.revokeToken(token);
     return null;
   };
 

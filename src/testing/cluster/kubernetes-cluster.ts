@@ -3,7 +3,16 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CryptoKey, JWK, JWTPayload, KeyObject } from 'jose';
-import { compactVerify, decodeProtectedHeader, exportJWK, exportSPKI, generateKeyPair, SignJWT } from 'jose';
+import {
+  compactVerify,
+  decodeJwt,
+  decodeProtectedHeader,
+  exportJWK,
+  exportSPKI,
+  generateKeyPair,
+  SignJWT,
+} from 'jose';
+import { type RunningApi, startKubernetesApi } from './kubernetes-api';
 import { JWKS_PATH, type OidcEndpoints, serveIssuerDocuments } from './oidc-endpoints';
 
 /** Kubernetes' default API-server audience for projected service-account tokens. */
@@ -52,9 +61,11 @@ interface SigningKey {
 export class KubernetesCluster {
   readonly #uids = new Map<string, string>();
   readonly #deleted = new Set<string>();
+  readonly #withoutDelegation = new Set<string>();
   readonly #tempDirs: string[] = [];
   /** Every key the API server accepts; the last one signs. Rotation keeps the old ones published. */
   readonly #keys: SigningKey[] = [];
+  #api: Promise<RunningApi> | undefined;
 
   private constructor(
     private readonly clock: { now(): number },
@@ -165,6 +176,36 @@ export class KubernetesCluster {
     this.#deleted.add(`${namespace}/${name}`);
   }
 
+  /** The account loses its system:auth-delegator binding: TokenReviews made with its token are refused. */
+  removeAuthDelegator(namespace: string, name: string): void {
+    this.#withoutDelegation.add(`${namespace}/${name}`);
+  }
+
+  hasAuthDelegator(namespace: string, name: string): boolean {
+    return !this.#withoutDelegation.has(`${namespace}/${name}`);
+  }
+
+  /**
+   * Whether the API server lets this bearer token create a TokenReview. Only the binding is
+   * judged, not the token's dates: a token_reviewer_jwt is usually a long-lived Secret token.
+   */
+  mayReview(reviewerJwt: string): boolean {
+    try {
+      const c = decodeJwt(reviewerJwt)['kubernetes.io'] as
+        | { namespace?: string; serviceaccount?: { name?: string } }
+        | undefined;
+      return this.hasAuthDelegator(c?.namespace ?? '', c?.serviceaccount?.name ?? '');
+    } catch {
+      return false;
+    }
+  }
+
+  /** The cluster's API server on loopback (started once, on first use). */
+  startApi(): Promise<RunningApi> {
+    this.#api ??= startKubernetesApi(this);
+    return this.#api;
+  }
+
   /** What the API server's TokenReview says: signed by this cluster, in date, account not deleted. */
   async review(jwt: string): Promise<ReviewResult> {
     let payload: JWTPayload;
@@ -189,6 +230,7 @@ export class KubernetesCluster {
 
   async dispose(): Promise<void> {
     await this.endpoints.close();
+    await (await this.#api)?.close();
     await Promise.all(this.#tempDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
   }
 

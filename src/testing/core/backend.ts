@@ -8,10 +8,23 @@ export interface Backend {
   readonly routes: readonly Route[];
   /** Paths inside the mount that need no token (an auth method's `login`); a trailing `*` makes a prefix. */
   readonly unauthenticated?: readonly string[];
-  /** Renews a lease this backend created; returns the new TTL in seconds and any warnings. */
-  renewLease?(lease: LeaseEntry, increment: number, req: BackendRequest): { ttl: number; warnings: string[] };
-  /** Called when a lease ends (revoked, expired, or its token died): a database drops the user. */
-  revokeLease?(lease: LeaseEntry): void;
+  /**
+   * Renews a lease this backend created; returns the new TTL in seconds and any warnings. A
+   * promise when the backend must reach an outside system first (a database's VALID UNTIL).
+   */
+  renewLease?(
+    lease: LeaseEntry,
+    increment: number,
+    req: BackendRequest,
+  ): { ttl: number; warnings: string[] } | Promise<{ ttl: number; warnings: string[] }>;
+  /**
+   * Called when a lease ends (revoked, expired, or its token died): a database drops the user.
+   * A returned promise must never reject (the backend records its own failures); the core
+   * tracks it so that a synchronous revoke and the mock's close() can wait for it.
+   */
+  revokeLease?(lease: LeaseEntry): void | Promise<void>;
+  /** Releases what the backend holds outside the process (database connections) on unmount or close. */
+  dispose?(): Promise<void>;
   /**
    * An auth method's view of a token renewal: its current role's TTLs (Vault re-reads the role),
    * or null when it declines without an error (Vault then answers 204 and extends nothing).

@@ -18,6 +18,9 @@ import { invalidToken, permissionDenied, VaultError } from './vault-error';
 
 export interface CoreClock {
   now(): number;
+  /** Present on the mock's ManualClock: lets a backend act at a time on the mock's clock (a lease's end). */
+  setTimeout?(callback: () => unknown, ms: number): unknown;
+  clearTimeout?(handle: unknown): void;
 }
 
 export interface CoreRequest {
@@ -66,6 +69,8 @@ export class VaultCore {
   sealed = false;
   readonly unhandled: string[] = [];
   readonly #factories: Record<string, BackendFactory>;
+  /** Revocations a backend is still carrying out (a database dropping a user). */
+  readonly #revoking = new Set<Promise<void>>();
 
   constructor(
     readonly clock: CoreClock,
@@ -90,22 +95,36 @@ export class VaultCore {
   /** Ends every token and lease whose time is up, as Vault's expiration manager does in the background. */
   expire(): void {
     const now = this.now();
-    for (const token of this.tokens.sweep(now)) this.#revokeLeasesOf(token);
-    for (const lease of this.leases.expiredAt(now)) this.revokeLease(lease);
+    for (const token of this.tokens.sweep(now)) void this.#revokeLeasesOf(token);
+    for (const lease of this.leases.expiredAt(now)) void this.revokeLease(lease);
   }
 
-  revokeToken(token: TokenEntry): void {
+  /** Settles once the backends have finished revoking its leases (at once when none does I/O). */
+  revokeToken(token: TokenEntry): Promise<void> {
     this.tokens.delete(token.id);
-    this.#revokeLeasesOf(token);
+    return this.#revokeLeasesOf(token);
   }
 
-  revokeLease(lease: LeaseEntry): void {
-    if (!this.leases.delete(lease.id)) return;
-    this.mounts.get(lease.mountPath)?.backend.revokeLease?.(lease);
+  /** Settles once the backend has finished revoking the lease; never rejects. */
+  revokeLease(lease: LeaseEntry): Promise<void> {
+    if (!this.leases.delete(lease.id)) return Promise.resolve();
+    const pending = this.mounts.get(lease.mountPath)?.backend.revokeLease?.(lease);
+    if (!pending) return Promise.resolve();
+    const tracked = pending.catch(() => undefined);
+    this.#revoking.add(tracked);
+    void tracked.then(() => this.#revoking.delete(tracked));
+    return tracked;
   }
 
-  #revokeLeasesOf(token: TokenEntry): void {
-    for (const lease of this.leases.byToken(token.id)) this.revokeLease(lease);
+  /** Waits for every revocation under way, including those begun while waiting. */
+  async settled(): Promise<void> {
+    while (this.#revoking.size > 0) await Promise.all([...this.#revoking]);
+  }
+
+  #revokeLeasesOf(token: TokenEntry): Promise<void> {
+    return Promise.all(this.leases.byToken(token.id).map((lease) => this.revokeLease(lease))).then(
+      () => undefined,
+    );
   }
 
   /** Creates a token from an auth method's answer, capping its TTL at the effective max as Vault does. */

@@ -115,7 +115,7 @@ export async function setupDatabase(
     [
       'database/config/postgres',
       {
-        plugin_name: 'postgresql-database-plugin',
+        plugin_name: 'in-memory-database-plugin',
         connection_url: 'postgresql://{{username}}:{{password}}@db:5432/app',
         username: 'vault',
         password: 'vault-password',

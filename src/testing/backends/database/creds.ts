@@ -4,7 +4,7 @@ import type { BackendRequest } from '../../core/types';
 import { badRequest, VaultError } from '../../core/vault-error';
 import type { LeaseEntry } from '../../store/leases';
 import { globListContains } from '../glob';
-import { type ConnectionConfig, type DatabaseState, generatePassword, generateUsername } from './state';
+import { type ConnectionConfig, type DatabaseState, generatePassword } from './state';
 
 /** Vault adds this to a dynamic user's VALID UNTIL so the database never drops it before the lease ends. */
 const VALID_UNTIL_MARGIN_MS = 5_000;
@@ -23,6 +23,12 @@ export function allowedRoleCheck(config: ConnectionConfig, role: string): void {
   }
 }
 
+/** A plugin's failure reaches the client as the plain Go error it is: 500, multierror form. */
+function pluginFailure(error: unknown): VaultError {
+  if (error instanceof VaultError) return error;
+  return VaultError.wrapped(500, (error as Error).message);
+}
+
 function mountTtls(state: DatabaseState) {
   return {
     mountDefaultTtl: state.mount.defaultLeaseTtl || SYSTEM_MAX_TTL,
@@ -32,14 +38,17 @@ function mountTtls(state: DatabaseState) {
 
 /** `creds/:name`, `static-creds/:name`, `rotate-role/:name`, `rotate-root/:name`, `reset/:name`. */
 export function credentialRoutes(state: DatabaseState): Route[] {
-  const creds = (req: BackendRequest, name: string) => {
+  const creds = async (req: BackendRequest, name: string) => {
     const role = state.roles.get(name);
     if (!role) throw badRequest(`unknown role: ${name}`);
     const config = configFor(state, role.dbName);
     allowedRoleCheck(config, name);
-    // The mock database, like most plugins, only supports passwords.
+    // The built-in SQL plugins, like the in-memory one, only support passwords.
     if (role.credentialType !== 'password')
       throw badRequest(`unsupported credential_type: "${role.credentialType}"`);
+    const plugin = await state.connection(role.dbName, config).catch((error) => {
+      throw pluginFailure(error);
+    });
     // The core's registration step: role TTLs, capped by the mount, with Vault's warning.
     const { ttl, warnings } = calculateTtl({
       increment: 0,
@@ -51,8 +60,21 @@ export function credentialRoutes(state: DatabaseState): Route[] {
       now: req.now,
       ...mountTtls(state),
     });
-    const username = generateUsername(req.token?.displayName ?? '', name, req.now);
     const password = generatePassword();
+    const validUntil = req.now + ttl * 1000 + VALID_UNTIL_MARGIN_MS;
+    let username: string;
+    try {
+      username = await plugin.newUser({
+        metadata: { DisplayName: req.token?.displayName ?? '', RoleName: name },
+        password,
+        expiresAt: validUntil,
+        statements: role.creation,
+        rollback: role.rollback,
+        now: req.now,
+      });
+    } catch (error) {
+      throw pluginFailure(error);
+    }
     state.users.set(username, {
       username,
       password,
@@ -61,12 +83,18 @@ export function credentialRoutes(state: DatabaseState): Route[] {
       dbName: role.dbName,
       mount: state.mount.path,
       createdAt: req.now,
-      validUntil: req.now + ttl * 1000 + VALID_UNTIL_MARGIN_MS,
+      validUntil,
       leaseId: null,
       live: true,
       revokedAt: null,
       endedBy: null,
+      error: null,
     });
+    if (state.external(role.dbName)) {
+      // Vault's expiration manager drops the user when the lease (or its token) ends.
+      state.wakeAt(req.now + ttl * 1000);
+      if (req.token?.expiresAt) state.wakeAt(req.token.expiresAt);
+    }
     return {
       data: { username, password },
       warnings,
@@ -78,11 +106,11 @@ export function credentialRoutes(state: DatabaseState): Route[] {
     };
   };
 
-  const staticCreds = (req: BackendRequest, name: string) => {
+  const staticCreds = async (req: BackendRequest, name: string) => {
     const role = state.staticRoles.get(name);
     if (!role) throw badRequest(`unknown role: ${name}`);
     allowedRoleCheck(configFor(state, role.dbName), name);
-    state.rotateIfDue(name, role, req.now);
+    await state.rotateIfDue(name, role, req.now);
     const next = role.lastRotation + role.rotationPeriod * 1000;
     return {
       data: {
@@ -95,7 +123,13 @@ export function credentialRoutes(state: DatabaseState): Route[] {
     };
   };
 
-  const rotateRole = (req: BackendRequest, name: string) => {
+  const rotateFailure = (cause: string) =>
+    VaultError.wrapped(
+      500,
+      `unable to finish rotating credentials; retries will continue in the background but it is also safe to retry manually: ${cause}`,
+    );
+
+  const rotateRole = async (req: BackendRequest, name: string) => {
     const role = state.staticRoles.get(name);
     if (!role) throw badRequest('no static role found for role name');
     try {
@@ -103,24 +137,47 @@ export function credentialRoutes(state: DatabaseState): Route[] {
     } catch (error) {
       const cause =
         error instanceof VaultError ? error.messages[0]!.replace(/^1 error occurred:\n\t\* |\n\n$/g, '') : '';
-      throw VaultError.wrapped(
-        500,
-        `unable to finish rotating credentials; retries will continue in the background but it is also safe to retry manually: ${cause}`,
-      );
+      throw rotateFailure(cause);
     }
-    state.setPassword(name, role, req.now);
+    try {
+      await state.setPassword(name, role, req.now);
+    } catch (error) {
+      throw rotateFailure(`error setting credentials: ${(error as Error).message}`);
+    }
     return null;
   };
 
-  const rotateRoot = (_req: BackendRequest, name: string) => {
+  /** Sets a new root password in the database, then keeps it (write-only: reads never show it). */
+  const rotateRoot = async (_req: BackendRequest, name: string) => {
     const config = configFor(state, name);
-    if (!config.connectionDetails.username) {
+    const username = String(config.connectionDetails.username ?? '');
+    if (!username) {
       throw VaultError.wrapped(500, 'unable to rotate root credentials: no username in configuration');
     }
     if (!config.connectionDetails.password) {
       throw VaultError.wrapped(500, 'unable to rotate root credentials: no password in configuration');
     }
-    config.connectionDetails.password = generatePassword();
+    const password = generatePassword();
+    try {
+      const plugin = await state.connection(name, config);
+      await plugin.changePassword(username, password, config.rootRotationStatements);
+    } catch (error) {
+      throw VaultError.wrapped(500, `failed to update user: ${(error as Error).message}`);
+    }
+    config.connectionDetails.password = password;
+    // Later connections log in with the new password.
+    await state.closeConnection(name);
+    return null;
+  };
+
+  /** Closes the plugin's connections and opens them again from the stored config. */
+  const reset = async (_req: BackendRequest, name: string) => {
+    const config = state.configs.get(name);
+    await state.closeConnection(name);
+    if (config)
+      await state.connection(name, config).catch((error) => {
+        throw pluginFailure(error);
+      });
     return null;
   };
 
@@ -129,22 +186,22 @@ export function credentialRoutes(state: DatabaseState): Route[] {
     { pattern: 'static-creds/:name', handlers: { read: (req, p) => staticCreds(req, p.name!) } },
     { pattern: 'rotate-role/:name', handlers: { update: (req, p) => rotateRole(req, p.name!) } },
     { pattern: 'rotate-root/:name', handlers: { update: (req, p) => rotateRoot(req, p.name!) } },
-    // Closes and reopens the plugin's connection: nothing to do without a real database.
-    { pattern: 'reset/:name', handlers: { update: () => null } },
+    { pattern: 'reset/:name', handlers: { update: (req, p) => reset(req, p.name!) } },
   ];
 }
 
 /**
  * `secretCredsRenew` (secret_creds.go): re-reads the role, then the expiration manager applies
- * CalculateTTL with the role's TTLs from the lease's issue time. Errors reach the client through
- * `failed to renew entry: resp: (*logical.Response)(nil) err: ...` as sys/leases words them.
+ * CalculateTTL with the role's TTLs from the lease's issue time, and the plugin moves the
+ * database's expiry (PostgreSQL's VALID UNTIL) to the new end plus 5 s. Errors reach the client
+ * through `failed to renew entry: resp: (*logical.Response)(nil) err: ...` as sys/leases words them.
  */
 export function renewCredentials(
   state: DatabaseState,
   lease: LeaseEntry,
   increment: number,
   req: BackendRequest,
-): { ttl: number; warnings: string[] } {
+): { ttl: number; warnings: string[] } | Promise<{ ttl: number; warnings: string[] }> {
   const roleName = String(lease.internal.role ?? '');
   const renewError = (message: string) =>
     new VaultError(400, `failed to renew entry: resp: (*logical.Response)(nil) err: ${message}`);
@@ -166,18 +223,60 @@ export function renewCredentials(
     if (error instanceof VaultError) throw renewError(error.messages[0] ?? '');
     throw error;
   }
-  const user = state.users.get(String(lease.internal.username ?? ''));
-  if (user?.live) user.validUntil = req.now + result.ttl * 1000 + VALID_UNTIL_MARGIN_MS;
-  return result;
+  const username = String(lease.internal.username ?? '');
+  const validUntil = req.now + result.ttl * 1000 + VALID_UNTIL_MARGIN_MS;
+  const record = () => {
+    const user = state.users.get(username);
+    if (user?.live) user.validUntil = validUntil;
+    return result;
+  };
+  const config = state.configs.get(role.dbName);
+  if (!config || !state.external(role.dbName) || result.ttl <= 0) return record();
+  return (async () => {
+    try {
+      const plugin = await state.connection(role.dbName, config);
+      await plugin.changeExpiration(username, validUntil, role.renew);
+    } catch (error) {
+      throw renewError((error as Error).message);
+    }
+    state.wakeAt(req.now + result.ttl * 1000);
+    return record();
+  })();
 }
 
-/** `secretCredsRevoke`: the database drops the user (the role may be gone; the lease carries what is needed). */
-export function revokeCredentials(state: DatabaseState, lease: LeaseEntry): void {
-  const user = state.users.get(String(lease.internal.username ?? ''));
+/**
+ * `secretCredsRevoke`: the database drops the user, with the role's revocation statements (or
+ * those kept in the lease when the role is gone; empty means the plugin's default). Vault's
+ * decision is recorded at once; a real database's DROP follows, and a failure is recorded on the
+ * user (which then stays live) rather than thrown: the lease is gone either way.
+ */
+export function revokeCredentials(state: DatabaseState, lease: LeaseEntry): void | Promise<void> {
+  const username = String(lease.internal.username ?? '');
+  const user = state.users.get(username);
   if (!user?.live) return;
   const now = state.core.now();
   user.live = false;
   user.leaseId = lease.id;
   user.revokedAt = now;
   user.endedBy = lease.expiresAt <= now ? 'expired' : 'revoked';
+  const role = state.roles.get(String(lease.internal.role ?? ''));
+  const dbName = role?.dbName ?? String(lease.internal.db_name ?? '');
+  const statements = role
+    ? role.revocation
+    : Array.isArray(lease.internal.revocation_statements)
+      ? lease.internal.revocation_statements.map(String)
+      : [];
+  const config = state.configs.get(dbName);
+  if (!config || !state.external(dbName)) return;
+  return (async () => {
+    try {
+      const plugin = await state.connection(dbName, config);
+      await plugin.deleteUser(username, statements);
+    } catch (error) {
+      user.live = true;
+      user.revokedAt = null;
+      user.endedBy = null;
+      user.error = `failed to revoke: ${(error as Error).message}`;
+    }
+  })();
 }

@@ -3,7 +3,16 @@ import type { BackendRequest } from '../../core/types';
 import { badRequest, VaultError } from '../../core/vault-error';
 import { bool, duration, list, str } from '../fields';
 import { allowedRoleCheck, configFor } from './creds';
-import { type CredentialType, type DatabaseState, redactUrl, type StaticRole, urlHasPassword } from './state';
+import type { DatabasePlugin } from './plugins/plugin';
+import {
+  type ConnectionConfig,
+  type CredentialType,
+  type DatabaseState,
+  openPlugin,
+  redactUrl,
+  type StaticRole,
+  urlHasPassword,
+} from './state';
 
 const RESERVED_CONFIG_KEYS = [
   'name',
@@ -35,7 +44,7 @@ const listOf = (keys: Iterable<string>) => ({ data: { keys: [...keys].sort() } }
 export function configAndRoleRoutes(state: DatabaseState): Route[] {
   const { configs, roles, staticRoles } = state;
 
-  const writeConfig = (req: BackendRequest, name: string) => {
+  const writeConfig = async (req: BackendRequest, name: string) => {
     const create = req.operation === 'create';
     const previous = configs.get(name);
     const pluginName = str(req.data, 'plugin_name', create ? '' : (previous?.pluginName ?? ''));
@@ -43,8 +52,7 @@ export function configAndRoleRoutes(state: DatabaseState): Route[] {
     const details: Record<string, unknown> = create ? {} : { ...previous?.connectionDetails };
     for (const [key, value] of Object.entries(req.data))
       if (!RESERVED_CONFIG_KEYS.includes(key)) details[key] = value;
-    // No real database: the connection is never dialled, whatever verify_connection says.
-    configs.set(name, {
+    const config: ConnectionConfig = {
       pluginName,
       pluginVersion: str(req.data, 'plugin_version', previous?.pluginVersion ?? ''),
       connectionDetails: details,
@@ -54,7 +62,17 @@ export function configAndRoleRoutes(state: DatabaseState): Route[] {
         (create ? [] : (previous?.rootRotationStatements ?? [])),
       passwordPolicy: str(req.data, 'password_policy', previous?.passwordPolicy ?? ''),
       verifyConnection: bool(req.data, 'verify_connection', true),
-    });
+    };
+    // A new plugin instance, initialised with the details; with verify_connection (the default)
+    // it connects once, so an unreachable database fails the write as it does in Vault.
+    let plugin: DatabasePlugin;
+    try {
+      plugin = await openPlugin(config, config.verifyConnection);
+    } catch (error) {
+      throw badRequest(`error creating database object: ${(error as Error).message}`);
+    }
+    configs.set(name, config);
+    await state.replaceConnection(name, plugin);
     const url = details.connection_url;
     if (typeof url === 'string' && urlHasPassword(url)) {
       return {
@@ -109,7 +127,7 @@ export function configAndRoleRoutes(state: DatabaseState): Route[] {
     return null;
   };
 
-  const writeStaticRole = (req: BackendRequest, name: string) => {
+  const writeStaticRole = async (req: BackendRequest, name: string) => {
     if (roles.has(name)) throw badRequest('Role and Static Role names must be unique');
     const previous = staticRoles.get(name);
     const create = previous === undefined;
@@ -143,7 +161,14 @@ export function configAndRoleRoutes(state: DatabaseState): Route[] {
       if (role.credentialType !== 'password') {
         throw VaultError.wrapped(500, `unsupported credential_type: "${role.credentialType}"`);
       }
-      state.setPassword(name, role, req.now);
+      staticRoles.set(name, role);
+      try {
+        await state.setPassword(name, role, req.now);
+      } catch (error) {
+        staticRoles.delete(name);
+        throw VaultError.wrapped(500, `error setting credentials: ${(error as Error).message}`);
+      }
+      return null;
     }
     staticRoles.set(name, role);
     return null;
@@ -166,10 +191,10 @@ export function configAndRoleRoutes(state: DatabaseState): Route[] {
     };
   };
 
-  const readStaticRole = (name: string, now: number) => {
+  const readStaticRole = async (name: string, now: number) => {
     const role = staticRoles.get(name);
     if (!role) return null;
-    state.rotateIfDue(name, role, now);
+    await state.rotateIfDue(name, role, now);
     return {
       data: {
         db_name: role.dbName,
@@ -191,8 +216,9 @@ export function configAndRoleRoutes(state: DatabaseState): Route[] {
         read: (_req, p) => readConfig(p.name!),
         create: (req, p) => writeConfig(req, p.name!),
         update: (req, p) => writeConfig(req, p.name!),
-        delete: (_req, p) => {
+        delete: async (_req, p) => {
           configs.delete(p.name!);
+          await state.closeConnection(p.name!);
           return null;
         },
       },

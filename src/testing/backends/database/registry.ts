@@ -1,21 +1,6 @@
-import type { DatabaseState, DatabaseUser } from './state';
-
-/**
- * Database states by the clock of the Vault that owns them. Both the core and the object
- * `startMockVault()` returns expose that clock as `clock`, which is what lets a test ask about the
- * pretend database without reaching into the mock's internals.
- */
-const byClock = new WeakMap<object, Set<DatabaseState>>();
-
-export function registerDatabase(state: DatabaseState): void {
-  const clock = state.core.clock as object;
-  let states = byClock.get(clock);
-  if (!states) {
-    states = new Set();
-    byClock.set(clock, states);
-  }
-  states.add(state);
-}
+import type { VaultCore } from '../../core/vault-core';
+import type { DatabaseBackend } from './index';
+import type { DatabaseUser } from './state';
 
 export interface DatabaseUserFilter {
   /** Mount path, with or without the trailing slash (`database`). */
@@ -27,20 +12,17 @@ export interface DatabaseUserFilter {
 }
 
 /**
- * Users of the pretend databases behind the database engines mounted in a mock Vault: pass the
- * mock (or its core). Expired leases are swept and due static rotations applied first, so the
- * answer is what a real database would hold at the mock clock's current time. Several mocks
- * sharing one ManualClock are reported together.
+ * Users created by the database engines mounted in one mock Vault (its own state: two mocks
+ * sharing a clock never see each other's users). Expired leases are swept and due static
+ * rotations applied first, so the answer is what the database holds at the mock clock's time.
  */
-export function databaseUsers(
-  owner: { readonly clock: object },
-  filter: DatabaseUserFilter = {},
-): DatabaseUser[] {
+export function databaseUsers(core: VaultCore, filter: DatabaseUserFilter = {}): DatabaseUser[] {
   const mount = filter.mount === undefined ? undefined : `${filter.mount.replace(/\/+$/, '')}/`;
   const users: DatabaseUser[] = [];
-  for (const state of byClock.get(owner.clock) ?? []) {
-    if (!state.isMounted() || (mount !== undefined && state.mount.path !== mount)) continue;
-    users.push(...state.snapshot());
+  for (const info of core.mounts.list((m) => m.type === 'database')) {
+    if (mount !== undefined && info.path !== mount) continue;
+    const backend = core.mounts.get(info.path)?.backend as DatabaseBackend | undefined;
+    if (backend?.users) users.push(...backend.users());
   }
   return users.filter(
     (u) =>
@@ -50,14 +32,17 @@ export function databaseUsers(
   );
 }
 
-/** Whether a username and password would log in to the pretend database right now. */
+/**
+ * Whether a username and password log in now, as far as the engine's record goes: for the
+ * in-memory plugin that is the database itself; for a real database, ask the database.
+ */
 export function databaseCredentialWorks(
-  owner: { readonly clock: object },
+  core: VaultCore,
   username: string,
   password: string,
   filter: Pick<DatabaseUserFilter, 'mount'> = {},
 ): boolean {
-  return databaseUsers(owner, { ...filter, live: true }).some(
+  return databaseUsers(core, { ...filter, live: true }).some(
     (u) => u.username === username && u.password === password,
   );
 }

@@ -15,7 +15,7 @@ const RENEW_FIELDS = ['lease_id', 'url_lease_id', 'increment'];
 export function leaseRoutes(core: VaultCore): Route[] {
   const idOf = (req: BackendRequest, p: Record<string, string>) => str(req.data, 'lease_id') || p.id || '';
 
-  const renew = (req: BackendRequest, p: Record<string, string>) => {
+  const renew = async (req: BackendRequest, p: Record<string, string>) => {
     const id = idOf(req, p);
     if (id === '') throw badRequest('lease_id must be specified');
     const token = core.tokens.byLeaseId(id);
@@ -31,7 +31,7 @@ export function leaseRoutes(core: VaultCore): Route[] {
     const mounted = core.mounts.get(lease.mountPath);
     const mount = mounted?.info;
     const { ttl, warnings } = mounted?.backend.renewLease
-      ? mounted.backend.renewLease(lease, increment, req)
+      ? await mounted.backend.renewLease(lease, increment, req)
       : calculateTtl({
           increment,
           backendTtl: 0,
@@ -52,15 +52,16 @@ export function leaseRoutes(core: VaultCore): Route[] {
     };
   };
 
-  const revoke = (req: BackendRequest, p: Record<string, string>) => {
+  const revoke = async (req: BackendRequest, p: Record<string, string>) => {
     const id = idOf(req, p);
     if (id === '') throw badRequest('lease_id must be specified');
+    const sync = bool(req.data, 'sync', true);
     const token = core.tokens.byLeaseId(id);
-    if (token) core.revokeToken(token);
     const lease = core.leases.get(id);
-    if (lease) core.revokeLease(lease);
-    // sync=false queues the revocation in Vault and answers 202 with no body.
-    return bool(req.data, 'sync', true) ? null : { status: 202 };
+    const done = Promise.all([token && core.revokeToken(token), lease && core.revokeLease(lease)]);
+    // sync=false queues the revocation in Vault and answers 202 with no body; sync waits for it.
+    if (sync) await done;
+    return sync ? null : { status: 202 };
   };
 
   const lookup = (req: BackendRequest) => {
@@ -100,12 +101,14 @@ export function leaseRoutes(core: VaultCore): Route[] {
     return { data: { keys: [...keys].sort() } };
   };
 
-  const revokePrefix = (_req: BackendRequest, p: Record<string, string>) => {
+  const revokePrefix = async (_req: BackendRequest, p: Record<string, string>) => {
     const prefix = p.prefix ?? '';
+    const done: Promise<void>[] = [];
     for (const token of core.tokens.all()) {
-      if (core.tokens.leaseId(token)?.startsWith(prefix)) core.revokeToken(token);
+      if (core.tokens.leaseId(token)?.startsWith(prefix)) done.push(core.revokeToken(token));
     }
-    for (const lease of core.leases.byPrefix(prefix)) core.revokeLease(lease);
+    for (const lease of core.leases.byPrefix(prefix)) done.push(core.revokeLease(lease));
+    await Promise.all(done);
     return null;
   };
 

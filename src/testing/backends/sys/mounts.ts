@@ -91,16 +91,20 @@ function table(core: VaultCore, root: 'mounts' | 'auth', prefix: string): Route[
           });
           return null;
         },
-        delete: (_req, p) => {
+        delete: async (_req, p) => {
           const path = fullPath(p.path!);
           // Unmounting what is not mounted succeeds, so as not to reveal whether it existed.
           if (!core.mounts.get(path)) return null;
           if (path === 'auth/token/') throw badRequest('token credential backend cannot be disabled');
           if (PROTECTED.some((protectedPath) => path.startsWith(protectedPath)) && prefix === '')
             throw badRequest(`cannot unmount ${goQuote(path)}`);
-          for (const lease of core.leases.byPrefix(path)) core.revokeLease(lease);
-          for (const token of core.tokens.all()) if (token.mountPath === path) core.revokeToken(token);
-          core.mounts.remove(path);
+          const done: Promise<void>[] = [];
+          for (const lease of core.leases.byPrefix(path)) done.push(core.revokeLease(lease));
+          for (const token of core.tokens.all())
+            if (token.mountPath === path) done.push(core.revokeToken(token));
+          await Promise.all(done);
+          // Vault closes the plugin's connections with the mount.
+          await core.mounts.remove(path)?.backend.dispose?.();
           return null;
         },
       },

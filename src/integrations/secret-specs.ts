@@ -1,12 +1,11 @@
-import type { DataOf, Secret, VaultKubernetesClient } from 'vault-kubernetes-client';
-import type { z } from 'zod';
+import type { DataOf, Secret, StandardSchemaV1, VaultKubernetesClient } from 'vault-kubernetes-client';
 
-/** A secret the integration needs: a Vault API path, or a path with a zod schema (and a body for POST reads). */
+/** A secret the integration needs: a Vault API path, or a path with a Standard Schema (zod, valibot, ...) and a body for POST reads. */
 export type SecretSpec =
   | string
   | {
       readonly path: string;
-      readonly schema?: z.ZodType;
+      readonly schema?: StandardSchemaV1;
       readonly body?: Record<string, unknown>;
     };
 
@@ -14,7 +13,7 @@ export type SecretSpec =
 export type SecretSpecs = Readonly<Record<string, SecretSpec>>;
 
 /** The managed secret a spec yields: typed by its schema, or a plain record without one. */
-export type SecretOf<T> = T extends { readonly schema: infer S extends z.ZodType }
+export type SecretOf<T> = T extends { readonly schema: infer S extends StandardSchemaV1 }
   ? Secret<DataOf<S>>
   : Secret<Record<string, unknown>>;
 
@@ -23,7 +22,7 @@ export type VaultSecrets<S extends SecretSpecs> = { readonly [K in keyof S]: Sec
 export interface NormalizedSpec {
   name: string;
   path: string;
-  schema: z.ZodType | undefined;
+  schema: StandardSchemaV1 | undefined;
   body: Record<string, unknown> | undefined;
 }
 

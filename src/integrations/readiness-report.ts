@@ -1,4 +1,4 @@
-import type { Secret, SecretKind, VaultKubernetesClient } from 'vault-kubernetes-client';
+import type { ErrorCode, Secret, SecretKind, VaultKubernetesClient } from 'vault-kubernetes-client';
 import { codeOf, tokenProblem } from './client-state';
 import { loadSecrets, normalizeSpecs, type SecretSpecs, SecretUnavailable } from './secret-specs';
 
@@ -21,8 +21,8 @@ export interface VaultReadiness {
     ttlMs?: number | null;
     expiresAt?: number | null;
     renewable?: boolean;
-    /** Why the token is not usable. */
-    code?: string;
+    /** Why the token is not usable: the client's error code; absent before the first login attempt. */
+    code?: ErrorCode;
   };
   secrets: Record<string, SecretReadiness>;
 }
@@ -35,8 +35,8 @@ export interface SecretReadiness {
   expiresAt?: number | null;
   /** KV v2 version. */
   version?: number;
-  /** Why the secret is not available. */
-  code?: string;
+  /** Why the secret is not available: the client's error code (absent before the first login attempt). */
+  code?: ErrorCode;
 }
 
 /** The client's readiness as a plain object: what the probe handler and the Nest health indicator report. */
@@ -53,7 +53,7 @@ export async function vaultReadiness(
     token.expiresAt = info.expiresAt ?? null;
     token.renewable = info.renewable;
   }
-  if (problem) token.code = problem.code;
+  if (problem?.code) token.code = problem.code;
 
   const secrets: Record<string, SecretReadiness> = {};
   const call = { timeoutMs: options.timeoutMs ?? 2_000, maxRetries: 0 };
@@ -61,7 +61,11 @@ export async function vaultReadiness(
     specs.map(async (spec) => {
       // Without a token a fetch would only start a login from the probe; report instead.
       if (problem) {
-        secrets[spec.name] = { path: spec.path, valid: false, code: problem.code };
+        secrets[spec.name] = {
+          path: spec.path,
+          valid: false,
+          ...(problem.code ? { code: problem.code } : {}),
+        };
         return;
       }
       try {

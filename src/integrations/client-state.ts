@@ -1,7 +1,16 @@
-import { isVaultClientError, type VaultKubernetesClient } from 'vault-kubernetes-client';
+import {
+  type ErrorCode,
+  isVaultClientError,
+  type VaultKubernetesClient,
+  VaultNotReadyError,
+  VaultTokenExpiredError,
+} from 'vault-kubernetes-client';
 
+/** Why the client cannot serve right now, as one of the client's own `ErrorCode`s. */
 export interface Unavailable {
-  code: string;
+  // Every code here is in the SDK's ErrorCode union (surface's src/errors.ts): the states this
+  // module reports have their own classes there (VaultNotReadyError, VaultTokenExpiredError).
+  code: ErrorCode;
   message: string;
 }
 
@@ -24,12 +33,15 @@ function stateOf(client: VaultKubernetesClient): StartState {
 }
 
 /**
- * Starts the client without waiting for it. A failure is kept (for the 503's code) and not
- * rethrown: the client reports it as an `error` event and retries the login with backoff.
+ * Starts the client unless a start is already under way, and returns that shared start. It never
+ * rejects: a failure is kept (for the 503's code), and the client itself reports it as an `error`
+ * event and retries the login with backoff. Nobody has to await it; a test may, to know the
+ * outcome is recorded.
  */
-export function startInBackground(client: VaultKubernetesClient): void {
+export function startInBackground(client: VaultKubernetesClient): Promise<void> {
   const state = stateOf(client);
-  if (state.starting || client.closed) return;
+  if (state.starting) return state.starting;
+  if (client.closed) return Promise.resolve();
   state.starting = client
     .start()
     .then(
@@ -43,6 +55,7 @@ export function startInBackground(client: VaultKubernetesClient): void {
     .finally(() => {
       state.starting = undefined;
     });
+  return state.starting;
 }
 
 /** Why the client has no usable token right now; undefined when it has one. */
@@ -54,13 +67,14 @@ export function tokenProblem(client: VaultKubernetesClient): Unavailable | undef
     state.lastError = undefined;
     return undefined;
   }
-  if (info) return { code: 'ERR_VAULT_TOKEN_EXPIRED', message: 'The Vault token has expired.' };
+  if (info) return { code: new VaultTokenExpiredError().code, message: 'The Vault token has expired.' };
   const failed = state.lastError;
   return failed === undefined
-    ? { code: 'ERR_VAULT_NOT_READY', message: 'The Vault client has not logged in yet.' }
+    ? { code: new VaultNotReadyError().code, message: 'The Vault client has not logged in yet.' }
     : { code: codeOf(failed), message: 'The Vault client cannot log in.' };
 }
 
-export function codeOf(error: unknown): string {
-  return isVaultClientError(error) ? error.code : 'ERR_UNKNOWN';
+export function codeOf(error: unknown): ErrorCode {
+  // A foreign error is a bug on some side: the SDK's code for that is ERR_INTERNAL.
+  return isVaultClientError(error) ? error.code : 'ERR_INTERNAL';
 }

@@ -1,0 +1,183 @@
+import * as api from 'vault-kubernetes-client';
+import {
+  ClientClosedError,
+  DrainTimeoutError,
+  ERROR_CLASSES,
+  type ErrorCode,
+  InvalidRequestError,
+  LeaseError,
+  ListenerError,
+  SecretSchemaError,
+  ServiceAccountTokenError,
+  VaultBadRequestError,
+  VaultClientError,
+  VaultConfigError,
+  VaultConnectionError,
+  VaultDeadlineError,
+  VaultInvalidTokenError,
+  VaultLoginError,
+  VaultNotFoundError,
+  VaultNotReadyError,
+  VaultPermissionDeniedError,
+  VaultRateLimitError,
+  VaultResponseError,
+  VaultResponseShapeError,
+  VaultResponseTooLargeError,
+  VaultSealedError,
+  VaultServerError,
+  VaultTimeoutError,
+  VaultTlsError,
+  VaultTokenExpiredError,
+} from 'vault-kubernetes-client';
+import { describe, expect, it } from 'vitest';
+import {
+  asClientError,
+  createResponseError,
+  type ResponseErrorDetails,
+  responseErrorCode,
+} from '../../src/errors';
+
+const details = (status: number, reasons: string[] = [], extra: Partial<ResponseErrorDetails> = {}) => ({
+  status,
+  method: 'GET',
+  path: 'secret/data/app',
+  errors: reasons,
+  reasons,
+  ...extra,
+});
+
+/** One instance per code, built the way the SDK builds it. A code added without a line here fails the first test. */
+function oneOfEach(): VaultClientError[] {
+  const claims = { namespace: 'ns', serviceAccount: 'sa', audience: ['vault'], issuer: 'k8s', expiresAt: 1 };
+  return [
+    new VaultConfigError('bad option'),
+    ...(['missing', 'unreadable', 'empty', 'malformed', 'expired'] as const).map(
+      (p) => new ServiceAccountTokenError(p, `token ${p}`, '/t'),
+    ),
+    new VaultConnectionError('refused', 'ECONNREFUSED'),
+    new VaultTimeoutError('slow'),
+    new VaultDeadlineError('too long', 60_000),
+    new VaultTlsError('untrusted', 'SELF_SIGNED_CERT_IN_CHAIN', 'set tls.caCert'),
+    new VaultResponseTooLargeError('too big', { limitBytes: 10, receivedBytes: 11 }),
+    new VaultResponseError('teapot', details(418)),
+    new VaultBadRequestError('bad', details(400)),
+    new VaultPermissionDeniedError('denied', details(403, ['permission denied'])),
+    new VaultInvalidTokenError('invalid', details(403, ['invalid token'])),
+    new VaultNotFoundError('none', details(404)),
+    new VaultRateLimitError('slow down', details(429)),
+    new VaultSealedError('sealed', details(503, ['Vault is sealed'])),
+    new VaultServerError('boom', details(500)),
+    new VaultLoginError('refused', { role: 'app', mount: 'kubernetes', reason: 'no', claims }),
+    new VaultResponseShapeError('shape', { path: 'p', status: 200, issues: [] }),
+    new VaultNotReadyError(),
+    new VaultTokenExpiredError(),
+    new SecretSchemaError('schema', { path: 'p', issues: [] }),
+    new LeaseError('ERR_LEASE_EXPIRED', 'gone', { path: 'p' }),
+    new DrainTimeoutError('drain', { path: 'p', pendingListeners: 2 }),
+    new InvalidRequestError('bad call'),
+    new ListenerError('listener threw', new Error('x')),
+    asClientError(new TypeError('a bug')),
+    new ClientClosedError(),
+  ];
+}
+
+describe('one error taxonomy', () => {
+  it('every code in the table is carried by exactly the class the table names, and every code is covered', () => {
+    const errors = oneOfEach();
+    const seen = new Set<ErrorCode>();
+    for (const error of errors) {
+      expect(error.name, error.code).toBe(ERROR_CLASSES[error.code]);
+      expect(error).toBeInstanceOf(VaultClientError);
+      seen.add(error.code);
+    }
+    expect([...seen].sort()).toEqual(Object.keys(ERROR_CLASSES).sort());
+  });
+
+  it('every error class the package exports is in the table, named in one style', () => {
+    const exported = Object.entries(api).filter(
+      ([, value]) => typeof value === 'function' && value.prototype instanceof Error,
+    );
+    const named = new Set<string>(Object.values(ERROR_CLASSES));
+    for (const [exportName, value] of exported) {
+      const className = (value as { name: string }).name;
+      expect(named.has(className), `${exportName} (${className}) is not in ERROR_CLASSES`).toBe(true);
+    }
+    // Errors about Vault and the way to it are Vault*Error; the app's own mistakes keep plain names.
+    for (const className of named) expect(className).toMatch(/^[A-Z][A-Za-z]*Error$/);
+    expect(api.ResponseShapeError).toBe(VaultResponseShapeError);
+  });
+
+  it('one factory decides the class from the status and Vault words, never from a proxy page', () => {
+    const cases: [ReturnType<typeof details>, ErrorCode, typeof VaultResponseError][] = [
+      [details(400, ['missing role']), 'ERR_VAULT_BAD_REQUEST', VaultBadRequestError],
+      [details(403, ['permission denied']), 'ERR_VAULT_PERMISSION_DENIED', VaultPermissionDeniedError],
+      [
+        details(403, ['permission denied', 'invalid token']),
+        'ERR_VAULT_INVALID_TOKEN',
+        VaultInvalidTokenError,
+      ],
+      [details(404), 'ERR_VAULT_NOT_FOUND', VaultNotFoundError],
+      [details(429), 'ERR_VAULT_RATE_LIMITED', VaultRateLimitError],
+      [details(503, ['Vault is sealed']), 'ERR_VAULT_SEALED', VaultSealedError],
+      [details(503, ['local node not active']), 'ERR_VAULT_SERVER', VaultServerError],
+      [details(502), 'ERR_VAULT_SERVER', VaultServerError],
+      [details(418), 'ERR_VAULT_RESPONSE', VaultResponseError],
+      // A proxy's HTML with "Vault is sealed" inside is not Vault's verdict.
+      [details(503, ['Vault is sealed'], { bodyExcerpt: '<html>' }), 'ERR_VAULT_SERVER', VaultServerError],
+      [details(403, ['invalid token'], { bodyExcerpt: '<html>' }), 'ERR_VAULT_RESPONSE', VaultResponseError],
+    ];
+    for (const [d, code, Class] of cases) {
+      expect(responseErrorCode(d), `${d.status} ${d.reasons}`).toBe(code);
+      const error = createResponseError(d, (c) => `message for ${c}`);
+      expect(error).toBeInstanceOf(Class);
+      expect(error.constructor).toBe(Class);
+      expect(error.code).toBe(code);
+      expect(error.message).toBe(`message for ${code}`);
+      expect(error.status).toBe(d.status);
+    }
+  });
+
+  it('a deadline error is also a timeout error; an invalid token is also a permission denial', () => {
+    expect(new VaultDeadlineError('late', 5)).toBeInstanceOf(VaultTimeoutError);
+    expect(new VaultDeadlineError('late', 5)).toBeInstanceOf(VaultConnectionError);
+    expect(new VaultInvalidTokenError('x', details(403))).toBeInstanceOf(VaultPermissionDeniedError);
+  });
+
+  it('anything thrown becomes ERR_INTERNAL without throwing again, whatever it is', () => {
+    const hostile: unknown[] = [
+      Object.create(null),
+      {
+        toString() {
+          throw new Error('no');
+        },
+      },
+      Symbol('s'),
+      10n,
+      undefined,
+      null,
+      'text',
+      new Proxy(
+        {},
+        {
+          get() {
+            throw new Error('trap');
+          },
+        },
+      ),
+    ];
+    for (const value of hostile) {
+      const error = asClientError(value);
+      expect(error.code).toBe('ERR_INTERNAL');
+      expect(typeof error.message).toBe('string');
+      expect(() => JSON.stringify(error)).not.toThrow();
+    }
+  });
+
+  it('JSON shows the public facts and never the cause', () => {
+    const cause = new Error('secret-in-cause s.abcdef');
+    const error = new ListenerError('a listener threw', cause);
+    const json = JSON.parse(JSON.stringify(error)) as Record<string, unknown>;
+    expect(json).toMatchObject({ name: 'ListenerError', code: 'ERR_LISTENER', message: 'a listener threw' });
+    expect(JSON.stringify(error)).not.toContain('secret-in-cause');
+  });
+});

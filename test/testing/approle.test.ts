@@ -12,6 +12,8 @@ import { call, DENIED, expectErrors, type Reply } from './support/vault';
  *   metadata           sdk/helper/strutil (ParseArbitraryKeyValues)
  *   lockout            vault/request_handling.go (handleLoginRequest, isUserLocked,
  *                      getLoginUserInfoKey), internalshared/configutil/userlockout.go
+ *   wrapping           vault/wrapping.go, vault/request_handling.go (validateWrappingToken),
+ *                      http/handler.go (requestWrapInfo), sdk/helper/consts/error.go
  *   status codes       sdk/logical/response_util.go: error responses 400 verbatim; plain errors
  *                      500, multierror-wrapped outside logins; ErrUnsupportedPath 404
  */
@@ -465,5 +467,74 @@ describe('login (path_login.go)', () => {
       await login({ role_id: creds.roleId, secret_id: creds.secretId }),
     ];
     for (const answer of answers) expect(answer.text).not.toContain(creds.secretId);
+  });
+});
+
+describe('response wrapping of a secret ID (vault/wrapping.go)', () => {
+  const unwrap = (token: string, body?: Record<string, unknown>) =>
+    call(mock, 'POST', 'sys/wrapping/unwrap', body, { token });
+
+  it('hands the secret ID over once, through a single-use wrapping token', async () => {
+    await write('role/app', {});
+    const res = await call(
+      mock,
+      'POST',
+      'auth/approle/role/app/secret-id',
+      {},
+      { headers: { 'X-Vault-Wrap-TTL': '60s' } },
+    );
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.data).toBeNull();
+    const info = res.body.wrap_info;
+    expect(info).toMatchObject({ ttl: 60, creation_path: 'auth/approle/role/app/secret-id' });
+    expect(info.token).toMatch(/^hvs\./);
+
+    const lookup = await call(mock, 'POST', 'sys/wrapping/lookup', { token: info.token }, { token: null });
+    expect(lookup.body.data).toMatchObject({
+      creation_path: 'auth/approle/role/app/secret-id',
+      creation_ttl: 60,
+    });
+    // The wrapping token opens nothing but its own cubbyhole.
+    expectErrors(await call(mock, 'GET', 'auth/approle/role/app', undefined, { token: info.token }), 403, [
+      DENIED,
+    ]);
+
+    const unwrapped = await unwrap(info.token);
+    expect(unwrapped.status, unwrapped.text).toBe(200);
+    const { secret_id, secret_id_accessor } = unwrapped.body.data;
+    expect(info.wrapped_accessor).toBe(secret_id_accessor);
+    expect((await login({ role_id: await roleId(), secret_id })).status).toBe(200);
+    expectErrors(await unwrap(info.token), 400, ['wrapping token is not valid or does not exist']);
+  });
+
+  it('unwraps with the token in the body too, and not after the wrap TTL', async () => {
+    await write('role/app', {});
+    const wrap = async () =>
+      (
+        await call(
+          mock,
+          'POST',
+          'auth/approle/role/app/secret-id',
+          {},
+          { headers: { 'X-Vault-Wrap-TTL': '60' } },
+        )
+      ).body.wrap_info.token as string;
+    const first = await wrap();
+    expect((await unwrap(mock.rootToken, { token: first })).body.data.secret_id).toMatch(/^[0-9a-f-]{36}$/);
+    const second = await wrap();
+    await mock.clock.advance(60_000);
+    expectErrors(await unwrap(second), 400, ['wrapping token is not valid or does not exist']);
+    expectErrors(await unwrap(mock.rootToken, { token: '' }), 403, [
+      'error validating wrapping token: empty token in request body',
+    ]);
+  });
+
+  it('refuses a negative or malformed wrap TTL (http/handler.go)', async () => {
+    await write('role/app', {});
+    const wrapWith = (ttl: string) =>
+      call(mock, 'POST', 'auth/approle/role/app/secret-id', {}, { headers: { 'X-Vault-Wrap-TTL': ttl } });
+    expectErrors(await wrapWith('-5'), 400, ['requested wrap ttl cannot be negative']);
+    expectErrors(await wrapWith('soon'), 400, ['time: invalid duration "soon"']);
+    expect((await wrapWith('0')).body.data.secret_id).toBeTruthy(); // 0: not wrapped
   });
 });

@@ -83,10 +83,13 @@ export interface MockCluster {
   /** PEM of the cluster's current JWT signing key, for `pem_keys` and `jwt_validation_pubkeys`. */
   readonly publicKeyPem: string;
   /**
-   * The cluster's service-account issuer: the `iss` of the tokens it mints, and the URL (on
-   * loopback) that serves its OIDC discovery document, for the JWT auth method's `oidc_discovery_url`.
+   * The cluster's service-account issuer, `https://kubernetes.default.svc.cluster.local`: the
+   * `iss` of its tokens, and the `oidc_discovery_url` of a Vault inside the cluster (the mock's
+   * Vault is: it reaches the issuer through the cluster, trusting `caCertificate`).
    */
   readonly issuer: string;
+  /** The issuer's discovery document as the API server serves it on loopback (what `kubectl get --raw` shows). */
+  readonly discoveryUrl: string;
   /** Where the cluster publishes its signing keys as a JWKS, for `jwks_url`. */
   readonly jwksUrl: string;
   /** A new signing key (the old ones stay published): new tokens carry a key ID Vault has not seen. */
@@ -205,7 +208,11 @@ export interface MockVault {
 
 export async function startMockVault(options: MockVaultOptions = {}): Promise<MockVault> {
   const clock = options.clock ?? new ManualClock();
-  const cluster = await KubernetesCluster.create(clock);
+  const tlsOption = options.tls;
+  const tls = tlsOption ? createTlsMaterial(options.host ?? '127.0.0.1') : undefined;
+  // The cluster's CA (the API server's and the service-account issuer's): the mock's own when it serves TLS.
+  const clusterCa = tls?.caCertificate ?? createTlsMaterial('127.0.0.1').caCertificate;
+  const cluster = await KubernetesCluster.create(clock, clusterCa);
   const core = new VaultCore(clock, backendCatalog(cluster), options.namespaces ?? []);
   const health: HealthState = { initialized: true, standby: false, performanceStandby: false };
   const unsealKey = randomBytes(32).toString('base64');
@@ -237,8 +244,6 @@ export async function startMockVault(options: MockVaultOptions = {}): Promise<Mo
     role: '',
   });
 
-  const tlsOption = options.tls;
-  const tls = tlsOption ? createTlsMaterial(options.host ?? '127.0.0.1') : undefined;
   const faults = new FaultInjector(clock);
   const server: RunningServer = await startServer(core, faults, {
     host: options.host ?? '127.0.0.1',
@@ -255,7 +260,6 @@ export async function startMockVault(options: MockVaultOptions = {}): Promise<Mo
     await cluster.dispose();
     throw error;
   });
-  const clusterCa = tls?.caCertificate ?? createTlsMaterial('127.0.0.1').caCertificate;
 
   const request: MockVault['request'] = async (method, path, body, opts = {}) => {
     const token = opts.token === undefined ? rootToken : opts.token;
@@ -336,6 +340,7 @@ export async function startMockVault(options: MockVaultOptions = {}): Promise<Mo
         return cluster.publicKeyPem;
       },
       issuer: cluster.issuer,
+      discoveryUrl: cluster.discoveryUrl,
       jwksUrl: cluster.jwksUrl,
       rotateSigningKey: () => cluster.rotateSigningKey(),
       caCertificate: clusterCa,
@@ -366,7 +371,7 @@ export async function startMockVault(options: MockVaultOptions = {}): Promise<Mo
       const keys = setup.keys ?? 'oidc_discovery_url';
       const source =
         keys === 'oidc_discovery_url'
-          ? { oidc_discovery_url: cluster.issuer }
+          ? { oidc_discovery_url: cluster.issuer, oidc_discovery_ca_pem: clusterCa }
           : keys === 'jwks_url'
             ? { jwks_url: cluster.jwksUrl }
             : { jwt_validation_pubkeys: [cluster.publicKeyPem] };

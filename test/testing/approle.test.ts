@@ -377,6 +377,20 @@ describe('login (path_login.go)', () => {
     expectErrors(await login({ role_id: id }), 400, [
       'source address "127.0.0.1" unauthorized by CIDR restrictions on the role: %!w(<nil>)',
     ]);
+    // The socket's address counts, not what a client claims (Vault trusts X-Forwarded-For only when configured to).
+    const forwarded = await call(
+      mock,
+      'POST',
+      'auth/approle/login',
+      { role_id: id },
+      {
+        token: null,
+        headers: { 'X-Forwarded-For': '10.0.0.5' },
+      },
+    );
+    expectErrors(forwarded, 400, [
+      'source address "127.0.0.1" unauthorized by CIDR restrictions on the role: %!w(<nil>)',
+    ]);
   });
 
   it('checks a secret ID’s cidr_list, after spending a use if it has a limit', async () => {

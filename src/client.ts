@@ -1,9 +1,19 @@
 import { TokenManager } from './auth/token-manager';
+import {
+  type DatabaseEngine,
+  databaseEngine,
+  type KvEngine,
+  kvEngine,
+  type PkiEngine,
+  pkiEngine,
+  type TransitEngine,
+  transitEngine,
+} from './engines';
 import { ClientClosedError, VaultNotFoundError } from './errors';
 import { EventHub } from './events';
+import { checkRequest } from './http/request-check';
 import type { CallKind } from './http/retry-policy';
 import { Transport } from './http/transport';
-import { encodeVaultPath } from './http/vault-path';
 import { parseEnvelope } from './http/vault-response';
 import { hideFromInspection, maskValues, Redactor, redactingLogger } from './internal/redact';
 import { Timers } from './internal/timers';
@@ -11,6 +21,8 @@ import { LeaseApi } from './leases/lease-api';
 import { SecretManager } from './leases/secret-manager';
 import { type ResolvedOptions, resolveOptions } from './options';
 import { assertSchema, checkSchemaAsync } from './schema-check';
+import { attachTelemetry, type Telemetry } from './telemetry/client-telemetry';
+import { publishRequests } from './telemetry/interim-request-channels';
 import type { TokenInfo } from './types/auth';
 import type { EventName, Listener } from './types/events';
 import type { ClientOptions } from './types/options';
@@ -33,6 +45,7 @@ export class VaultKubernetesClient {
   readonly #transport: Transport;
   readonly #tokens: TokenManager;
   readonly #secrets: SecretManager;
+  readonly #telemetry: Telemetry;
   #closing: Promise<void> | undefined;
 
   constructor(options: ClientOptions = {}) {
@@ -45,7 +58,7 @@ export class VaultKubernetesClient {
         `background task failed: ${this.#redactor.text(String(error))}`,
       ),
     );
-    this.#transport = new Transport(this.#options, this.#redactor, this.#closer.signal);
+    this.#transport = publishRequests(new Transport(this.#options, this.#redactor, this.#closer.signal)); // INTERIM-C2
     this.#tokens = new TokenManager(
       this.#options,
       this.#transport,
@@ -66,6 +79,13 @@ export class VaultKubernetesClient {
       (token, afterMs) => this.#tokens.retire(token, afterMs),
     );
     this.#tokens.onNewToken((_current, previous, reason) => this.#secrets.onNewToken(previous, reason));
+    this.#telemetry = attachTelemetry({
+      enabled: this.#options.telemetry,
+      address: this.#options.address,
+      observe: (observer) => this.#events.observe(observer),
+      tokenTtlMs: () => this.#tokens.info()?.ttlMs,
+      cachedSecrets: () => this.#secrets.size,
+    });
     hideFromInspection(this, () => ({
       address: this.#options.address,
       namespace: this.#options.namespace,
@@ -80,7 +100,7 @@ export class VaultKubernetesClient {
   }
 
   /** Logs in now rather than at the first call, so a misconfiguration shows at startup. */
-  async start(options: { signal?: AbortSignal } = {}): Promise<void> {
+  async start(options: { signal?: AbortSignal | undefined } = {}): Promise<void> {
     this.#ensureOpen();
     await this.#tokens.start(options);
   }
@@ -150,7 +170,7 @@ export class VaultKubernetesClient {
   }
 
   /** Drops a cached secret; the next `secret()` fetches it anew. Its lease is left to expire. */
-  invalidate(path: string, options: { body?: Record<string, unknown> } = {}): boolean {
+  invalidate(path: string, options: { body?: Record<string, unknown> | undefined } = {}): boolean {
     return this.#secrets.invalidate(path, options);
   }
 
@@ -196,8 +216,9 @@ export class VaultKubernetesClient {
   ): Promise<VaultResponse<DataOf<S>>> {
     this.#ensureOpen();
     const { method, path } = spec;
-    // A bad path or schema fails here, before a login is spent on it.
-    encodeVaultPath(path);
+    // Bad arguments (path, method, body, query, per-call options) or a bad schema fail here,
+    // before any I/O or a login is spent on them.
+    checkRequest(spec);
     assertSchema(spec.schema);
     const res = await this.#tokens.run(
       (token) =>
@@ -217,6 +238,26 @@ export class VaultKubernetesClient {
     return this.#toResponse(res.body, res.status, path, spec.schema);
   }
 
+  /** Typed KV calls on a mount (default `secret`), v1 or v2: chosen, or detected at the first call. */
+  kv(mount = 'secret', options: { version?: 1 | 2 | undefined } = {}): KvEngine {
+    return kvEngine(this, mount, options);
+  }
+
+  /** Typed transit calls (encrypt, decrypt, rewrap, batches, data keys) on a mount (default `transit`). */
+  transit(mount = 'transit'): TransitEngine {
+    return transitEngine(this, mount);
+  }
+
+  /** Typed PKI calls (issue, sign, managed certificates) on a mount (default `pki`). */
+  pki(mount = 'pki'): PkiEngine {
+    return pkiEngine(this, mount);
+  }
+
+  /** Typed, managed database credentials (dynamic and static) on a mount (default `database`). */
+  database(mount = 'database'): DatabaseEngine {
+    return databaseEngine(this, mount);
+  }
+
   /** Stops every timer and aborts calls in flight; with `revoke`, revokes the token first. Idempotent. */
   close(options: CloseOptions = {}): Promise<void> {
     this.#closing ??= (async () => {
@@ -227,6 +268,7 @@ export class VaultKubernetesClient {
       this.#closer.abort(new ClientClosedError());
       await this.#transport.close();
       this.#events.removeAll();
+      this.#telemetry.close();
     })();
     return this.#closing;
   }

@@ -6,6 +6,7 @@ import type { Logger } from './types/logger';
 
 // biome-ignore lint/suspicious/noExplicitAny: eventemitter3's own listener type
 type AnyListener = (...args: any[]) => void;
+export type EventObserver = <K extends EventName>(name: K, payload: VaultClientEvents[K]) => void;
 
 /**
  * The client's typed events. Listeners run inside try/catch: one that throws becomes an `error`
@@ -15,6 +16,7 @@ type AnyListener = (...args: any[]) => void;
 export class EventHub {
   readonly #emitter = new EventEmitter();
   readonly #wrappers = new Map<string, Map<AnyListener, AnyListener>>();
+  readonly #observers = new Set<EventObserver>();
 
   constructor(
     private readonly logger: Logger,
@@ -36,8 +38,24 @@ export class EventHub {
     this.#wrappers.get(name)!.delete(listener);
   }
 
+  /**
+   * Internal (telemetry): sees every event as it is emitted, before the listeners. Not a listener:
+   * an `error` nobody listens to is still logged. An observer that throws is ignored.
+   */
+  observe(observer: EventObserver): () => void {
+    this.#observers.add(observer);
+    return () => this.#observers.delete(observer);
+  }
+
   emit<K extends EventName>(name: K, payload: VaultClientEvents[K]): void {
     const frozen = Object.freeze(payload);
+    for (const observer of this.#observers) {
+      try {
+        observer(name, frozen as VaultClientEvents[K]);
+      } catch {
+        // telemetry must never break the lifecycle that emitted
+      }
+    }
     if (name === 'error' && this.#emitter.listenerCount('error') === 0) {
       const event = frozen as unknown as ErrorEvent;
       this.logger.error(

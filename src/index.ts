@@ -10,6 +10,7 @@
  *   client's own methods (`on`, `request`, `close`).
  */
 export { VaultKubernetesClient } from './client';
+export type { DatabaseEngine, KvEngine, PkiEngine, TransitEngine } from './engines';
 export {
   ClientClosedError,
   DrainTimeoutError,
@@ -19,8 +20,12 @@ export {
   isVaultClientError,
   LeaseError,
   ListenerError,
+  type LoginCredential,
+  LoginCredentialError,
+  type LoginCredentialProblem,
   type ResponseErrorDetails,
   ResponseShapeError,
+  SecretFileError,
   SecretSchemaError,
   ServiceAccountTokenError,
   type ServiceAccountTokenProblem,
@@ -32,7 +37,6 @@ export {
   VaultInvalidTokenError,
   VaultLoginError,
   VaultNotFoundError,
-  VaultNotReadyError,
   VaultPermissionDeniedError,
   VaultRateLimitError,
   VaultResponseError,
@@ -42,12 +46,21 @@ export {
   VaultServerError,
   VaultTimeoutError,
   VaultTlsError,
-  VaultTokenExpiredError,
 } from './errors';
+export type { FileFormat, FileParser } from './sources/agent-file-formats';
+export {
+  AgentFileSource,
+  type AgentFileSourceOptions,
+  type FileData,
+  type FileSecretOptions,
+} from './sources/agent-file-source';
+export type { FileSchema } from './sources/file-schema';
 export type {
+  AppRoleAuthOptions,
   AuthMethod,
   AuthOptions,
   CredentialSource,
+  JwtAuthOptions,
   JwtSource,
   KubernetesAuthOptions,
   ServiceAccountClaims,
@@ -55,6 +68,25 @@ export type {
   TokenInfo,
 } from './types/auth';
 export type { Clock, TrackingClock } from './types/clock';
+export type {
+  Bytes,
+  DatabaseCredentials,
+  KvEntry,
+  KvMetadata,
+  KvMetadataUpdate,
+  KvVersion,
+  KvVersionMetadata,
+  PkiCertificateRequest,
+  PkiIssuedCertificate,
+  PkiSignedCertificate,
+  StaticDatabaseCredentials,
+  TransitBatchResult,
+  TransitCiphertext,
+  TransitDataKey,
+  TransitDecryptItem,
+  TransitEncryptItem,
+  TransitRewrapItem,
+} from './types/engines';
 export type {
   AuthLoginEvent,
   AuthRenewedEvent,

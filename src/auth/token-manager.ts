@@ -9,7 +9,7 @@ import type { ResolvedOptions } from '../options';
 import type { TokenInfo } from '../types/auth';
 import type { LoginReason } from '../types/events';
 import type { CallOptions } from '../types/requests';
-import { obtainToken } from './obtain-token';
+import { canObtainAgain, createsToken, obtainToken } from './obtain-token';
 import type { TokenState } from './token-state';
 
 export type NewTokenListener = (
@@ -43,9 +43,7 @@ export class TokenManager {
     private readonly timers: Timers,
     private readonly events: EventHub,
     private readonly redactor: Redactor,
-  ) {
-    if (options.auth.method === 'token') redactor.add(options.auth.token);
-  }
+  ) {}
 
   /** A valid token, logging in first if there is none. */
   async token(call?: CallOptions): Promise<string> {
@@ -60,7 +58,7 @@ export class TokenManager {
     try {
       return await fn(token);
     } catch (error) {
-      if (!(error instanceof VaultInvalidTokenError) || this.options.auth.method === 'token') throw error;
+      if (!(error instanceof VaultInvalidTokenError) || !canObtainAgain(this.options.auth)) throw error;
       let fresh: string;
       if (this.#state?.token === token) {
         this.#invalidate();
@@ -101,7 +99,7 @@ export class TokenManager {
    * once the managed secrets run on the new token, so the old credentials can go.
    */
   retire(state: TokenState, afterMs: number): void {
-    if (this.options.auth.method !== 'kubernetes' || state.token === this.#state?.token) return;
+    if (!createsToken(this.options.auth) || state.token === this.#state?.token) return;
     this.#retiring.set(state.accessor, state);
     this.timers.schedule(`token:retire:${state.accessor}`, afterMs, () => this.#revoke(state));
   }
@@ -110,7 +108,7 @@ export class TokenManager {
   async close(revoke: boolean): Promise<void> {
     this.#closed = true;
     this.timers.cancelMatching('token:');
-    if (!revoke || this.options.auth.method !== 'kubernetes') return;
+    if (!revoke || !createsToken(this.options.auth)) return;
     const tokens = [...this.#retiring.values(), ...(this.#state ? [this.#state] : [])];
     await Promise.all(tokens.map((state) => this.#revoke(state)));
   }
@@ -175,7 +173,7 @@ export class TokenManager {
       const delay = backoffDelay(this.#failures - 1, { ...this.options.token.loginBackoff, jitter: 0.25 });
       this.#retryAt = clock.now() + delay;
       this.#report(error, 'login', { attempt: this.#failures, nextAttemptInMs: delay });
-      if (this.options.auth.method === 'kubernetes') {
+      if (canObtainAgain(this.options.auth)) {
         this.timers.schedule('token:login', delay, () => this.#ensure(reason).catch(() => undefined));
       }
       throw error;
@@ -184,7 +182,7 @@ export class TokenManager {
     const previous = this.#state ?? this.#retired;
     // A token replaced while alive (max TTL) keeps its leases until it ends: close({ revoke })
     // must reach it even if the managed secrets never all moved off it.
-    if (this.#state && this.options.auth.method === 'kubernetes') this.#keepForRevocation(this.#state);
+    if (this.#state && createsToken(this.options.auth)) this.#keepForRevocation(this.#state);
     const failedAttempts = this.#failures;
     this.#state = state;
     this.#retired = undefined;
@@ -193,7 +191,7 @@ export class TokenManager {
     this.#lastError = undefined;
     this.timers.cancel('token:login');
     this.#scheduleRenewal(state);
-    if (this.options.auth.method === 'kubernetes') {
+    if (createsToken(this.options.auth)) {
       this.events.emit('auth:login', {
         reason,
         accessor: state.accessor,
@@ -225,7 +223,7 @@ export class TokenManager {
     const delay = ttlMs * renewAt * (1 + jitter * (2 * Math.random() - 1));
     if (action === 'renew') {
       this.timers.schedule('token:renew', delay, () => this.#renew(state.generation));
-    } else if (this.options.auth.method === 'kubernetes') {
+    } else if (canObtainAgain(this.options.auth)) {
       this.timers.schedule('token:renew', delay, () => this.#relogin('max-ttl', state.generation));
     }
   }

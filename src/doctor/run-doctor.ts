@@ -238,7 +238,9 @@ function clientOptions(
     timeouts: { requestMs: timeoutMs, totalMs: timeoutMs * 2 },
     retry: { maxRetries: 0 },
     logLevel: 'silent',
-    ...(fetchImpl ? { fetch: fetchImpl } : {}),
+    // A fetch of the caller's makes its own connections and cannot carry the TLS settings: with
+    // TLS the client uses its own pool (the client refuses `fetch` together with `tls`).
+    ...(fetchImpl && Object.keys(tls).length === 0 ? { fetch: fetchImpl } : {}),
   };
 }
 
@@ -300,7 +302,7 @@ async function explainLoginFailure(error: unknown, ctx: LoginContext): Promise<C
         kind: 'unknown',
         why: 'not running in a pod (no KUBERNETES_SERVICE_HOST) and no --kubernetes-host',
       };
-    } else if (tokenFile.audience.length > 0 && !tokenFile.audience.includes(tokenFile.issuer ?? '')) {
+    } else if (tokenFile.audience.length > 0 && !forTheApiServer(tokenFile.audience, tokenFile.issuer)) {
       // A token for another audience (e.g. "vault") is refused by the API server whatever the
       // account's state, so asking with it would prove nothing.
       refused.cluster = {
@@ -397,4 +399,19 @@ function scrub(r: DoctorReport, redactor: Redactor): DoctorReport {
       ...(c.fix !== undefined ? { fix: redactor.text(c.fix) } : {}),
     })),
   };
+}
+
+/**
+ * Whether a token's audience is one the API server accepts: kube-apiserver's default
+ * `--api-audiences` is its issuer, and clusters whose issuer is a public URL (EKS, GKE, AKS) also
+ * accept the in-cluster service names.
+ */
+function forTheApiServer(audience: readonly string[], issuer: string | undefined): boolean {
+  const api = new Set([
+    'https://kubernetes.default.svc',
+    'https://kubernetes.default.svc.cluster.local',
+    'kubernetes.default.svc',
+    ...(issuer ? [issuer] : []),
+  ]);
+  return audience.some((a) => api.has(a));
 }

@@ -1,16 +1,11 @@
-import {
-  type ErrorCode,
-  isVaultClientError,
-  type VaultKubernetesClient,
-  VaultNotReadyError,
-  VaultTokenExpiredError,
-} from 'vault-kubernetes-client';
+import { type ErrorCode, isVaultClientError, type VaultKubernetesClient } from 'vault-kubernetes-client';
 
-/** Why the client cannot serve right now, as one of the client's own `ErrorCode`s. */
+/**
+ * Why the client cannot serve right now. `code` is the client's own `ErrorCode` of the failure;
+ * it is absent while the client simply has not logged in yet (nothing failed).
+ */
 export interface Unavailable {
-  // Every code here is in the SDK's ErrorCode union (surface's src/errors.ts): the states this
-  // module reports have their own classes there (VaultNotReadyError, VaultTokenExpiredError).
-  code: ErrorCode;
+  code?: ErrorCode;
   message: string;
 }
 
@@ -67,14 +62,15 @@ export function tokenProblem(client: VaultKubernetesClient): Unavailable | undef
     state.lastError = undefined;
     return undefined;
   }
-  if (info) return { code: new VaultTokenExpiredError().code, message: 'The Vault token has expired.' };
+  // Vault calls an expired token invalid, as it does a revoked one.
+  if (info) return { code: 'ERR_VAULT_INVALID_TOKEN', message: 'The Vault token has expired.' };
   const failed = state.lastError;
   return failed === undefined
-    ? { code: new VaultNotReadyError().code, message: 'The Vault client has not logged in yet.' }
+    ? { message: 'The Vault client has not logged in yet.' }
     : { code: codeOf(failed), message: 'The Vault client cannot log in.' };
 }
 
+/** The client's code for an error; anything else (a bug, not Vault) is the client's ERR_INTERNAL. */
 export function codeOf(error: unknown): ErrorCode {
-  // A foreign error is a bug on some side: the SDK's code for that is ERR_INTERNAL.
   return isVaultClientError(error) ? error.code : 'ERR_INTERNAL';
 }

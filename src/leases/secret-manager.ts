@@ -22,6 +22,11 @@ export class SecretManager {
     );
   }
 
+  /** Secrets held now (for the `vault.client.secrets.cached` gauge). */
+  get size(): number {
+    return this.#cache.values().length;
+  }
+
   /** The hot path: a cached, still-valid secret is returned with no allocation and no I/O. */
   get<T>(path: string, options: SecretOptions<StandardSchemaV1 | undefined> = {}): Promise<Secret<T>> {
     let entry: ManagedSecret;

@@ -5,9 +5,10 @@ import {
   databaseUsers,
 } from './backends/database/registry';
 import type { DatabaseUser } from './backends/database/state';
-import { backendCatalog } from './backends/index';
+import { builtinEngines } from './backends/index';
 import type { HealthState } from './backends/sys/index';
 import { systemBackend } from './backends/sys/index';
+import { tokenBackend } from './backends/token/index';
 import { ManualClock } from './clock';
 import {
   DEFAULT_AUDIENCE,
@@ -15,6 +16,7 @@ import {
   type ServiceAccountTokenOptions,
 } from './cluster/kubernetes-cluster';
 import type { AuditEntry, AuditQuery } from './core/audit';
+import type { MockEngine } from './core/engine';
 import { uuid } from './core/ids';
 import { VaultCore } from './core/vault-core';
 import { FaultInjector } from './http/faults';
@@ -39,6 +41,13 @@ export interface MockVaultOptions {
   maxRequestBytes?: number;
   /** Mount KV v2 at `secret/` as `vault server -dev` does. Default true. */
   devMounts?: boolean;
+  /**
+   * Engines and auth methods to add to the mock's plugin catalog, by type name. Once added,
+   * `sys/mounts/<path>` (kind `secret`) or `sys/auth/<path>` (kind `auth`) with that `type`
+   * mounts them, as the built-in ones (`kv`, `pki`, `transit`, `database`, `kubernetes`) are;
+   * a name the catalog already has replaces the built-in engine.
+   */
+  engines?: Record<string, MockEngine>;
 }
 
 export interface MockVaultResponse {
@@ -213,15 +222,19 @@ export async function startMockVault(options: MockVaultOptions = {}): Promise<Mo
   // The cluster's CA (the API server's and the service-account issuer's): the mock's own when it serves TLS.
   const clusterCa = tls?.caCertificate ?? createTlsMaterial('127.0.0.1').caCertificate;
   const cluster = await KubernetesCluster.create(clock, clusterCa);
-  const core = new VaultCore(clock, backendCatalog(cluster), options.namespaces ?? []);
+  const core = new VaultCore(clock, options.namespaces ?? []);
+  core.registerEngines(builtinEngines(core, cluster));
+  core.registerEngines(options.engines ?? {});
   const health: HealthState = { initialized: true, standby: false, performanceStandby: false };
   const unsealKey = randomBytes(32).toString('base64');
   const rootToken = options.rootToken ?? `hvs.${randomBytes(18).toString('base64url')}`;
 
-  core.mounts.add('sys/', 'system', systemBackend(core, { health, unsealKey, clusterId: uuid() }), {
+  core.mountBackend('sys/', 'system', () => systemBackend(core, { health, unsealKey, clusterId: uuid() }), {
     description: 'system endpoints used for control, policy and debugging',
   });
-  core.mount('auth/token/', 'token', { description: 'token based credentials' });
+  core.mountBackend('auth/token/', 'token', ({ mount }) => tokenBackend(core, mount), {
+    description: 'token based credentials',
+  });
   if (options.devMounts ?? true)
     core.mount('secret/', 'kv', { description: 'key/value secret storage', options: { version: '2' } });
   core.tokens.create({

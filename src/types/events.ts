@@ -23,7 +23,9 @@ export type RotationReason =
   | 'relogin'
   | 'new-version'
   | 'certificate-expiring'
-  | 'manual';
+  | 'manual'
+  /** AgentFileSource: the agent rendered a new file. */
+  | 'file-changed';
 
 /** `auth:login`: who the new token is, never the token. */
 export interface AuthLoginEvent {

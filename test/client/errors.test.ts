@@ -7,6 +7,8 @@ import {
   InvalidRequestError,
   LeaseError,
   ListenerError,
+  LoginCredentialError,
+  SecretFileError,
   SecretSchemaError,
   ServiceAccountTokenError,
   VaultBadRequestError,
@@ -17,7 +19,6 @@ import {
   VaultInvalidTokenError,
   VaultLoginError,
   VaultNotFoundError,
-  VaultNotReadyError,
   VaultPermissionDeniedError,
   VaultRateLimitError,
   VaultResponseError,
@@ -27,7 +28,6 @@ import {
   VaultServerError,
   VaultTimeoutError,
   VaultTlsError,
-  VaultTokenExpiredError,
 } from 'vault-kubernetes-client';
 import { describe, expect, it } from 'vitest';
 import {
@@ -54,6 +54,7 @@ function oneOfEach(): VaultClientError[] {
     ...(['missing', 'unreadable', 'empty', 'malformed', 'expired'] as const).map(
       (p) => new ServiceAccountTokenError(p, `token ${p}`, '/t'),
     ),
+    new LoginCredentialError('no secret id', { credential: 'secretId', problem: 'missing' }),
     new VaultConnectionError('refused', 'ECONNREFUSED'),
     new VaultTimeoutError('slow'),
     new VaultDeadlineError('too long', 60_000),
@@ -69,9 +70,8 @@ function oneOfEach(): VaultClientError[] {
     new VaultServerError('boom', details(500)),
     new VaultLoginError('refused', { role: 'app', mount: 'kubernetes', reason: 'no', claims }),
     new VaultResponseShapeError('shape', { path: 'p', status: 200, issues: [] }),
-    new VaultNotReadyError(),
-    new VaultTokenExpiredError(),
     new SecretSchemaError('schema', { path: 'p', issues: [] }),
+    new SecretFileError('file', { file: '/vault/secrets/db', problem: 'missing' }),
     new LeaseError('ERR_LEASE_EXPIRED', 'gone', { path: 'p' }),
     new DrainTimeoutError('drain', { path: 'p', pendingListeners: 2 }),
     new InvalidRequestError('bad call'),

@@ -64,6 +64,10 @@ describe('vault-kubernetes-client doctor (the process)', () => {
 
   it('a usage error exits 2 with the reason on stderr and nothing on stdout', async () => {
     const result = await doctor(['--rol', 'x'], { VAULT_ADDR: 'http://127.0.0.1:1' });
-    expect(result).toMatchObject({ code: 2, stdout: '', stderr: 'doctor: unknown option --rol\n' });
+    expect(result).toMatchObject({ code: 2, stdout: '' });
+    // The CLI's own usage-error form: the command, the reason, and where to look.
+    expect(result.stderr).toBe(
+      'vault-kubernetes-client doctor: unknown option --rol\nRun "vault-kubernetes-client doctor --help" for its options.\n',
+    );
   });
 });

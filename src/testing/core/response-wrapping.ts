@@ -1,6 +1,6 @@
 import type { TokenEntry, TokenStore } from '../store/tokens';
-import { parseDuration } from './durations';
 import { jsonHeaders } from './envelope';
+import { parseDurationSecond } from './go-parse';
 import { serviceToken, uuid } from './ids';
 import type { MockResponse } from './types';
 import { badRequest, VaultError } from './vault-error';
@@ -19,7 +19,7 @@ export function wrapTtlOf(headers: Readonly<Record<string, string | undefined>>)
   if (raw === undefined || raw === '') return 0;
   let ttl: number;
   try {
-    ttl = parseDuration(raw, 'wrap ttl');
+    ttl = parseDurationSecond(raw);
   } catch {
     throw badRequest(`time: invalid duration ${JSON.stringify(raw)}`);
   }

@@ -20,8 +20,12 @@ export {
   isVaultClientError,
   LeaseError,
   ListenerError,
+  type LoginCredential,
+  LoginCredentialError,
+  type LoginCredentialProblem,
   type ResponseErrorDetails,
   ResponseShapeError,
+  SecretFileError,
   SecretSchemaError,
   ServiceAccountTokenError,
   type ServiceAccountTokenProblem,
@@ -43,10 +47,21 @@ export {
   VaultTimeoutError,
   VaultTlsError,
 } from './errors';
+export type { FileFormat, FileParser } from './sources/agent-file-formats';
+export {
+  AgentFileSource,
+  type AgentFileSourceOptions,
+  type FileSecretOptions,
+  type ParsedFileOptions,
+  type RawFileOptions,
+  type StructuredFormat,
+} from './sources/agent-file-source';
 export type {
+  AppRoleAuthOptions,
   AuthMethod,
   AuthOptions,
   CredentialSource,
+  JwtAuthOptions,
   JwtSource,
   KubernetesAuthOptions,
   ServiceAccountClaims,

@@ -418,8 +418,8 @@ export class AgentFileSource {
       this.#events.emit('secret:rotated', {
         path: entry.name,
         reason: 'file-changed',
-        previous: snapshotOf(fetchedOf(before)),
-        current: snapshotOf(fetchedOf(after)),
+        previous: snapshotOf(fetchedOf(before), undefined),
+        current: snapshotOf(fetchedOf(after), undefined),
         at: current.at,
       });
     } catch {
@@ -542,8 +542,8 @@ function fetchedOf(parsed: {
     metadata: parsed.metadata,
     lease: undefined,
     fetchedAt: parsed.fetchedAt ?? 0,
-    expiresAt: undefined,
-    validFrom: undefined,
+    ttlMs: undefined,
+    vaultExpiresAt: undefined,
   };
 }
 

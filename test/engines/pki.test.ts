@@ -38,7 +38,10 @@ describe('vault.pki(mount)', () => {
     expect(cert.privateKeyType).toBe('ec');
     expect(cert.serialNumber).toMatch(/^[0-9a-f]{2}(:[0-9a-f]{2})+$/);
     expect(new X509Certificate(cert.issuingCa).subject).toContain('CN=example.com');
-    await expect(f.vault.pki().issue('web', { commonName: 'evil.org' })).rejects.toThrow(/evil\.org/);
+    // Vault's reason comes through; the written value it quotes is scrubbed like any written value.
+    await expect(f.vault.pki().issue('web', { commonName: 'evil.org' })).rejects.toThrow(
+      /400\): common name \[redacted\] not allowed by this role/,
+    );
   });
 
   it('certificate(role): managed, cached, re-issued before it expires', async () => {

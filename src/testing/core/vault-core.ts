@@ -13,6 +13,7 @@ import { calculateTtl, SYSTEM_MAX_TTL } from './durations';
 import type { BuiltinEngine, EngineCatalog, EngineContext, MockEngine } from './engine';
 import { authBlock, errorResponse, jsonHeaders } from './envelope';
 import { batchToken, serviceToken, uuid } from './ids';
+import { ResponseWrapping, wrapTtlOf } from './response-wrapping';
 import { dispatch, existsFor } from './routes';
 import type { AuthIntent, BackendRequest, BackendResult, MockResponse, MountInfo, Operation } from './types';
 import { invalidToken, permissionDenied, VaultError } from './vault-error';
@@ -43,6 +44,7 @@ const UNAUTHENTICATED_SYS = new Set([
   'sys/unseal',
   'sys/init',
   'sys/leader',
+  'sys/wrapping/lookup',
 ]);
 /** Root-protected paths: a non-root token needs `sudo` on them as well. */
 const SUDO_PREFIXES = [
@@ -67,6 +69,7 @@ export class VaultCore {
   /** Password policies by name, as written (sys/policies/password; the database engine draws from them). */
   readonly passwordPolicies = new Map<string, string>();
   readonly audit = new AuditLog();
+  readonly wrapping = new ResponseWrapping(this.tokens);
   sealed = false;
   readonly unhandled: string[] = [];
   /** The plugin catalog: engine and auth method types that `sys/mounts` and `sys/auth` can enable. */
@@ -202,6 +205,7 @@ export class VaultCore {
     let unhandled = false;
     try {
       const operation = operationOf(req);
+      const wrapTtl = wrapTtlOf(req.headers);
       this.expire();
       if (this.sealed && !UNAUTHENTICATED_SYS.has(req.path)) throw new VaultError(503, 'Vault is sealed');
       this.#checkNamespace(req.headers['x-vault-namespace']);
@@ -215,9 +219,22 @@ export class VaultCore {
       const route = this.mounts.match(path);
       const unauthenticated =
         UNAUTHENTICATED_SYS.has(path) ||
-        (route?.mounted.backend.unauthenticated?.includes(route.rest.replace(/\/$/, '')) ?? false);
+        (route?.mounted.backend.unauthenticated?.some((special) =>
+          // PathsSpecial entries ending in '*' are prefixes (userpass's `login/*`).
+          special.endsWith('*')
+            ? route.rest.startsWith(special.slice(0, -1))
+            : special === route.rest.replace(/\/$/, ''),
+        ) ??
+          false);
 
       let token: TokenEntry | undefined;
+      if (req.path === 'sys/wrapping/unwrap' || req.path === 'sys/wrapping/lookup') {
+        this.wrapping.validate(req.body, req.headers);
+      }
+      // The response-wrapping policy lets a wrapping token unwrap itself, and nothing else.
+      const unwrapping =
+        req.path === 'sys/wrapping/unwrap' &&
+        this.wrapping.isWrappingToken(req.headers['x-vault-token'] ?? '');
       if (!unauthenticated) {
         token = this.#authenticate(req.headers, req.remoteAddress);
         accessor = token.accessor;
@@ -241,7 +258,7 @@ export class VaultCore {
       ) {
         backendReq = { ...backendReq, operation: 'create' };
       }
-      if (token) this.#authorize(token, backendReq);
+      if (token && !unwrapping) this.#authorize(token, backendReq);
       if (!route) {
         unhandled = true;
         throw new VaultError(404, `no handler for route "${path}". route entry not found.`);
@@ -255,7 +272,13 @@ export class VaultCore {
         }
         throw error;
       }
-      return { response: this.#respond(result, backendReq, token), accessor, unhandled };
+      const response = this.wrapping.wrap(
+        this.#respond(result, backendReq, token),
+        wrapTtl,
+        req.path,
+        this.now(),
+      );
+      return { response, accessor, unhandled };
     } catch (error) {
       return { response: errorResponse(error), accessor, unhandled };
     }

@@ -8,6 +8,7 @@ import { mountRoutes } from './mounts';
 import { passwordPolicyRoutes } from './password-policies';
 import { policyRoutes } from './policies';
 import { sealRoutes } from './seal';
+import { wrappingRoutes } from './wrapping';
 
 export type { HealthState };
 
@@ -25,6 +26,7 @@ export function systemBackend(
       ...passwordPolicyRoutes(core),
       ...leaseRoutes(core),
       ...capabilityRoutes(core),
+      ...wrappingRoutes(core),
     ],
   };
 }

@@ -223,7 +223,7 @@ export async function startMockVault(options: MockVaultOptions = {}): Promise<Mo
     expiresAt: null,
     renewable: false,
     type: 'service',
-    orphan: true,
+    parent: '',
     numUses: 0,
     role: '',
   });

@@ -14,8 +14,9 @@ import type { BuiltinEngine, EngineCatalog, EngineContext, MockEngine } from './
 import { authBlock, errorResponse, jsonHeaders } from './envelope';
 import { batchToken, serviceToken, uuid } from './ids';
 import { dispatch, existsFor } from './routes';
+import { matchesSpecialPath } from './special-paths';
 import type { AuthIntent, BackendRequest, BackendResult, MockResponse, MountInfo, Operation } from './types';
-import { invalidToken, permissionDenied, VaultError } from './vault-error';
+import { badRequest, invalidToken, permissionDenied, VaultError } from './vault-error';
 
 export interface CoreClock {
   now(): number;
@@ -44,16 +45,6 @@ const UNAUTHENTICATED_SYS = new Set([
   'sys/init',
   'sys/leader',
 ]);
-/** Root-protected paths: a non-root token needs `sudo` on them as well. */
-const SUDO_PREFIXES = [
-  'sys/auth/',
-  'sys/seal',
-  'sys/leases/revoke-prefix/',
-  'sys/leases/revoke-force/',
-  'sys/raw',
-];
-const SUDO_EXACT = new Set(['sys/auth', 'sys/leases/lookup/']);
-
 /**
  * The mock's Vault: the request pipeline (seal, token, policy, routing, leases, audit) in the
  * order real Vault's core runs it, over in-memory stores. HTTP is handled elsewhere; every
@@ -120,12 +111,35 @@ export class VaultCore {
   /** Ends every token and lease whose time is up, as Vault's expiration manager does in the background. */
   expire(): void {
     const now = this.now();
-    for (const token of this.tokens.sweep(now)) void this.#revokeLeasesOf(token);
+    for (const token of this.tokens.expiredAt(now)) void this.revokeToken(token);
     for (const lease of this.leases.expiredAt(now)) void this.revokeLease(lease);
   }
 
-  /** Settles once the backends have finished revoking its leases (at once when none does I/O). */
+  /**
+   * Revokes a token and, depth first, every token it created, with all their leases: Vault's
+   * revokeTree, which every revocation but revoke-orphan goes through (expiry included).
+   * Settles once the backends have finished revoking the leases (at once when none does I/O).
+   */
   revokeToken(token: TokenEntry): Promise<void> {
+    const done: Promise<void>[] = [];
+    const revokeTree = (entry: TokenEntry) => {
+      for (const id of this.tokens.children(entry.id)) {
+        const child = this.tokens.getTainted(id);
+        if (child) revokeTree(child);
+      }
+      this.tokens.delete(entry.id);
+      done.push(this.#revokeLeasesOf(entry));
+    };
+    revokeTree(token);
+    return Promise.all(done).then(() => undefined);
+  }
+
+  /** revoke-orphan: the token and its leases go; the tokens it created stay, as orphans. */
+  revokeOrphan(token: TokenEntry): Promise<void> {
+    for (const id of this.tokens.children(token.id)) {
+      const child = this.tokens.getTainted(id);
+      if (child) this.tokens.orphan(child);
+    }
     this.tokens.delete(token.id);
     return this.#revokeLeasesOf(token);
   }
@@ -182,7 +196,7 @@ export class VaultCore {
       expiresAt: now + ttl * 1000,
       renewable: auth.renewable,
       type: auth.tokenType,
-      orphan: true,
+      parent: '',
       numUses: auth.numUses,
       role: auth.role,
       boundCidrs: auth.boundCidrs ?? [],
@@ -198,6 +212,8 @@ export class VaultCore {
   async handle(req: CoreRequest): Promise<{ response: MockResponse; accessor?: string; unhandled: boolean }> {
     let accessor: string | undefined;
     let unhandled = false;
+    let lastUse: TokenEntry | undefined;
+    let response: MockResponse;
     try {
       const operation = operationOf(req);
       this.expire();
@@ -213,12 +229,15 @@ export class VaultCore {
       const route = this.mounts.match(path);
       const unauthenticated =
         UNAUTHENTICATED_SYS.has(path) ||
-        (route?.mounted.backend.unauthenticated?.includes(route.rest.replace(/\/$/, '')) ?? false);
+        (route !== undefined &&
+          matchesSpecialPath(route.mounted.backend.unauthenticated, route.rest.replace(/\/$/, '')));
 
       let token: TokenEntry | undefined;
       if (!unauthenticated) {
         token = this.#authenticate(req.headers, req.remoteAddress);
         accessor = token.accessor;
+        // UseToken runs before the policy check, so a refused request spends a use too.
+        if (this.tokens.use(token)) lastUse = token;
       }
       let backendReq: BackendRequest = {
         operation,
@@ -239,7 +258,7 @@ export class VaultCore {
       ) {
         backendReq = { ...backendReq, operation: 'create' };
       }
-      if (token) this.#authorize(token, backendReq);
+      if (token) this.#authorize(token, backendReq, route?.mounted.backend.rootPaths);
       if (!route) {
         unhandled = true;
         throw new VaultError(404, `no handler for route "${path}". route entry not found.`);
@@ -253,10 +272,27 @@ export class VaultCore {
         }
         throw error;
       }
-      return { response: this.#respond(result, backendReq, token), accessor, unhandled };
+      response = this.#respond(result, backendReq, token);
     } catch (error) {
-      return { response: errorResponse(error), accessor, unhandled };
+      response = errorResponse(error);
     }
+    if (lastUse) response = await this.#spendLastUse(lastUse, response);
+    return { response, accessor, unhandled };
+  }
+
+  /**
+   * The deferred revocation of request_handling.go: a token's last use is allowed to finish, then
+   * the token goes with its leases, so a lease it was just given cannot be handed out.
+   */
+  async #spendLastUse(token: TokenEntry, response: MockResponse): Promise<MockResponse> {
+    await this.revokeToken(token);
+    const leaseId = (response.body as { lease_id?: unknown } | undefined)?.lease_id;
+    if (typeof leaseId !== 'string' || leaseId === '') return response;
+    return errorResponse(
+      badRequest(
+        'Secret cannot be returned; token had one use left, so leased credentials were immediately revoked.',
+      ),
+    );
   }
 
   #checkNamespace(namespace: string | undefined): void {
@@ -280,14 +316,20 @@ export class VaultCore {
     return token;
   }
 
-  #authorize(token: TokenEntry, req: BackendRequest): void {
+  /** The ACL check, with `sudo` as well on the backend's root-protected paths (PathsSpecial.Root). */
+  #authorize(token: TokenEntry, req: BackendRequest, rootPaths: readonly string[] | undefined): void {
     const acl = this.aclFor(token);
     if (acl.isRoot) return;
-    const capability = req.operation;
     const path = req.fullPath;
-    const allowed = acl.allows(path, capability);
-    const needsSudo = SUDO_EXACT.has(path) || SUDO_PREFIXES.some((prefix) => path.startsWith(prefix));
+    const allowed = acl.allows(path, req.operation);
+    const needsSudo = matchesSpecialPath(rootPaths, req.path);
     if (!allowed || (needsSudo && !acl.allows(path, 'sudo'))) throw permissionDenied();
+  }
+
+  /** SudoPrivilege: whether the token holds `sudo` on the path (the root policy always does). */
+  hasSudo(token: TokenEntry, path: string): boolean {
+    const acl = this.aclFor(token);
+    return acl.isRoot || acl.allows(path, 'sudo');
   }
 
   #respond(

@@ -16,6 +16,27 @@ export function systemBackend(
   options: { health: HealthState; unsealKey: string; clusterId: string },
 ): Backend {
   return {
+    // logical_system.go PathsSpecial.Root, plus the HTTP handlers and list that also need sudo.
+    rootPaths: [
+      'auth',
+      'auth/*',
+      'seal',
+      'step-down',
+      'remount',
+      'audit',
+      'audit/*',
+      'raw',
+      'raw/*',
+      'rotate',
+      'config/cors',
+      'plugins/catalog/*',
+      'revoke-prefix/*',
+      'revoke-force/*',
+      'leases/revoke-prefix/*',
+      'leases/revoke-force/*',
+      'leases/lookup/*',
+      'leases',
+    ],
     routes: [
       ...healthRoutes(core, options.health, options.clusterId),
       ...sealRoutes(core, options.unsealKey),

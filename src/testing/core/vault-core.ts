@@ -23,6 +23,8 @@ export interface CoreClock {
   /** Present on the mock's ManualClock: lets a backend act at a time on the mock's clock (a lease's end). */
   setTimeout?(callback: () => unknown, ms: number): unknown;
   clearTimeout?(handle: unknown): void;
+  /** Present on the ManualClock: I/O a backend starts on its own (a database's DROP ROLE) is waited for. */
+  track?<T>(work: Promise<T>): Promise<T>;
 }
 
 export interface CoreRequest {
@@ -149,10 +151,18 @@ export class VaultCore {
     if (!this.leases.delete(lease.id)) return Promise.resolve();
     const pending = this.mounts.get(lease.mountPath)?.backend.revokeLease?.(lease);
     if (!pending) return Promise.resolve();
-    const tracked = pending.catch(() => undefined);
+    const tracked = this.track(pending.catch(() => undefined));
     this.#revoking.add(tracked);
     void tracked.then(() => this.#revoking.delete(tracked));
     return tracked;
+  }
+
+  /**
+   * Reports I/O a backend does outside any request (revoking a database user when its lease ends
+   * on the clock) to a ManualClock, so that time does not move on before it is done.
+   */
+  track<T>(work: Promise<T>): Promise<T> {
+    return this.clock.track ? this.clock.track(work) : work;
   }
 
   /** Waits for every revocation under way, including those begun while waiting. */

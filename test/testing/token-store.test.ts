@@ -55,6 +55,7 @@ describe('num_uses', () => {
       allow_subdomains: true,
       generate_lease: true,
       key_type: 'ec',
+      ttl: '1h',
     });
     const token = await tokenWith('issuer', 'path "pki/issue/web" { capabilities = ["update"] }', {
       num_uses: 1,

@@ -1,4 +1,5 @@
 import type { TokenEntry } from '../store/tokens';
+import type { Namespace } from './namespaces';
 
 /** Vault's logical operations; HTTP verbs map onto these before policies are checked. */
 export type Operation = 'read' | 'list' | 'create' | 'update' | 'delete' | 'patch';
@@ -24,6 +25,8 @@ export interface BackendRequest {
   readonly data: Record<string, unknown>;
   readonly headers: Readonly<Record<string, string | undefined>>;
   readonly mount: MountInfo;
+  /** The namespace the request runs in (the root namespace outside Vault Enterprise). */
+  readonly namespace: Namespace;
   readonly token: TokenEntry | undefined;
   readonly now: number;
   /** The client's IP address as the listener saw it (Vault's req.Connection); absent for in-process calls. */

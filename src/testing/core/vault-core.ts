@@ -13,6 +13,7 @@ import { calculateTtl, SYSTEM_MAX_TTL } from './durations';
 import type { BuiltinEngine, EngineCatalog, EngineContext, MockEngine } from './engine';
 import { authBlock, errorResponse, jsonHeaders } from './envelope';
 import { batchToken, serviceToken, uuid } from './ids';
+import { type Namespace, NamespaceStore, parseNamespaceName, ROOT_NAMESPACE_ID, within } from './namespaces';
 import { dispatch, existsFor } from './routes';
 import { matchesSpecialPath } from './special-paths';
 import type { AuthIntent, BackendRequest, BackendResult, MockResponse, MountInfo, Operation } from './types';
@@ -48,6 +49,27 @@ const UNAUTHENTICATED_SYS = new Set([
   'sys/leader',
 ]);
 /**
+ * sys/ paths a child namespace may not use (openbao/openbao request_handling.go
+ * restrictedSysAPIs): what concerns the whole server is done from the root namespace.
+ */
+const ROOT_ONLY_SYS = [
+  'audit',
+  'config/auditing',
+  'config/cors',
+  'generate-root',
+  'health',
+  'host-info',
+  'init',
+  'internal/counters/activity',
+  'metrics',
+  'raw',
+  'rekey',
+  'seal',
+  'step-down',
+  'unseal',
+];
+
+/**
  * The mock's Vault: the request pipeline (seal, token, policy, routing, leases, audit) in the
  * order real Vault's core runs it, over in-memory stores. HTTP is handled elsewhere; every
  * programmatic helper of the mock also comes through `handle`, so there is one implementation.
@@ -55,8 +77,10 @@ const UNAUTHENTICATED_SYS = new Set([
 export class VaultCore {
   readonly tokens = new TokenStore();
   readonly leases = new LeaseStore();
+  /** The root namespace's mounts and policies (every namespace has its own, see `namespaces`). */
   readonly mounts = new MountTable();
   readonly policies = new PolicyStore();
+  readonly namespaces = new NamespaceStore(this.mounts, this.policies);
   readonly audit = new AuditLog();
   sealed = false;
   readonly unhandled: string[] = [];
@@ -65,10 +89,58 @@ export class VaultCore {
   /** Revocations a backend is still carrying out (a database dropping a user). */
   readonly #revoking = new Set<Promise<void>>();
 
+  /** Mounts `sys/` and `auth/token/` in a new namespace, as Vault does; set by the mock. */
+  #defaultMounts: (namespace: Namespace) => void = () => undefined;
+
   constructor(
     readonly clock: CoreClock,
-    readonly namespaces: readonly string[],
+    /**
+     * Vault Enterprise: namespaces are real (`sys/namespaces`, the X-Vault-Namespace header).
+     * Vault CE ignores the header: every request is in the root namespace.
+     */
+    readonly enterprise: boolean,
   ) {}
+
+  /** What every namespace gets mounted at its creation (the root's is mounted by the caller). */
+  onNamespaceCreated(mountDefaults: (namespace: Namespace) => void): void {
+    this.#defaultMounts = mountDefaults;
+  }
+
+  /** sys/namespaces/<name> in `parent`: a new, empty namespace with its own sys/ and token store. */
+  createNamespace(parent: Namespace, name: string, customMetadata: Record<string, string> = {}): Namespace {
+    const path = parseNamespaceName(name);
+    const existing = this.namespaces.byPath(`${parent.path}${path}`);
+    if (existing) {
+      existing.customMetadata = customMetadata;
+      return existing;
+    }
+    const conflict = parent.mounts.conflicts(path);
+    if (conflict) throw new Error(`new namespace conflicts with existing mount: ${conflict}`);
+    const namespace = this.namespaces.create(parent, path, customMetadata);
+    this.#defaultMounts(namespace);
+    return namespace;
+  }
+
+  /** Deletes a namespace without children: its tokens, leases and mounts go with it. */
+  async deleteNamespace(namespace: Namespace): Promise<void> {
+    const done: Promise<void>[] = [];
+    for (const token of this.tokens.all())
+      if (token.namespaceId === namespace.id) done.push(this.revokeToken(token));
+    for (const lease of this.leases.all())
+      if (lease.namespaceId === namespace.id) done.push(this.revokeLease(lease));
+    await Promise.all(done);
+    await Promise.all(
+      namespace.mounts
+        .list(() => true)
+        .map((info) => namespace.mounts.remove(info.path)?.backend.dispose?.()),
+    );
+    this.namespaces.remove(namespace);
+  }
+
+  /** The namespace a token or lease belongs to (the root if it is gone). */
+  namespaceOf(entry: { namespaceId: string }): Namespace {
+    return this.namespaces.byId(entry.namespaceId) ?? this.namespaces.root;
+  }
 
   now(): number {
     return this.clock.now();
@@ -79,11 +151,19 @@ export class VaultCore {
     for (const [type, engine] of Object.entries(catalog)) this.engines.set(type, engine);
   }
 
-  /** Mounts an engine of the catalog at `path` (with its trailing slash; `auth/` for auth methods). */
-  mount(path: string, type: string, settings: Partial<MountInfo> = {}): Mounted {
+  /**
+   * Mounts an engine of the catalog at `path` (with its trailing slash; `auth/` for auth
+   * methods) in a namespace, the root by default.
+   */
+  mount(
+    path: string,
+    type: string,
+    settings: Partial<MountInfo> = {},
+    namespace = this.namespaces.root,
+  ): Mounted {
     const engine = this.engines.get(type);
     if (!engine) throw new VaultError(400, `plugin not found in the catalog: ${type}`);
-    return this.mountBackend(path, type, (context) => engine.create(context), settings);
+    return this.mountBackend(path, type, (context) => engine.create(context), settings, namespace);
   }
 
   /** Mounts a backend outside the catalog: the system backend and the token store. */
@@ -92,8 +172,9 @@ export class VaultCore {
     type: string,
     create: (context: EngineContext) => Backend,
     settings: Partial<MountInfo> = {},
+    namespace = this.namespaces.root,
   ): Mounted {
-    const mounted = this.mounts.add(path, type, { routes: [] }, settings);
+    const mounted = namespace.mounts.add(path, type, { routes: [] }, settings);
     mounted.backend = create({ mount: mounted.info, now: () => this.now() });
     return mounted;
   }
@@ -102,12 +183,21 @@ export class VaultCore {
    * Disables a mount: its leases are revoked and, for an auth method, the tokens it issued; then
    * the backend lets go of what it holds outside (a database's connections), as Vault closes a plugin.
    */
-  async unmount(path: string): Promise<void> {
+  async unmount(path: string, namespace = this.namespaces.root): Promise<void> {
     const done: Promise<void>[] = [];
-    for (const lease of this.leases.byPrefix(path)) done.push(this.revokeLease(lease));
-    for (const token of this.tokens.all()) if (token.mountPath === path) done.push(this.revokeToken(token));
+    for (const lease of this.leases.byPrefix(path)) {
+      if (lease.namespaceId === namespace.id) done.push(this.revokeLease(lease));
+    }
+    for (const token of this.tokens.all()) {
+      if (token.mountPath === path && token.namespaceId === namespace.id) done.push(this.revokeToken(token));
+    }
     await Promise.all(done);
-    await this.mounts.remove(path)?.backend.dispose?.();
+    await namespace.mounts.remove(path)?.backend.dispose?.();
+  }
+
+  /** The mount a token or lease came from, in its own namespace. */
+  mountOf(entry: { namespaceId: string; mountPath: string }): Mounted | undefined {
+    return this.namespaceOf(entry).mounts.get(entry.mountPath);
   }
 
   /** Ends every token and lease whose time is up, as Vault's expiration manager does in the background. */
@@ -149,7 +239,7 @@ export class VaultCore {
   /** Settles once the backend has finished revoking the lease; never rejects. */
   revokeLease(lease: LeaseEntry): Promise<void> {
     if (!this.leases.delete(lease.id)) return Promise.resolve();
-    const pending = this.mounts.get(lease.mountPath)?.backend.revokeLease?.(lease);
+    const pending = this.mountOf(lease)?.backend.revokeLease?.(lease);
     if (!pending) return Promise.resolve();
     const tracked = this.track(pending.catch(() => undefined));
     this.#revoking.add(tracked);
@@ -177,7 +267,12 @@ export class VaultCore {
   }
 
   /** Creates a token from an auth method's answer, capping its TTL at the effective max as Vault does. */
-  issueToken(auth: AuthIntent, mount: MountInfo, path: string): { token: TokenEntry; warnings: string[] } {
+  issueToken(
+    auth: AuthIntent,
+    mount: MountInfo,
+    path: string,
+    namespace = this.namespaces.root,
+  ): { token: TokenEntry; warnings: string[] } {
     const now = this.now();
     const { ttl, warnings } = calculateTtl({
       increment: 0,
@@ -191,7 +286,8 @@ export class VaultCore {
       mountMaxTtl: mount.maxLeaseTtl || SYSTEM_MAX_TTL,
     });
     const token = this.tokens.create({
-      id: auth.tokenType === 'batch' ? batchToken() : serviceToken(),
+      id: this.newTokenId(auth.tokenType, namespace),
+      namespaceId: namespace.id,
       policies: auth.policies,
       meta: auth.metadata,
       path,
@@ -214,9 +310,26 @@ export class VaultCore {
     return { token, warnings };
   }
 
-  /** The ACL of a token: its named policies as stored now (Vault re-reads them on every request). */
+  /** A generated token id; outside the root namespace it ends with the namespace's id. */
+  newTokenId(type: 'service' | 'batch', namespace: Namespace): string {
+    const id = type === 'batch' ? batchToken() : serviceToken();
+    return namespace.id === ROOT_NAMESPACE_ID ? id : `${id}.${namespace.id}`;
+  }
+
+  /**
+   * The ACL of a token: its named policies as its own namespace stores them now (Vault re-reads
+   * them on every request).
+   */
   aclFor(token: TokenEntry): Acl {
-    return new Acl(this.policies.resolve(token.policies));
+    return new Acl(this.namespaceOf(token).policies.resolve(token.policies));
+  }
+
+  /**
+   * A path as the token's policies see it: policies are written relative to the token's
+   * namespace, so a request in a child namespace is checked as `child/path`.
+   */
+  aclPath(token: TokenEntry, namespace: Namespace, path: string): string {
+    return `${namespace.path.slice(this.namespaceOf(token).path.length)}${path}`;
   }
 
   async handle(req: CoreRequest): Promise<{ response: MockResponse; accessor?: string; unhandled: boolean }> {
@@ -224,19 +337,30 @@ export class VaultCore {
     let unhandled = false;
     let lastUse: TokenEntry | undefined;
     let response: MockResponse;
+    const header = req.headers['x-vault-namespace'];
     try {
       const operation = operationOf(req);
       this.expire();
-      if (this.sealed && !UNAUTHENTICATED_SYS.has(req.path)) throw new VaultError(503, 'Vault is sealed');
-      this.#checkNamespace(req.headers['x-vault-namespace']);
+      // Vault CE puts every request in the root namespace whatever the header says (http/util.go
+      // adjustRequest); Enterprise resolves the header and the path's prefix to a namespace.
+      const resolved = this.enterprise
+        ? this.namespaces.resolve(header, req.path)
+        : { namespace: this.namespaces.root, path: req.path };
+      if (!resolved) throw new VaultError(404, 'namespace not found');
+      const { namespace } = resolved;
+      if (this.sealed && !UNAUTHENTICATED_SYS.has(resolved.path))
+        throw new VaultError(503, 'Vault is sealed');
       // handleCancelableRequest refuses these before it looks at the token.
-      if ((operation === 'update' || operation === 'patch') && req.path.endsWith('/')) {
+      if ((operation === 'update' || operation === 'patch') && resolved.path.endsWith('/')) {
         throw new VaultError(400, "cannot write to a path ending in '/'");
+      }
+      if (namespace !== this.namespaces.root && isRootOnly(resolved.path)) {
+        throw new VaultError(400, 'operation only available in root namespace');
       }
 
       // Vault's HTTP layer ends every list path with a slash before anything routes it.
-      const path = operation === 'list' && !req.path.endsWith('/') ? `${req.path}/` : req.path;
-      const route = this.mounts.match(path);
+      const path = operation === 'list' && !resolved.path.endsWith('/') ? `${resolved.path}/` : resolved.path;
+      const route = namespace.mounts.match(path);
       const unauthenticated =
         UNAUTHENTICATED_SYS.has(path) ||
         (route !== undefined &&
@@ -256,6 +380,7 @@ export class VaultCore {
         data: req.body,
         headers: req.headers,
         mount: route?.mounted.info ?? placeholderMount,
+        namespace,
         token,
         now: this.now(),
         remoteAddress: req.remoteAddress,
@@ -287,6 +412,8 @@ export class VaultCore {
       response = errorResponse(error);
     }
     if (lastUse) response = await this.#spendLastUse(lastUse, response);
+    // wrapGenericHandler sends the namespace header back on every answer, CE or not.
+    if (header) response.headers['x-vault-namespace'] = header;
     return { response, accessor, unhandled };
   }
 
@@ -305,13 +432,6 @@ export class VaultCore {
     );
   }
 
-  #checkNamespace(namespace: string | undefined): void {
-    const name = namespace?.replace(/^\/+|\/+$/g, '') ?? '';
-    if (name === '' || name === 'root') return;
-    // Vault CE refuses namespaces; the mock plays Enterprise only for the namespaces it was given.
-    if (!this.namespaces.includes(name)) throw VaultError.wrapped(403, 'namespaces feature not enabled');
-  }
-
   #authenticate(headers: Record<string, string | undefined>, remoteAddress: string | undefined): TokenEntry {
     const bearer = headers.authorization?.match(/^Bearer\s+(.+)$/i)?.[1];
     const id = headers['x-vault-token'] || bearer;
@@ -326,20 +446,24 @@ export class VaultCore {
     return token;
   }
 
-  /** The ACL check, with `sudo` as well on the backend's root-protected paths (PathsSpecial.Root). */
+  /**
+   * The ACL check, with `sudo` as well on the backend's root-protected paths (PathsSpecial.Root).
+   * A token acts only in its own namespace and the namespaces under it.
+   */
   #authorize(token: TokenEntry, req: BackendRequest, rootPaths: readonly string[] | undefined): void {
+    if (!within(req.namespace, this.namespaceOf(token))) throw permissionDenied();
     const acl = this.aclFor(token);
     if (acl.isRoot) return;
-    const path = req.fullPath;
+    const path = this.aclPath(token, req.namespace, req.fullPath);
     const allowed = acl.allows(path, req.operation);
     const needsSudo = matchesSpecialPath(rootPaths, req.path);
     if (!allowed || (needsSudo && !acl.allows(path, 'sudo'))) throw permissionDenied();
   }
 
-  /** SudoPrivilege: whether the token holds `sudo` on the path (the root policy always does). */
-  hasSudo(token: TokenEntry, path: string): boolean {
+  /** SudoPrivilege: whether the token holds `sudo` on the request's path (the root policy always does). */
+  hasSudo(token: TokenEntry, req: Pick<BackendRequest, 'namespace' | 'fullPath'>): boolean {
     const acl = this.aclFor(token);
-    return acl.isRoot || acl.allows(path, 'sudo');
+    return acl.isRoot || acl.allows(this.aclPath(token, req.namespace, req.fullPath), 'sudo');
   }
 
   #respond(
@@ -378,6 +502,7 @@ export class VaultCore {
     if (result.secret) {
       if (!token) throw new VaultError(500, 'internal error');
       const lease = this.leases.create({
+        namespaceId: req.namespace.id,
         path: req.fullPath.replace(/\/$/, ''),
         mountPath: req.mount.path,
         issuedAt: req.now,
@@ -394,7 +519,7 @@ export class VaultCore {
       });
     }
     if (result.auth) {
-      const issued = this.issueToken(result.auth, req.mount, req.fullPath);
+      const issued = this.issueToken(result.auth, req.mount, req.fullPath, req.namespace);
       body.auth = authBlock(issued.token, result.auth);
       const warnings = [...(result.warnings ?? []), ...issued.warnings];
       body.warnings = warnings.length ? warnings : null;
@@ -424,6 +549,13 @@ const placeholderMount: MountInfo = {
   maxLeaseTtl: 0,
   options: {},
 };
+
+/** Whether a path is one of the sys/ APIs only the root namespace may use. */
+function isRootOnly(path: string): boolean {
+  if (!path.startsWith('sys/')) return false;
+  const rest = path.slice('sys/'.length).replace(/\/$/, '');
+  return ROOT_ONLY_SYS.some((prefix) => rest === prefix || rest.startsWith(`${prefix}/`));
+}
 
 const parseBlocks = (texts: readonly string[]) =>
   texts.flatMap((text) => {

@@ -3,6 +3,8 @@ import { base62 } from '../core/ids';
 
 export interface TokenEntry {
   readonly id: string;
+  /** The namespace the token belongs to (`root` outside Vault Enterprise namespaces). */
+  readonly namespaceId: string;
   readonly accessor: string;
   readonly policies: string[];
   readonly meta: Record<string, string> | null;
@@ -33,7 +35,10 @@ export interface TokenEntry {
   readonly boundCidrs?: readonly string[];
 }
 
-export type NewToken = Omit<TokenEntry, 'accessor' | 'lastRenewal' | 'entityId'> & { entityId?: string };
+export type NewToken = Omit<TokenEntry, 'accessor' | 'lastRenewal' | 'entityId' | 'namespaceId'> & {
+  entityId?: string;
+  namespaceId?: string;
+};
 
 /** The use count of a token whose last use is being spent (token_store.go tokenRevocationPending). */
 export const REVOCATION_PENDING = -1;
@@ -49,11 +54,15 @@ export class TokenStore {
   readonly #salt = randomBytes(32);
 
   create(token: NewToken): TokenEntry {
+    const namespaceId = token.namespaceId ?? 'root';
+    // Outside the root namespace, Vault suffixes accessors (and generated ids) with the namespace id.
+    const suffix = namespaceId === 'root' ? '' : `.${namespaceId}`;
     const entry: TokenEntry = {
       ...token,
+      namespaceId,
       entityId: token.entityId ?? '',
       // Batch tokens have no accessor in Vault: they are not stored, so nothing can look them up.
-      accessor: token.type === 'batch' ? '' : base62(24),
+      accessor: token.type === 'batch' ? '' : `${base62(24)}${suffix}`,
       lastRenewal: null,
     };
     this.#byId.set(entry.id, entry);

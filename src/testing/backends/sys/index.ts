@@ -5,6 +5,7 @@ import type { HealthState } from './health';
 import { healthRoutes } from './health';
 import { leaseRoutes } from './leases';
 import { mountRoutes } from './mounts';
+import { namespaceRoutes } from './namespaces';
 import { policyRoutes } from './policies';
 import { sealRoutes } from './seal';
 
@@ -41,9 +42,11 @@ export function systemBackend(
       ...healthRoutes(core, options.health, options.clusterId),
       ...sealRoutes(core, options.unsealKey),
       ...mountRoutes(core),
-      ...policyRoutes(core),
+      ...policyRoutes(),
       ...leaseRoutes(core),
       ...capabilityRoutes(core),
+      // Vault CE has no sys/namespaces: its paths are unsupported there.
+      ...(core.enterprise ? namespaceRoutes(core) : []),
     ],
   };
 }

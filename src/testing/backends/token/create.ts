@@ -3,7 +3,7 @@ import { authBlock } from '../../core/envelope';
 import { field } from '../../core/fields';
 import { goQuote } from '../../core/go-format';
 import { parseDurationSecond, parseGoDuration } from '../../core/go-parse';
-import { batchToken, serviceToken } from '../../core/ids';
+import { ROOT_NAMESPACE_ID } from '../../core/namespaces';
 import type { RouteInput } from '../../core/routes';
 import type { BackendRequest, BackendResult, MountInfo } from '../../core/types';
 import type { VaultCore } from '../../core/vault-core';
@@ -74,7 +74,17 @@ export function createToken(core: VaultCore, request: CreateRequest): BackendRes
   if (!parent) throw badRequest('parent token lookup failed: no parent found');
   if (parent.type === 'batch') throw badRequest('batch tokens cannot create more tokens');
   if (parent.numUses > 0) throw badRequest('restricted use token cannot generate child tokens');
-  const isSudo = core.hasSudo(parent, req.fullPath);
+  const isSudo = core.hasSudo(parent, req);
+  // A token made from a parent namespace for a child one: an admin's act (handleCreateCommon).
+  const crossNamespace = req.namespace.id !== parent.namespaceId;
+  const requested = has('policies') ? fields.policies : [];
+  if (crossNamespace) {
+    if (!isSudo) {
+      throw badRequest('root or sudo privileges required to directly generate a token in a child namespace');
+    }
+    if (requested.includes('root'))
+      throw badRequest('root tokens may not be created from a parent namespace');
+  }
 
   let renewable = fields.renewable;
   let typeName = fields.type;
@@ -118,6 +128,9 @@ export function createToken(core: VaultCore, request: CreateRequest): BackendRes
   const id = fields.id;
   if (id !== '') {
     if (!isSudo) throw badRequest('root or sudo privileges required to specify token id');
+    if (req.namespace.id !== ROOT_NAMESPACE_ID) {
+      throw badRequest('token IDs can only be manually specified in the root namespace');
+    }
     // TokenStore.create refuses ids that could pass for generated ones, and duplicates.
     if (id.startsWith('hvs.')) throw badRequest("custom token ID cannot have the 'hvs.' prefix");
     if (id.startsWith('s.')) throw badRequest("custom token ID cannot have the 's.' prefix");
@@ -126,7 +139,6 @@ export function createToken(core: VaultCore, request: CreateRequest): BackendRes
   }
 
   const warnings: string[] = [];
-  const requested = has('policies') ? fields.policies : [];
   let policies: string[];
   let addDefault = false;
   const noDefault = fields.no_default_policy;
@@ -153,6 +165,9 @@ export function createToken(core: VaultCore, request: CreateRequest): BackendRes
       }
     }
     policies = finalPolicies;
+  } else if (crossNamespace) {
+    addDefault = !noDefault;
+    policies = requested;
   } else if (requested.length === 0) {
     // No policies asked for: the parent's, "default" only if the parent has it.
     policies = sanitizePolicies(parent.policies, false);
@@ -266,7 +281,8 @@ export function createToken(core: VaultCore, request: CreateRequest): BackendRes
   }
 
   const token = core.tokens.create({
-    id: id || (type === 'batch' ? batchToken() : serviceToken()),
+    id: id || core.newTokenId(type, req.namespace),
+    namespaceId: req.namespace.id,
     policies,
     meta: has('meta') ? fields.meta : null,
     path,
@@ -293,7 +309,7 @@ export function createToken(core: VaultCore, request: CreateRequest): BackendRes
         : [],
   });
   for (const policy of policies) {
-    if (!core.policies.get(policy)) warnings.push(`Policy ${goQuote(policy)} does not exist`);
+    if (!req.namespace.policies.get(policy)) warnings.push(`Policy ${goQuote(policy)} does not exist`);
   }
   return { data: null, warnings, authBlock: authBlock(token) };
 }

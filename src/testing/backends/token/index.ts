@@ -2,6 +2,7 @@ import type { Backend } from '../../core/backend';
 import { calculateTtl, SYSTEM_MAX_TTL } from '../../core/durations';
 import { authBlock } from '../../core/envelope';
 import { field } from '../../core/fields';
+import { within } from '../../core/namespaces';
 import { defineRoute } from '../../core/routes';
 import type { BackendRequest, MountInfo } from '../../core/types';
 import type { VaultCore } from '../../core/vault-core';
@@ -28,10 +29,14 @@ export function tokenBackend(core: VaultCore, mount: MountInfo): Backend {
     if (!req.token) throw new VaultError(403, 'permission denied');
     return req.token;
   };
+  /** A namespace's token store sees the tokens of that namespace and of those under it. */
+  const visible = (req: BackendRequest, token: TokenEntry | undefined) =>
+    token && within(core.namespaceOf(token), req.namespace) ? token : undefined;
+  const byId = (req: BackendRequest, id: string) => visible(req, core.tokens.get(id));
   // lookupByAccessor's failures are Go errors (StatusBadRequest), which the core wraps.
-  const byAccessor = (accessor: string): TokenEntry => {
+  const byAccessor = (req: BackendRequest, accessor: string): TokenEntry => {
     if (accessor === '') throw VaultError.wrapped(400, 'missing accessor');
-    const token = core.tokens.byAccessor(accessor);
+    const token = visible(req, core.tokens.byAccessor(accessor));
     if (!token) throw VaultError.wrapped(400, 'invalid accessor');
     return token;
   };
@@ -43,7 +48,7 @@ export function tokenBackend(core: VaultCore, mount: MountInfo): Backend {
     if (token.type === 'batch') throw badRequest('batch tokens cannot be renewed');
     if (token.expiresAt === null) throw badRequest('invalid lease ID');
     if (!token.renewable) throw badRequest('lease is not renewable');
-    const owner = core.mounts.get(token.mountPath);
+    const owner = core.mountOf(token);
     // Errors past this point are plain Go errors in Vault's expiration manager, so the core
     // wraps them (500, multierror); the auth method's own failure is prefixed by renewAuthEntry.
     const limits = asInternal(
@@ -84,7 +89,7 @@ export function tokenBackend(core: VaultCore, mount: MountInfo): Backend {
   };
 
   const lookup = (req: BackendRequest, id: string, showId = true) => {
-    const token = core.tokens.getTainted(id);
+    const token = visible(req, core.tokens.getTainted(id));
     if (!token) throw new VaultError(403, 'bad token');
     return { data: lookupView(token, req.now, showId) };
   };
@@ -100,8 +105,14 @@ export function tokenBackend(core: VaultCore, mount: MountInfo): Backend {
       defineRoute({
         pattern: 'accessors',
         handlers: {
-          list: () => ({
-            data: { keys: core.tokens.all().flatMap((token) => (token.accessor ? [token.accessor] : [])) },
+          list: (req) => ({
+            data: {
+              keys: core.tokens
+                .all()
+                .flatMap((token) =>
+                  token.accessor && token.namespaceId === req.namespace.id ? [token.accessor] : [],
+                ),
+            },
           }),
         },
       }),
@@ -143,7 +154,7 @@ export function tokenBackend(core: VaultCore, mount: MountInfo): Backend {
       defineRoute({
         pattern: 'lookup-accessor',
         fields: ACCESSOR_FIELD,
-        handlers: { update: (req, { fields }) => lookup(req, byAccessor(fields.accessor).id, false) },
+        handlers: { update: (req, { fields }) => lookup(req, byAccessor(req, fields.accessor).id, false) },
       }),
       defineRoute({
         pattern: 'lookup-self',
@@ -156,16 +167,16 @@ export function tokenBackend(core: VaultCore, mount: MountInfo): Backend {
       defineRoute({
         pattern: 'revoke-accessor',
         fields: ACCESSOR_FIELD,
-        handlers: { update: (_req, { fields }) => revoke(byAccessor(fields.accessor)) },
+        handlers: { update: (req, { fields }) => revoke(byAccessor(req, fields.accessor)) },
       }),
       defineRoute({ pattern: 'revoke-self', handlers: { update: (req) => revoke(self(req)) } }),
       defineRoute({
         pattern: 'revoke',
         fields: TOKEN_FIELD,
         handlers: {
-          update: (_req, { fields }) => {
+          update: (req, { fields }) => {
             if (fields.token === '') throw missingId();
-            return revoke(core.tokens.get(fields.token));
+            return revoke(byId(req, fields.token));
           },
         },
       }),
@@ -175,10 +186,10 @@ export function tokenBackend(core: VaultCore, mount: MountInfo): Backend {
         handlers: {
           update: async (req, { fields }) => {
             if (fields.token === '') throw missingId();
-            if (!core.hasSudo(self(req), req.fullPath)) {
+            if (!core.hasSudo(self(req), req)) {
               throw badRequest('root or sudo privileges required to revoke and orphan');
             }
-            const token = core.tokens.get(fields.token);
+            const token = byId(req, fields.token);
             if (!token) throw badRequest('token to revoke not found');
             if (token.type === 'batch') throw badRequest('batch tokens cannot be revoked');
             await core.revokeOrphan(token);
@@ -189,7 +200,9 @@ export function tokenBackend(core: VaultCore, mount: MountInfo): Backend {
       defineRoute({
         pattern: 'renew-accessor',
         fields: { ...ACCESSOR_FIELD, ...INCREMENT_FIELD },
-        handlers: { update: (req, { fields }) => renew(req, fields.increment, byAccessor(fields.accessor)) },
+        handlers: {
+          update: (req, { fields }) => renew(req, fields.increment, byAccessor(req, fields.accessor)),
+        },
       }),
       defineRoute({
         pattern: 'renew-self',
@@ -204,7 +217,7 @@ export function tokenBackend(core: VaultCore, mount: MountInfo): Backend {
         handlers: {
           update: (req, { fields }) => {
             if (fields.token === '') throw missingId();
-            return renew(req, fields.increment, core.tokens.get(fields.token));
+            return renew(req, fields.increment, byId(req, fields.token));
           },
         },
       }),

@@ -327,7 +327,12 @@ export async function startMockVault(options: MockVaultOptions = {}): Promise<Mo
     });
     return {
       status: response.status,
-      body: response.rawBody !== undefined ? safeJson(response.rawBody) : (response.body ?? null),
+      body:
+        response.rawBody === undefined
+          ? (response.body ?? null)
+          : typeof response.rawBody === 'string'
+            ? safeJson(response.rawBody)
+            : response.rawBody,
     };
   };
 

@@ -67,7 +67,8 @@ export interface BackendResult {
   /** Overrides the status the core would pick (a KV v2 read of a deleted version answers 404 with a body). */
   status?: number;
   /** A non-JSON answer, e.g. `pki/ca/pem`. */
-  raw?: { contentType: string; body: string };
+  /** A non-JSON answer, e.g. `pki/ca/pem`; binary bodies (DER) as a Buffer. */
+  raw?: { contentType: string; body: string | Buffer };
   /** An `auth` block about an existing token (renewal), as opposed to `auth`, which issues one. */
   authBlock?: Record<string, unknown>;
   /** Top-level lease fields of an answer about an existing lease (`sys/leases/renew`). */
@@ -81,5 +82,5 @@ export interface MockResponse {
   headers: Record<string, string>;
   /** JSON body, a raw string, or nothing. */
   body?: unknown;
-  rawBody?: string;
+  rawBody?: string | Buffer;
 }

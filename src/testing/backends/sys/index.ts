@@ -3,6 +3,7 @@ import type { VaultCore } from '../../core/vault-core';
 import { capabilityRoutes } from './capabilities';
 import type { HealthState } from './health';
 import { healthRoutes } from './health';
+import { hostRoutes } from './host';
 import { leaseRoutes } from './leases';
 import { mountRoutes } from './mounts';
 import { namespaceRoutes } from './namespaces';
@@ -45,6 +46,7 @@ export function systemBackend(
       ...policyRoutes(),
       ...leaseRoutes(core),
       ...capabilityRoutes(core),
+      ...hostRoutes(core),
       // Vault CE has no sys/namespaces: its paths are unsupported there.
       ...(core.enterprise ? namespaceRoutes(core) : []),
     ],

@@ -22,6 +22,8 @@ export const ERROR_CLASSES = {
   ERR_SA_TOKEN_MALFORMED: 'ServiceAccountTokenError',
   /** The JWT expired before it was sent. */
   ERR_SA_TOKEN_EXPIRED: 'ServiceAccountTokenError',
+  /** A login credential other than a JWT (AppRole role id or secret id, a token file, the Vault CLI's token) could not be read, or its source did not answer in time. */
+  ERR_LOGIN_CREDENTIAL: 'LoginCredentialError',
   /** Vault could not be reached: refused, reset, DNS, or the connection died mid-answer. */
   ERR_VAULT_CONNECTION: 'VaultConnectionError',
   /** One attempt got no answer within `timeouts.requestMs` (or the call's `timeoutMs`). */
@@ -54,6 +56,8 @@ export const ERROR_CLASSES = {
   ERR_VAULT_RESPONSE_SHAPE: 'VaultResponseShapeError',
   /** The caller's schema rejected a secret's data; the fields are named, never the values. */
   ERR_SECRET_SCHEMA: 'SecretSchemaError',
+  /** A secret file of the Agent Injector never appeared, could not be read, or could not be parsed. */
+  ERR_SECRET_FILE: 'SecretFileError',
   /** A lease ran out before a replacement could be fetched; the secret is no longer served. */
   ERR_LEASE_EXPIRED: 'LeaseError',
   /** After a change, listeners still held the old lease when `secrets.drainMs` ran out; it was revoked anyway. */
@@ -179,6 +183,35 @@ export class ServiceAccountTokenError extends VaultClientError {
   }
 }
 
+/** Which login credential a {@link LoginCredentialError} is about. */
+export type LoginCredential = 'roleId' | 'secretId' | 'wrappedSecretId' | 'token';
+
+/** What is wrong with it. */
+export type LoginCredentialProblem = 'missing' | 'unreadable' | 'empty' | 'timeout' | 'malformed';
+
+/**
+ * A login credential other than a JWT could not be used: an AppRole role id or secret id (value,
+ * function or file), a token file, or the Vault CLI's token (`~/.vault-token`, a token helper).
+ * Thrown before Vault is asked; the message names the option or file, never the value.
+ */
+export class LoginCredentialError extends VaultClientError {
+  readonly credential: LoginCredential;
+  readonly problem: LoginCredentialProblem;
+  /** The file it came from, when it came from a file. */
+  readonly path: string | undefined;
+
+  constructor(
+    message: string,
+    details: { credential: LoginCredential; problem: LoginCredentialProblem; path?: string | undefined },
+    cause?: unknown,
+  ) {
+    super('ERR_LOGIN_CREDENTIAL' satisfies CodeOf<'LoginCredentialError'>, message, { cause });
+    this.credential = details.credential;
+    this.problem = details.problem;
+    this.path = details.path;
+  }
+}
+
 /**
  * Vault could not be reached: refused, reset, DNS, or the connection died mid-answer. Retried
  * (for calls safe to repeat) before it is thrown.
@@ -205,8 +238,9 @@ export class VaultTimeoutError extends VaultConnectionError {
   constructor(
     message: string,
     code: CodeOf<'VaultTimeoutError' | 'VaultDeadlineError'> = 'ERR_VAULT_TIMEOUT',
+    options?: { cause?: unknown },
   ) {
-    super(message, 'ETIMEDOUT', { code });
+    super(message, 'ETIMEDOUT', { code, ...options });
   }
 }
 
@@ -218,8 +252,9 @@ export class VaultDeadlineError extends VaultTimeoutError {
   /** The deadline the call had, in ms. */
   readonly totalMs: number;
 
-  constructor(message: string, totalMs: number) {
-    super(message, 'ERR_DEADLINE');
+  /** `cause`: the last attempt's error, when one failed before the deadline passed. */
+  constructor(message: string, totalMs: number, options?: { cause?: unknown }) {
+    super(message, 'ERR_DEADLINE', options);
     this.totalMs = totalMs;
   }
 }
@@ -229,8 +264,8 @@ export class VaultTlsError extends VaultConnectionError {
   /** What to change, in one sentence. */
   readonly hint: string;
 
-  constructor(message: string, causeCode: string, hint: string) {
-    super(message, causeCode, { code: 'ERR_VAULT_TLS' });
+  constructor(message: string, causeCode: string, hint: string, options?: { cause?: unknown }) {
+    super(message, causeCode, { code: 'ERR_VAULT_TLS', ...options });
     this.hint = hint;
   }
 }
@@ -242,13 +277,19 @@ export class VaultTlsError extends VaultConnectionError {
 export class VaultResponseTooLargeError extends VaultClientError {
   /** The most the client accepts. */
   readonly limitBytes: number;
-  /** What had arrived (or what `Content-Length` announced) when the client stopped reading. */
+  /** What had arrived when the client stopped reading (0 when the announced size alone was too much). */
   readonly receivedBytes: number;
+  /** The size the answer announced in `Content-Length`, when it did. */
+  readonly declaredBytes: number | undefined;
 
-  constructor(message: string, details: { limitBytes: number; receivedBytes: number }) {
+  constructor(
+    message: string,
+    details: { limitBytes: number; receivedBytes: number; declaredBytes?: number },
+  ) {
     super('ERR_RESPONSE_TOO_LARGE' satisfies CodeOf<'VaultResponseTooLargeError'>, message);
     this.limitBytes = details.limitBytes;
     this.receivedBytes = details.receivedBytes;
+    this.declaredBytes = details.declaredBytes;
   }
 }
 
@@ -264,6 +305,12 @@ export interface ResponseErrorDetails {
   warnings?: string[];
   /** The start of a body that was not Vault's JSON (an HTML page from a proxy). */
   bodyExcerpt?: string;
+  /**
+   * Set when the body was not Vault's JSON: what it was, in words (`an HTML page (163 bytes)`),
+   * never its content, which may be an answer cut short holding a secret. The transport sets
+   * this and never `bodyExcerpt`.
+   */
+  foreignBody?: string;
   retryAfterMs?: number;
 }
 
@@ -383,10 +430,11 @@ const RESPONSE_CLASSES: Record<
  * @internal
  */
 export function responseErrorCode(
-  details: Pick<ResponseErrorDetails, 'status' | 'reasons' | 'bodyExcerpt'>,
+  details: Pick<ResponseErrorDetails, 'status' | 'reasons' | 'bodyExcerpt' | 'foreignBody'>,
 ): ResponseCode {
   const { status, reasons } = details;
-  if (details.bodyExcerpt !== undefined) return status >= 500 ? 'ERR_VAULT_SERVER' : 'ERR_VAULT_RESPONSE';
+  if (details.bodyExcerpt !== undefined || details.foreignBody !== undefined)
+    return status >= 500 ? 'ERR_VAULT_SERVER' : 'ERR_VAULT_RESPONSE';
   if (status === 400) return 'ERR_VAULT_BAD_REQUEST';
   if (status === 403)
     return reasons.includes('invalid token') ? 'ERR_VAULT_INVALID_TOKEN' : 'ERR_VAULT_PERMISSION_DENIED';
@@ -479,6 +527,22 @@ export class SecretSchemaError extends VaultClientError {
     super('ERR_SECRET_SCHEMA' satisfies CodeOf<'SecretSchemaError'>, message);
     this.path = details.path;
     this.issues = details.issues;
+  }
+}
+
+/** A secret file (the Vault Agent Injector's) never appeared, could not be read, or could not be parsed. */
+export class SecretFileError extends VaultClientError {
+  readonly file: string;
+  readonly problem: 'missing' | 'unreadable' | 'unparseable';
+
+  constructor(
+    message: string,
+    details: { file: string; problem: SecretFileError['problem'] },
+    cause?: unknown,
+  ) {
+    super('ERR_SECRET_FILE' satisfies CodeOf<'SecretFileError'>, message, { cause });
+    this.file = details.file;
+    this.problem = details.problem;
   }
 }
 

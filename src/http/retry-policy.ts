@@ -12,8 +12,8 @@ export interface AttemptOutcome {
   status?: number;
   /** A 503 that says `Vault is sealed`: refused before any work was done. */
   sealed?: boolean;
-  /** Network failure class, for attempts that got no status. */
-  failure?: 'refused' | 'network' | 'timeout' | 'tls';
+  /** Network failure class, for attempts that got no status (`too-large`: the answer passed maxResponseBytes). */
+  failure?: 'refused' | 'network' | 'timeout' | 'tls' | 'too-large';
   retryAfterMs?: number;
 }
 
@@ -38,6 +38,7 @@ export function decideRetry(
 ): RetryDecision {
   if (attempt >= config.maxRetries) return { retry: false, reason: 'retries exhausted' };
   if (outcome.failure === 'tls') return { retry: false, reason: 'TLS failures do not heal by retrying' };
+  if (outcome.failure === 'too-large') return { retry: false, reason: 'the same answer would come again' };
   const retryable =
     outcome.failure !== undefined || (outcome.status !== undefined && RETRYABLE_STATUS.has(outcome.status));
   if (!retryable) return { retry: false, reason: 'not a transient failure' };

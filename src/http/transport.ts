@@ -1,23 +1,36 @@
 import { setMaxListeners } from 'node:events';
+import { performance } from 'node:perf_hooks';
 import type { KyInstance } from 'ky';
-import type { Agent } from 'undici';
+import type { Dispatcher } from 'undici';
 import {
   ClientClosedError,
+  InvalidRequestError,
+  type ResponseErrorDetails,
   ResponseShapeError,
   type VaultClientError,
+  VaultConfigError,
+  VaultDeadlineError,
   VaultResponseError,
   VaultTimeoutError,
 } from '../errors';
 import type { Redactor } from '../internal/redact';
-import { sleep } from '../internal/sleep';
 import { trackIo } from '../internal/tracking-clock';
 import type { ResolvedOptions } from '../options';
+import type { Clock } from '../types/clock';
 import type { Logger } from '../types/logger';
 import type { CallOptions } from '../types/requests';
+import { initialSkew, observeSkew, type SkewState, skewEstimate } from './clock-skew';
+import { type Deadline, deadlineFrom, monotonicView } from './deadline';
+import { nextRequestId, requestEnd, requestStart } from './diagnostics';
+import { classifyNetworkError, isPlainHttpToTlsAnswer } from './network-errors';
+import { DEFAULT_MAX_RESPONSE_BYTES } from './read-body';
+import { checkCallOptions, checkHeaderValue } from './request-check';
 import { type AttemptOutcome, type CallKind, decideRetry, parseRetryAfter } from './retry-policy';
-import { classifyNetworkError, createDispatcher } from './tls';
-import { excerpt, responseError, splitMultierror } from './vault-errors';
+import { secretsInAnswer, secretsInRequest } from './secret-values';
+import { tlsConnectOptions } from './tls';
+import { describeForeignBody, responseError, splitMultierror } from './vault-errors';
 import { encodeVaultPath } from './vault-path';
+import { appFetch, poolFetch, WIRE, type WireAnswer, type WireRequest } from './wire-fetch';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
 
@@ -34,6 +47,16 @@ export interface TransportRequest {
   kind: CallKind;
   call?: CallOptions;
   contentType?: string;
+  /**
+   * The whole call's deadline (`timeouts.totalMs`), made once at call entry with `deadlineFrom`
+   * and shared by everything the call does (a re-login included); a fresh one when absent.
+   */
+  deadline?: Deadline;
+  /**
+   * Work nobody awaits (renewals, polls): its retry waits do not keep the process alive. By
+   * default a caller is waiting, and the waits hold the process open until the call settles.
+   */
+  background?: boolean;
 }
 
 export interface TransportResponse {
@@ -42,18 +65,51 @@ export interface TransportResponse {
   body: unknown;
 }
 
+type Attempt =
+  | { ok: true; response: TransportResponse; outcome: AttemptOutcome }
+  | { ok: false; error: VaultClientError; outcome: AttemptOutcome; timedOut?: boolean }
+  /** The caller's signal or the client's close ended the attempt: no retry, the reason is thrown. */
+  | { ok: false; aborted: true; reason: unknown; outcome: AttemptOutcome };
+
+/** Everything about one call that does not change between its attempts. */
+interface Prepared {
+  req: TransportRequest;
+  call: string;
+  target: string;
+  input: string;
+  headers: Record<string, string>;
+  body: string | undefined;
+  /** Strings the request wrote: its own error may quote them (Vault's "error converting input"). */
+  written: string[];
+  timeoutMs: number;
+  requestId: number;
+  namespace: string | undefined;
+}
+
+type Setup = { http: KyInstance; pool: Dispatcher | undefined };
+
 /**
- * The only module that speaks HTTP (and imports ky): base URL and Vault's headers, TLS,
- * per-attempt timeout, overall deadline, retries with backoff on the injected clock, and
- * Vault's error bodies turned into typed errors.
+ * The only module that speaks HTTP: Vault's headers, TLS, one deadline per call across its
+ * attempts, a timeout per attempt, retries with backoff on the injected clock, a cap on every
+ * answer's size, Vault's error bodies turned into typed errors, and what every answer teaches the
+ * redactor. ky builds each call; undici's request API (one pool per client) carries it.
  */
 export class Transport {
   readonly #options: ResolvedOptions;
   readonly #logger: Logger;
   readonly #redactor: Redactor;
   readonly #closed: AbortSignal;
-  #http: Promise<KyInstance> | undefined;
-  #agent: Agent | undefined;
+  readonly #clock: Clock;
+  readonly #clockView: () => number;
+  readonly #origin: string;
+  /** The address's own path (a prefix some proxies use) and Vault's `/v1/`. */
+  readonly #base: string;
+  readonly #maxBytes: number;
+  #setup: Promise<Setup> | undefined;
+  #pool: Dispatcher | undefined;
+  /** Names from the configuration (role, mount, namespace): what a request writes that is not a secret. */
+  readonly #publicNames: Set<string>;
+  #skew: SkewState = initialSkew;
   #warnedPlainHttp = false;
 
   constructor(options: ResolvedOptions, redactor: Redactor, closed: AbortSignal) {
@@ -61,186 +117,391 @@ export class Transport {
     this.#logger = options.logger;
     this.#redactor = redactor;
     this.#closed = closed;
+    this.#clock = options.clock;
+    this.#clockView = monotonicView(options.clock);
+    const url = parseAddress(options.address);
+    this.#origin = url.origin;
+    this.#base = `${url.pathname.replace(/\/+$/, '')}/v1/`;
+    this.#maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    this.#publicNames = publicNames(options);
+    if (options.fetch && hasTlsSettings(options)) {
+      throw new VaultConfigError(
+        'the `fetch` option cannot be combined with TLS options: a fetch you pass makes its own connections, with its own TLS settings. Drop `fetch` (the diagnostics channels vault-kubernetes-client:request:start/end serve instrumentation), or configure TLS inside your fetch and leave `tls` unset',
+      );
+    }
     // Every call in flight listens on the client's close signal: many at once is the design, not a leak.
     setMaxListeners(0, closed);
   }
 
-  async send(req: TransportRequest): Promise<TransportResponse> {
-    const path = encodeVaultPath(req.path);
-    const { signal, release } = linkSignals(this.#closed, req.call?.signal);
-    try {
-      return await this.#send(req, path, signal);
-    } finally {
-      release();
-    }
+  /**
+   * How far Vault's clock is ahead of this one's, in ms (negative: behind), estimated from the
+   * `Date` header of its answers; 0 before the first. For expiries Vault states as wall-clock times.
+   */
+  skewMs(): number {
+    return skewEstimate(this.#skew);
   }
 
-  async #send(req: TransportRequest, path: string, signal: AbortSignal): Promise<TransportResponse> {
-    const { clock } = this.#options;
-    const deadline = clock.now() + this.#options.timeouts.totalMs;
-    const http = await this.#client();
+  async send(req: TransportRequest): Promise<TransportResponse> {
+    const prepared = this.#prepare(req);
+    const deadline = req.deadline ?? deadlineFrom(this.#options.timeouts.totalMs, this.#clock);
+    if (this.#closed.aborted) throw new ClientClosedError();
+    req.call?.signal?.throwIfAborted();
+    const { http } = await this.#ready();
     this.#warnIfPlainHttp(req.token);
+    let last: VaultClientError | undefined;
     for (let attempt = 0; ; attempt++) {
-      this.#throwIfAborted(signal, req.call?.signal);
-      const started = clock.now();
-      const pending = this.#attempt(http, path, req, signal);
-      const { error, outcome, response } = await trackIo(clock, pending);
-      this.#logger.debug(
-        {
-          method: req.method,
-          path: req.path,
-          attempt,
-          status: outcome.status ?? null,
-          durationMs: clock.now() - started,
-        },
-        'vault request',
-      );
-      if (response) return response;
+      const remaining = deadline.remainingMs();
+      if (remaining <= 0) throw this.#deadlineError(prepared, deadline, last);
+      const attemptMs = Math.min(prepared.timeoutMs, Math.max(1, Math.floor(remaining)));
+      const result = await this.#attempt(http, prepared, attempt, attemptMs, deadline);
+      if (result.ok) return result.response;
+      if ('aborted' in result) throw result.reason;
+      last =
+        result.timedOut && attemptMs < prepared.timeoutMs
+          ? this.#deadlineError(prepared, deadline, result.error)
+          : result.error;
       const retry =
         req.call?.maxRetries === undefined
           ? this.#options.retry
           : { ...this.#options.retry, maxRetries: req.call.maxRetries };
-      const decision = decideRetry(outcome, req.kind, attempt, retry);
-      if (!decision.retry || clock.now() + decision.delayMs > deadline) throw error;
+      const decision = decideRetry(result.outcome, req.kind, attempt, retry);
+      if (!decision.retry || last instanceof VaultDeadlineError) throw last;
+      // A wait that would end past the deadline is not worth starting: the last error says why.
+      if (decision.delayMs >= deadline.remainingMs()) throw last;
       this.#logger.debug(
         { method: req.method, path: req.path, attempt, delayMs: decision.delayMs },
         'retrying vault request',
       );
-      try {
-        await sleep(clock, decision.delayMs, signal);
-      } catch {
-        this.#throwIfAborted(signal, req.call?.signal);
-      }
+      await this.#wait(decision.delayMs, req);
     }
+  }
+
+  /** Per-call work done once: checks, the URL, headers, the JSON body. Throws before any I/O. */
+  #prepare(req: TransportRequest): Prepared {
+    const call = req.call;
+    if (call) checkCallOptions(call);
+    const path = encodeVaultPath(req.path);
+    const namespace = call?.namespace ?? this.#options.namespace;
+    const headers: Record<string, string> = { 'x-vault-request': 'true' };
+    if (req.token !== undefined) {
+      checkHeaderValue(req.token, 'the Vault token');
+      headers['x-vault-token'] = req.token;
+    }
+    if (namespace) {
+      checkHeaderValue(namespace, 'namespace');
+      headers['x-vault-namespace'] = namespace;
+    }
+    let body: string | undefined;
+    let written: string[] = [];
+    if (req.body !== undefined) {
+      try {
+        body = JSON.stringify(req.body);
+      } catch (error) {
+        throw new InvalidRequestError(
+          `the body of ${req.method} ${req.path} cannot be sent as JSON (${error instanceof Error ? error.message.split('\n')[0] : 'not serialisable'})`,
+        );
+      }
+      headers['content-type'] = req.contentType ?? 'application/json';
+      written = secretsInRequest(req.body).filter((value) => !this.#publicNames.has(value));
+      this.#redactor.addValues(written);
+    }
+    const query = new URLSearchParams();
+    for (const [key, value] of Object.entries(req.query ?? {}))
+      if (value !== undefined) query.set(key, String(value));
+    if (req.list) query.set('list', 'true');
+    const search = query.size > 0 ? `?${query}` : '';
+    return {
+      req,
+      call: `${req.list ? 'LIST' : req.method} ${req.path}`,
+      target: `${this.#base}${path}${search}`,
+      input: `${path}${search}`,
+      headers,
+      body,
+      written,
+      timeoutMs: call?.timeoutMs ?? this.#options.timeouts.requestMs,
+      requestId: nextRequestId(),
+      namespace: namespace || undefined,
+    };
   }
 
   async #attempt(
     http: KyInstance,
-    path: string,
-    req: TransportRequest,
-    signal: AbortSignal,
-  ): Promise<{ response?: TransportResponse; error: VaultClientError; outcome: AttemptOutcome }> {
-    const namespace = req.call?.namespace ?? this.#options.namespace;
-    const headers: Record<string, string> = { 'X-Vault-Request': 'true' };
-    if (req.token) headers['X-Vault-Token'] = req.token;
-    if (namespace) headers['X-Vault-Namespace'] = namespace;
-    if (req.contentType) headers['Content-Type'] = req.contentType;
-    const searchParams: Record<string, string | number | boolean> = { ...req.query };
-    if (req.list) searchParams.list = 'true';
-    const timeoutMs = req.call?.timeoutMs ?? this.#options.timeouts.requestMs;
-    const started = performance.now();
-    const timedOut = () =>
-      new VaultTimeoutError(
-        `Vault did not answer ${req.method} ${req.path} within ${timeoutMs} ms (timeouts.requestMs)`,
-      );
-    let res: Response;
-    try {
-      res = await http(path, {
-        method: req.method,
-        headers,
-        searchParams,
-        signal,
-        timeout: timeoutMs,
-        // A redirect would carry the token to wherever it points: never follow one.
-        redirect: 'manual',
-        ...(req.body !== undefined ? { body: JSON.stringify(req.body) } : {}),
-      });
-    } catch (cause) {
-      this.#throwIfAborted(signal, req.call?.signal);
-      if ((cause as Error | undefined)?.name === 'TimeoutError')
-        return { error: timedOut(), outcome: { failure: 'timeout' } };
-      const hasClientCert = Boolean(this.#options.tls.clientCert ?? this.#options.tls.clientCertFile);
-      const { error, failure } = classifyNetworkError(cause, {
-        address: this.#options.address,
-        hasClientCert,
-      });
-      return { error, outcome: { failure } };
-    }
-    let text: string;
-    try {
-      // ky's timeout ends when the headers arrive; a body that stalls (or, on Node 20, a body
-      // labelled gzip that is not) must not hang the call, so the attempt's budget covers it too.
-      const body = await withDeadline(res.text(), timeoutMs - (performance.now() - started));
-      if (body === undefined) {
-        void res.body?.cancel().catch(() => undefined);
-        return { error: timedOut(), outcome: { failure: 'timeout' } };
-      }
-      text = body;
-    } catch (cause) {
-      this.#throwIfAborted(signal, req.call?.signal);
-      const { error } = classifyNetworkError(cause, { address: this.#options.address, hasClientCert: true });
-      return { error, outcome: { failure: 'network' } };
-    }
-    const outcome: AttemptOutcome = {
-      status: res.status,
-      retryAfterMs: parseRetryAfter(res.headers.get('retry-after'), Date.now()),
+    p: Prepared,
+    attempt: number,
+    attemptMs: number,
+    deadline: Deadline,
+  ): Promise<Attempt> {
+    const { req } = p;
+    const controller = new AbortController();
+    let why: 'closed' | 'caller' | 'timeout' | undefined;
+    const onClose = () => {
+      why ??= 'closed';
+      controller.abort();
     };
-    if (res.status >= 300 && res.status < 400) return { error: redirected(res, req), outcome };
+    const callerSignal = req.call?.signal;
+    const onCaller = () => {
+      why ??= 'caller';
+      controller.abort();
+    };
+    this.#closed.addEventListener('abort', onClose);
+    callerSignal?.addEventListener('abort', onCaller);
+    // Real time: it bounds I/O. Unref'd: the socket in flight is what keeps the process up.
+    const timer = setTimeout(() => {
+      why ??= 'timeout';
+      controller.abort();
+    }, attemptMs);
+    timer.unref();
+
+    const wire: WireRequest = {
+      method: req.method,
+      target: p.target,
+      headers: p.headers,
+      body: p.body,
+      signal: controller.signal,
+      maxBytes: this.#maxBytes,
+      call: p.call,
+    };
+    if (requestStart.hasSubscribers) {
+      requestStart.publish({
+        requestId: p.requestId,
+        method: req.list ? 'LIST' : req.method,
+        path: req.path,
+        attempt,
+        ...(p.namespace ? { namespace: p.namespace } : {}),
+      });
+    }
+    const realStart = performance.now();
+    const clockStart = this.#clockView();
+    const sentAt = this.#clock.now();
+    let result: Attempt;
+    try {
+      const pending = http(p.input, this.#kyOptions(p, wire, controller.signal));
+      await trackIo(this.#clock, pending);
+      result = this.#interpret(p, wire.answer!, sentAt);
+    } catch (cause) {
+      result = this.#failed(cause, why, p, attemptMs);
+    } finally {
+      clearTimeout(timer);
+      this.#closed.removeEventListener('abort', onClose);
+      callerSignal?.removeEventListener('abort', onCaller);
+    }
+    const durationMs = performance.now() - realStart;
+    deadline.spent(durationMs, this.#clockView() - clockStart);
+    this.#logger.debug(
+      {
+        method: req.method,
+        path: req.path,
+        attempt,
+        status: result.outcome.status ?? null,
+        durationMs: Math.round(durationMs),
+      },
+      'vault request',
+    );
+    if (requestEnd.hasSubscribers) {
+      requestEnd.publish({
+        requestId: p.requestId,
+        method: req.list ? 'LIST' : req.method,
+        path: req.path,
+        attempt,
+        ...(result.outcome.status !== undefined ? { status: result.outcome.status } : {}),
+        outcome: result.ok ? 'ok' : 'error',
+        ...(!result.ok && errorCodeOf(result) ? { errorCode: errorCodeOf(result) } : {}),
+        durationMs,
+      });
+    }
+    return result;
+  }
+
+  #kyOptions(p: Prepared, wire: WireRequest, signal: AbortSignal): Record<string, unknown> {
+    if (!this.#options.fetch) return { method: p.req.method, [WIRE]: wire };
+    // A fetch the app passed in gets a complete Request, as any fetch would.
+    return {
+      method: p.req.method,
+      headers: p.headers,
+      signal,
+      // A redirect would carry the token to wherever it points: never follow one.
+      redirect: 'manual',
+      ...(p.body !== undefined ? { body: p.body } : {}),
+      [WIRE]: wire,
+    };
+  }
+
+  /** An answer came: success, a redirect, a body that is not JSON, or Vault's error. */
+  #interpret(p: Prepared, answer: WireAnswer, sentAt: number): Attempt {
+    const { req } = p;
+    const { status, text } = answer;
+    this.#skew = observeSkew(this.#skew, answer.header('date'), sentAt, this.#clock.now());
+    const outcome: AttemptOutcome = {
+      status,
+      retryAfterMs: parseRetryAfter(answer.header('retry-after') ?? null, Date.now()),
+    };
+    if (status >= 300 && status < 400) return { ok: false, error: this.#redirected(p, answer), outcome };
     const parsed = parseJson(text);
-    if (res.status < 400) {
-      if (parsed.ok)
-        return { response: { status: res.status, body: parsed.value }, error: undefined as never, outcome };
+    if (status < 300) {
+      if (parsed.ok) {
+        this.#redactor.addValues(secretsInAnswer(req.path, req.list === true, parsed.value));
+        return { ok: true, response: { status, body: parsed.value }, outcome };
+      }
       return {
+        ok: false,
         error: new ResponseShapeError(
-          `Vault answered ${res.status} to ${req.method} ${req.path} with a body that is not JSON ("${this.#redactor.text(excerpt(text))}"); a proxy may be answering instead of Vault`,
-          { path: req.path, status: res.status, issues: ['body is not JSON'] },
+          `Vault answered ${status} to ${p.call} with ${describeForeignBody(text, answer.header('content-type'))}, not JSON: an answer cut short, or a proxy answering instead of Vault`,
+          { path: req.path, status, issues: ['body is not JSON'] },
         ),
+        // Treated like a bad gateway: a read may go again.
         outcome: { ...outcome, status: 502 },
       };
     }
     const errors = parsed.ok ? vaultErrors(parsed.value) : undefined;
-    const reasons = splitMultierror(errors ?? []).map((r) => this.#redactor.text(r));
-    outcome.sealed = res.status === 503 && reasons.some((r) => r.includes('Vault is sealed'));
-    const error = responseError({
-      status: res.status,
+    const scrub = (e: string) => this.#redactor.text(e, p.written);
+    const reasons = splitMultierror(errors ?? []).map(scrub);
+    outcome.sealed = status === 503 && reasons.some((r) => r.includes('Vault is sealed'));
+    const details: ResponseErrorDetails = {
+      status,
       method: req.list ? 'LIST' : req.method,
       path: req.path,
-      errors: (errors ?? []).map((e) => this.#redactor.text(e)),
+      errors: (errors ?? []).map(scrub),
       reasons,
-      ...(errors === undefined ? { bodyExcerpt: this.#redactor.text(excerpt(text)) } : {}),
       ...(outcome.retryAfterMs !== undefined ? { retryAfterMs: outcome.retryAfterMs } : {}),
-    });
-    return { error, outcome };
+    };
+    if (errors === undefined && isPlainHttpToTlsAnswer(status, text)) {
+      return {
+        ok: false,
+        error: new VaultResponseError(
+          `Vault at ${this.#options.address} answered that it speaks HTTPS on that port: check http vs https, the address must start with https://`,
+          details,
+        ),
+        outcome,
+      };
+    }
+    if (errors === undefined) details.foreignBody = describeForeignBody(text, answer.header('content-type'));
+    return { ok: false, error: responseError(details), outcome };
   }
 
-  #client(): Promise<KyInstance> {
-    const { clock } = this.#options;
-    const dispatcher = this.#http ? undefined : createDispatcher(this.#options.tls);
-    // ky and undici load at the first request, not at import: they are most of the import time.
-    const setup = dispatcher && Promise.all([dispatcher, import('ky')]);
-    this.#http ??= trackIo(clock, setup!).then(([agent, { default: ky }]) => {
-      if (this.#closed.aborted) void agent.destroy().catch(() => undefined);
-      else this.#agent = agent;
-      // undici 7's Agent type differs from the undici-types bundled with @types/node 20.
-      const dispatcher: unknown = agent;
-      const baseFetch = this.#options.fetch ?? fetch;
-      const withDispatcher: typeof fetch = (input, init) =>
-        baseFetch(input, { ...init, dispatcher } as RequestInit);
-      if (this.#options.tls.skipVerify) {
-        this.#logger.warn(
-          { address: this.#options.address },
-          'TLS certificate verification is OFF (tls.skipVerify / VAULT_SKIP_VERIFY): anyone on the network path can read the Vault token; never use this in production',
-        );
-      }
-      return ky.create({
-        prefixUrl: `${this.#options.address}/v1/`,
-        retry: 0,
-        throwHttpErrors: false,
-        fetch: withDispatcher,
-      });
+  /** No answer: aborted by the caller or the client's close, timed out, or the connection failed. */
+  #failed(cause: unknown, why: string | undefined, p: Prepared, attemptMs: number): Attempt {
+    if (why === 'closed' || why === 'caller' || (this.#closed.aborted && why === undefined)) {
+      const reason = why === 'caller' ? p.req.call?.signal?.reason : new ClientClosedError();
+      return { ok: false, aborted: true, reason, outcome: {} };
+    }
+    if (why === 'timeout') {
+      return {
+        ok: false,
+        error: new VaultTimeoutError(
+          `Vault did not answer ${p.call} within ${attemptMs} ms (${attemptMs < p.timeoutMs ? 'what was left of timeouts.totalMs' : p.req.call?.timeoutMs !== undefined ? 'timeoutMs' : 'timeouts.requestMs'})`,
+        ),
+        outcome: { failure: 'timeout' },
+        timedOut: true,
+      };
+    }
+    if ((cause as { code?: unknown } | undefined)?.code === 'ERR_RESPONSE_TOO_LARGE') {
+      return { ok: false, error: cause as VaultClientError, outcome: { failure: 'too-large' } };
+    }
+    const hasClientCert = Boolean(this.#options.tls.clientCert ?? this.#options.tls.clientCertFile);
+    const { error, failure } = classifyNetworkError(cause, {
+      address: this.#options.address,
+      hasClientCert,
+      customFetch: this.#options.fetch !== undefined,
     });
-    // A failed setup (unreadable CA file) is reported to every call, and tried again on the next.
-    this.#http.catch(() => {
-      this.#http = undefined;
+    return { ok: false, error, outcome: { failure } };
+  }
+
+  #deadlineError(p: Prepared, deadline: Deadline, last: VaultClientError | undefined): VaultDeadlineError {
+    const after = last ? `; the last attempt failed: ${last.message}` : '';
+    return new VaultDeadlineError(
+      `${p.call} did not finish within its deadline of ${deadline.totalMs} ms (timeouts.totalMs, counting retries and any re-login)${after}`,
+      deadline.totalMs,
+      last ? { cause: last } : undefined,
+    );
+  }
+
+  /** A 3xx: a standby with request forwarding off, or a proxy. Following it would send the token there. */
+  #redirected(p: Prepared, answer: WireAnswer): VaultResponseError {
+    const where = redirectTarget(answer.header('location'), `${this.#origin}${p.target}`);
+    return new VaultResponseError(
+      `Vault answered ${p.call} with a redirect (${answer.status}) to ${where}; this client does not follow redirects, so the token never goes anywhere but the address: point the address at the active node, or at a load balancer that forwards to it`,
+      { status: answer.status, method: p.req.method, path: p.req.path, errors: [], reasons: [] },
+    );
+  }
+
+  /**
+   * The retry wait, on the client's clock (a test moves it). Held open (ref'd) while a caller
+   * awaits the call, so a process whose only work is that call does not exit mid-retry.
+   */
+  #wait(ms: number, req: TransportRequest): Promise<void> {
+    const callerSignal = req.call?.signal;
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        this.#clock.clearTimeout(handle);
+        cleanup();
+        reject(this.#closed.aborted ? new ClientClosedError() : callerSignal?.reason);
+      };
+      const cleanup = () => {
+        this.#closed.removeEventListener('abort', onAbort);
+        callerSignal?.removeEventListener('abort', onAbort);
+      };
+      const handle = this.#clock.setTimeout(() => {
+        cleanup();
+        resolve();
+      }, ms);
+      const timer = handle as { ref?: () => void; unref?: () => void } | undefined;
+      if (req.background) timer?.unref?.();
+      else timer?.ref?.();
+      this.#closed.addEventListener('abort', onAbort, { once: true });
+      callerSignal?.addEventListener('abort', onAbort, { once: true });
+      if (this.#closed.aborted || callerSignal?.aborted) onAbort();
     });
-    return this.#http;
+  }
+
+  /** ky and undici load at the first request, not at import; a failed set-up is tried again next call. */
+  #ready(): Promise<Setup> {
+    if (this.#setup) return this.#setup;
+    const setup = this.#createSetup();
+    const tracked = trackIo(this.#clock, setup);
+    this.#setup = tracked;
+    tracked.catch(() => {
+      if (this.#setup === tracked) this.#setup = undefined;
+    });
+    return tracked;
+  }
+
+  async #createSetup(): Promise<Setup> {
+    const appFetchImpl = this.#options.fetch;
+    const [{ default: ky }, pool] = await Promise.all([
+      import('ky'),
+      appFetchImpl ? undefined : this.#createPool(),
+    ]);
+    if (this.#closed.aborted) {
+      void pool?.destroy().catch(() => undefined);
+      throw new ClientClosedError();
+    }
+    this.#pool = pool;
+    if (this.#options.tls.skipVerify) {
+      this.#logger.warn(
+        { address: this.#options.address },
+        'TLS certificate verification is OFF (tls.skipVerify / VAULT_SKIP_VERIFY): anyone on the network path can read the Vault token; never use this in production',
+      );
+    }
+    const http = ky.create({
+      prefixUrl: `${this.#origin}${this.#base}`,
+      retry: 0,
+      timeout: false,
+      throwHttpErrors: false,
+      fetch: pool ? poolFetch(pool) : appFetch(appFetchImpl!),
+    });
+    return { http, pool };
+  }
+
+  async #createPool(): Promise<Dispatcher> {
+    const [connect, { Pool }] = await Promise.all([tlsConnectOptions(this.#options.tls), import('undici')]);
+    return new Pool(this.#origin, connect ? { connect } : {});
   }
 
   /** Ends the client's connections (calls in flight were aborted first): no socket outlives the client. */
   async close(): Promise<void> {
-    const agent = this.#agent;
-    this.#agent = undefined;
-    await agent?.destroy().catch(() => undefined);
+    const pool = this.#pool;
+    this.#pool = undefined;
+    await pool?.destroy().catch(() => undefined);
   }
 
   #warnIfPlainHttp(token: string | undefined): void {
@@ -256,64 +517,70 @@ export class Transport {
       );
     }
   }
+}
 
-  #throwIfAborted(signal: AbortSignal, callerSignal: AbortSignal | undefined): void {
-    if (!signal.aborted) return;
-    if (this.#closed.aborted) throw new ClientClosedError();
-    throw callerSignal?.reason ?? signal.reason;
-  }
+function errorCodeOf(result: Exclude<Attempt, { ok: true }>): VaultClientError['code'] | undefined {
+  if (!('aborted' in result)) return result.error.code;
+  return result.reason instanceof ClientClosedError ? result.reason.code : undefined;
 }
 
 /**
- * One signal that aborts with the client's close or the caller's signal, unlinked when the call
- * ends. (AbortSignal.any would leave a weak reference on the client's long-lived close signal
- * for every call.)
+ * The address, refused when it carries user info (`https://user:pass@vault:8200`): Vault does not
+ * read it, fetch refuses such URLs anyway, and the address is printed in messages and logs, which
+ * would print the password with it. Refusing says so once, at construction; stripping would hide
+ * a mistake. The error does not repeat the address.
  */
-function linkSignals(
-  closed: AbortSignal,
-  caller: AbortSignal | undefined,
-): { signal: AbortSignal; release: () => void } {
-  const controller = new AbortController();
-  const sources = caller ? [closed, caller] : [closed];
-  const onAbort = function (this: AbortSignal) {
-    controller.abort(this.reason);
-  };
-  for (const source of sources) {
-    if (source.aborted) {
-      controller.abort(source.reason);
-      break;
-    }
-    source.addEventListener('abort', onAbort, { once: true });
+function parseAddress(address: string): URL {
+  let url: URL;
+  try {
+    url = new URL(address);
+  } catch {
+    throw new VaultConfigError("the Vault address is not a URL; write it as 'https://vault.example:8200'");
   }
-  return {
-    signal: controller.signal,
-    release: () => {
-      for (const source of sources) source.removeEventListener('abort', onAbort);
-    },
-  };
+  if (url.username !== '' || url.password !== '') {
+    throw new VaultConfigError(
+      "the Vault address holds user info ('user:password@' before the host), which Vault does not use and which would be printed wherever the address is; remove it (log in through `auth`)",
+    );
+  }
+  if (url.search !== '' || url.hash !== '') {
+    throw new VaultConfigError(
+      "the Vault address has a query or fragment; write only scheme, host and port, e.g. 'https://vault.example:8200'",
+    );
+  }
+  return url;
 }
 
-/** The value, or undefined when it did not come within `ms` (a real-time budget: it is about I/O). */
-function withDeadline<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<undefined>((resolve) => {
-    timer = setTimeout(resolve, Math.max(0, ms), undefined);
-    timer.unref();
-  });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+/** The configuration's names: a login writes its role, and Vault's refusal quotes it, which must stay readable. */
+function publicNames(options: ResolvedOptions): Set<string> {
+  const names = new Set<string>();
+  const auth = options.auth as { role?: unknown; mount?: unknown };
+  for (const value of [auth.role, auth.mount, options.namespace])
+    if (typeof value === 'string' && value !== '') names.add(value);
+  return names;
 }
 
-/** A 3xx: a standby with request forwarding off, or a proxy. Following it would send the token there. */
-function redirected(res: Response, req: TransportRequest): VaultResponseError {
-  const location = res.headers.get('location') ?? 'nowhere';
-  return new VaultResponseError(
-    `Vault answered ${req.method} ${req.path} with a redirect (${res.status}) to ${location}; this client does not follow redirects, so the token never goes anywhere but the address: point the address at the active node, or at a load balancer that forwards to it`,
-    { status: res.status, method: req.method, path: req.path, errors: [], reasons: [] },
+function hasTlsSettings(options: ResolvedOptions): boolean {
+  const t = options.tls;
+  return (
+    Boolean(t.caCert ?? t.caCertFile ?? t.caPath ?? t.clientCert ?? t.clientCertFile ?? t.serverName) ||
+    t.skipVerify
   );
 }
 
+/** Where a redirect points, as much as may be shown: the host, never its path or query (a token may be in them). */
+function redirectTarget(location: string | undefined, base: string): string {
+  if (!location) return 'nowhere (no Location header)';
+  try {
+    const target = new URL(location, base);
+    const same = target.origin === new URL(base).origin;
+    return same ? 'another path on the same host' : `another host (${target.host})`;
+  } catch {
+    return 'an address that is not a URL';
+  }
+}
+
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
-  if (text.trim() === '') return { ok: true, value: undefined };
+  if (text.length === 0 || text.trim() === '') return { ok: true, value: undefined };
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch {

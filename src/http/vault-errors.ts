@@ -18,8 +18,8 @@ export function responseError(details: ResponseErrorDetails): VaultResponseError
   const call = `${method} ${path}`;
   const said = reasons.length > 0 ? clip(reasons.join('; ')) : 'no error message';
   return createResponseError(details, (code) => {
-    if (details.bodyExcerpt !== undefined) {
-      return `${call}: got ${status} with a body that is not Vault's JSON ("${details.bodyExcerpt}"); something between this client and Vault (a proxy, ingress or load balancer) answered instead: check the address and the proxy`;
+    if (details.foreignBody !== undefined) {
+      return `${call}: got ${status} with ${details.foreignBody}, not Vault's JSON; something between this client and Vault (a proxy, ingress or load balancer) answered instead: check the address and the proxy`;
     }
     switch (code) {
       case 'ERR_VAULT_BAD_REQUEST':
@@ -70,8 +70,24 @@ export function clip(text: string, max = 1_000): string {
   return text.length > max ? `${text.slice(0, max)}… (${text.length - max} more characters)` : text;
 }
 
-/** A short, single-line start of a body, for messages about answers that were not Vault's. */
-export function excerpt(text: string, max = 120): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+/**
+ * What a body that is not Vault's JSON looks like, in words: its kind (from `content-type`, or a
+ * glance at its first byte) and its size. Never its content.
+ */
+export function describeForeignBody(text: string, contentType: string | undefined): string {
+  const bytes = Buffer.byteLength(text);
+  // A media type is named only when it looks like one: the header comes from whoever answered.
+  const named = contentType?.split(';')[0]?.trim().toLowerCase();
+  const type = named && named.length <= 64 && /^[a-z0-9.+-]+\/[a-z0-9.+-]+$/.test(named) ? named : undefined;
+  const kind =
+    bytes === 0
+      ? 'an empty body'
+      : type === 'text/html' || /^\s*<(!doctype|html)/i.test(text)
+        ? 'an HTML page'
+        : type?.includes('json') || /^\s*[[{]/.test(text)
+          ? 'a body that is not valid JSON (cut short, or not JSON at all)'
+          : type
+            ? `a ${type} body`
+            : 'a body of unknown type';
+  return bytes === 0 ? kind : `${kind} (${bytes} bytes)`;
 }

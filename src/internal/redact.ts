@@ -4,46 +4,185 @@ import type { Logger } from '../types/logger';
 export const REDACTED = '[redacted]';
 
 /**
- * The secrets one client has handled (its Vault tokens, the service-account JWTs it sent) so
- * that any text leaving the client (error messages, log lines) can be scrubbed of them, even
- * when they arrive echoed inside a server's error string.
+ * Values shorter than this are not scrubbed from every line: redacting each "admin" or "true"
+ * would make messages unreadable and protect nothing a guess would not find. A value written in
+ * a request is still scrubbed from that request's own error down to `REQUEST_MIN_LENGTH`.
+ */
+export const MIN_SECRET_LENGTH = 6;
+export const REQUEST_MIN_LENGTH = 3;
+
+export interface RedactorLimits {
+  /** Credentials (tokens, JWTs, secret IDs) remembered; the oldest are forgotten first. */
+  maxCredentials: number;
+  /** Secret values (every string of `data`, every string written) remembered, and their total length. */
+  maxValues: number;
+  maxValueChars: number;
+}
+
+const DEFAULT_LIMITS: RedactorLimits = { maxCredentials: 2_000, maxValues: 100_000, maxValueChars: 16 << 20 };
+
+/** Vault tokens (service, batch, recovery; `hvs.` and the older `s.` shapes) and JWTs, known or not. */
+const TOKEN_SHAPES =
+  /\b(?:hv[sbr]\.[A-Za-z0-9_-]{20,}|[sbr]\.[A-Za-z0-9]{24,})|\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
+
+const BUCKETS = 1 << 16;
+
+/**
+ * What one client must never print: its Vault tokens and JWTs, and every secret value it has
+ * received or written, so that any text leaving the client (an error message, a log line, an
+ * event) can be scrubbed of them, even echoed inside a server's error string.
+ *
+ * Scrubbing costs the length of the text, not the number of secrets: secrets are indexed by
+ * their first `MIN_SECRET_LENGTH` characters, and a bitmap of their first two characters lets
+ * almost every position of a line be skipped without a lookup. Memory is bounded: past the
+ * limits the oldest values are forgotten first (token and JWT shapes are still caught by pattern).
  */
 export class Redactor {
-  readonly #secrets = new Set<string>();
+  readonly #limits: RedactorLimits;
+  readonly #credentials = new Set<string>();
+  readonly #values = new Set<string>();
+  #valueChars = 0;
+  /** First MIN_SECRET_LENGTH characters → the secrets that start so, longest first. */
+  readonly #index = new Map<string, string[]>();
+  /** How many indexed secrets start with each two-character bucket. */
+  readonly #starts = new Uint32Array(BUCKETS);
 
-  /** Remembers a secret; strings too short to be a credential are ignored to keep messages readable. */
-  add(secret: string | undefined): void {
-    if (secret && secret.length >= 8) this.#secrets.add(secret);
+  constructor(limits: Partial<RedactorLimits> = {}) {
+    this.#limits = { ...DEFAULT_LIMITS, ...limits };
   }
 
-  text(value: string): string {
+  /** Remembers a credential (a token, a JWT); strings too short to be one are ignored. */
+  add(secret: string | undefined): void {
+    if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH || this.#credentials.has(secret))
+      return;
+    this.#credentials.add(secret);
+    if (!this.#values.has(secret)) this.#indexAdd(secret);
+    if (this.#credentials.size > this.#limits.maxCredentials) {
+      const oldest = this.#credentials.values().next().value as string;
+      this.#credentials.delete(oldest);
+      if (!this.#values.has(oldest)) this.#indexRemove(oldest);
+    }
+  }
+
+  /** Remembers secret values (strings from a response's `data`, strings written in a request). */
+  addValues(values: Iterable<string>): void {
+    for (const value of values) {
+      if (value.length < MIN_SECRET_LENGTH || this.#values.has(value)) continue;
+      this.#values.add(value);
+      this.#valueChars += value.length;
+      if (!this.#credentials.has(value)) this.#indexAdd(value);
+    }
+    while (
+      this.#values.size > 0 &&
+      (this.#values.size > this.#limits.maxValues || this.#valueChars > this.#limits.maxValueChars)
+    ) {
+      const oldest = this.#values.values().next().value as string;
+      this.#values.delete(oldest);
+      this.#valueChars -= oldest.length;
+      if (!this.#credentials.has(oldest)) this.#indexRemove(oldest);
+    }
+  }
+
+  /** How many secrets are remembered, for tests and figures. */
+  get size(): number {
+    return this.#credentials.size + this.#values.size;
+  }
+
+  /**
+   * `value` with every known secret and every token or JWT shape replaced by `[redacted]`;
+   * `extra` are values this one text may quote (a request's own body), scrubbed down to
+   * `REQUEST_MIN_LENGTH` characters.
+   */
+  text(value: string, extra?: readonly string[]): string {
     let out = value;
-    for (const secret of this.#secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
-    // Whatever we were told or not: Vault tokens and JWTs have recognisable shapes.
-    return out
-      .replace(/\bhv[sbr]\.[A-Za-z0-9_-]{20,}/g, REDACTED)
-      .replace(/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, REDACTED);
+    if (extra) {
+      for (const secret of [...extra].sort((a, b) => b.length - a.length)) {
+        if (secret.length >= REQUEST_MIN_LENGTH && out.includes(secret))
+          out = out.split(secret).join(REDACTED);
+      }
+    }
+    if (this.#index.size > 0) out = this.#scrubKnown(out);
+    // Every token and JWT shape has a dot: most lines skip the pattern search entirely.
+    return out.includes('.') ? out.replace(TOKEN_SHAPES, REDACTED) : out;
+  }
+
+  #scrubKnown(text: string): string {
+    const last = text.length - MIN_SECRET_LENGTH;
+    let out = '';
+    let copied = 0;
+    for (let i = 0; i <= last; i++) {
+      if (this.#starts[bucket(text, i)] === 0) continue;
+      const candidates = this.#index.get(text.slice(i, i + MIN_SECRET_LENGTH));
+      if (!candidates) continue;
+      const match = candidates.find((secret) => text.startsWith(secret, i));
+      if (!match) continue;
+      out += text.slice(copied, i) + REDACTED;
+      i += match.length - 1;
+      copied = i + 1;
+    }
+    return copied === 0 ? text : out + text.slice(copied);
+  }
+
+  #indexAdd(secret: string): void {
+    const key = secret.slice(0, MIN_SECRET_LENGTH);
+    const list = this.#index.get(key);
+    if (list) {
+      list.push(secret);
+      list.sort((a, b) => b.length - a.length);
+    } else {
+      this.#index.set(key, [secret]);
+    }
+    this.#starts[bucket(secret, 0)]!++;
+  }
+
+  #indexRemove(secret: string): void {
+    const key = secret.slice(0, MIN_SECRET_LENGTH);
+    const list = this.#index.get(key);
+    const at = list?.indexOf(secret) ?? -1;
+    if (!list || at < 0) return;
+    list.splice(at, 1);
+    if (list.length === 0) this.#index.delete(key);
+    this.#starts[bucket(secret, 0)]!--;
   }
 }
 
-/** A copy of `fields` whose values are fit for a log line: known-sensitive keys dropped, strings scrubbed. */
+function bucket(text: string, at: number): number {
+  return ((text.charCodeAt(at) << 8) ^ text.charCodeAt(at + 1)) & (BUCKETS - 1);
+}
+
+const SENSITIVE_KEY = /token|jwt|password|secret_key|private_key|client_key/i;
+const NOT_SENSITIVE_KEY = /accessor|path|file/i;
+
+/**
+ * A copy of `fields` fit for a log line: known-sensitive keys dropped, strings scrubbed, nested
+ * objects and arrays scrubbed the same way (a few levels deep; deeper is summarised).
+ */
 export function redactFields(fields: Record<string, unknown>, redactor: Redactor): Record<string, unknown> {
+  return scrubObject(fields, redactor, 0);
+}
+
+function scrubObject(
+  fields: Record<string, unknown>,
+  redactor: Redactor,
+  depth: number,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(fields)) {
-    if (
-      /token|jwt|password|secret_key|private_key|client_key/i.test(key) &&
-      !/accessor|path|file/i.test(key)
-    ) {
-      out[key] = REDACTED;
-    } else if (typeof value === 'string') {
-      out[key] = redactor.text(value);
-    } else if (value instanceof Error) {
-      out[key] = redactor.text(`${value.name}: ${value.message}`);
-    } else {
-      out[key] = value;
-    }
+    out[key] =
+      SENSITIVE_KEY.test(key) && !NOT_SENSITIVE_KEY.test(key) ? REDACTED : scrub(value, redactor, depth);
   }
   return out;
+}
+
+function scrub(value: unknown, redactor: Redactor, depth: number): unknown {
+  if (typeof value === 'string') return redactor.text(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (value instanceof Error) return redactor.text(`${value.name}: ${value.message}`);
+  if (depth >= 4) return '[object]';
+  if (Array.isArray(value)) return value.map((item) => scrub(item, redactor, depth + 1));
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
+  return scrubObject(value as Record<string, unknown>, redactor, depth + 1);
 }
 
 /** A logger that scrubs every message and field before the app's logger sees it: the last line of defence. */

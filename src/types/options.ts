@@ -57,8 +57,17 @@ export interface ClientOptions {
   logLevel?: LogLevel | undefined;
   /** Time and timers; the mock Vault's `ManualClock` in tests. */
   clock?: Clock | undefined;
-  /** A fetch implementation, for instrumentation. Default the global fetch. */
+  /**
+   * A fetch implementation, for instrumentation; it makes its own connections, so it cannot be
+   * combined with `tls`. Default: the client's own connection pool (undici's request API).
+   */
   fetch?: typeof fetch | undefined;
+  /**
+   * The largest answer accepted, in bytes, counted while it streams; a larger one fails with
+   * `VaultResponseTooLargeError` and its connection is dropped.
+   * @default 33_554_432 (32 MiB, Vault's own request size limit)
+   */
+  maxResponseBytes?: number | undefined;
   /**
    * OpenTelemetry metrics and spans (when the app registered an SDK) and `diagnostics_channel` events.
    * @default true

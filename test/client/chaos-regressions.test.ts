@@ -227,7 +227,8 @@ describe('regressions found by the chaos suite: process hygiene', () => {
       await Promise.all(Array.from({ length: 8 }, () => client.read('secret/data/myapp/config')));
       expect(proxy.openClientSockets()).toBeGreaterThan(0);
       await client.close();
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // Settles when the client's FINs have reached the proxy; a socket left open times the test out.
+      await proxy.clientSocketsClosed();
       expect(proxy.openClientSockets()).toBe(0);
     } finally {
       await proxy.close();

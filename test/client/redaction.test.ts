@@ -2,6 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { secretsInAnswer, secretsInRequest } from '../../src/http/secret-values';
+import { Redactor } from '../../src/internal/redact';
 import { createHarness, describeError, type Harness, HOUR, rejection } from '../helpers/harness';
 
 let h: Harness;
@@ -116,5 +118,73 @@ describe('secrets stay secret, continued', () => {
         false,
       );
     }
+  });
+});
+
+describe('the redactor', () => {
+  it('scrubs every one of 10,000 known secrets, and token shapes it was never told', () => {
+    const redactor = new Redactor();
+    const secrets = Array.from(
+      { length: 10_000 },
+      (_, i) => `pw-${i.toString(36)}-${(i * 7919).toString(36)}x`,
+    );
+    redactor.addValues(secrets);
+    for (const [i, secret] of secrets.entries()) {
+      if (i % 97 !== 0) continue;
+      const line = `login failed for user app with password ${secret}; retry later (attempt ${i})`;
+      expect(redactor.text(line)).toBe(
+        `login failed for user app with password [redacted]; retry later (attempt ${i})`,
+      );
+    }
+    // Overlapping secrets: the longest wins, nothing of it is left.
+    redactor.addValues(['abcdef-1', 'abcdef-1-and-more']);
+    expect(redactor.text('x abcdef-1-and-more y abcdef-1 z')).toBe('x [redacted] y [redacted] z');
+    expect(redactor.text('token s.AbCdEfGhIjKlMnOpQrStUvWx and hvb.' + 'B'.repeat(30))).toBe(
+      'token [redacted] and [redacted]',
+    );
+    // Short values are not scrubbed everywhere (they would wreck every message), only in their own request's error.
+    redactor.addValues(['4711']);
+    expect(redactor.text('code 4711')).toBe('code 4711');
+    expect(redactor.text('code 4711', ['4711'])).toBe('code [redacted]');
+  });
+
+  it('keeps its memory bounded, forgetting the oldest values first and credentials last', () => {
+    const redactor = new Redactor({ maxValues: 1_000, maxValueChars: 1 << 20, maxCredentials: 10 });
+    redactor.add('hvs.the-current-token-of-this-client');
+    for (let i = 0; i < 50_000; i++) redactor.addValues([`value-number-${i}`]);
+    expect(redactor.size).toBeLessThanOrEqual(1_001);
+    expect(redactor.text('value-number-1 value-number-49999')).toBe('value-number-1 [redacted]');
+    // A flood of values never pushes out a credential.
+    expect(redactor.text('x hvs.the-current-token-of-this-client')).toBe('x [redacted]');
+    const chars = new Redactor({ maxValueChars: 10_000 });
+    for (let i = 0; i < 100; i++) chars.addValues([`${i}-${'v'.repeat(1_000)}`]);
+    expect(chars.size).toBeLessThanOrEqual(10);
+  });
+
+  it('learns what a Vault exchange holds that is secret, and not the names around it', () => {
+    expect(
+      secretsInAnswer('secret/data/app', false, {
+        data: {
+          data: { password: 'p1', nested: [{ key: 'p2' }] },
+          metadata: { version: 3, created_time: 'ct' },
+        },
+      }).sort(),
+    ).toEqual(['p1', 'p2']);
+    expect(secretsInAnswer('secret/metadata/app', true, { data: { keys: ['config', 'db/'] } })).toEqual([]);
+    expect(
+      secretsInAnswer('auth/token/lookup-self', false, {
+        data: { id: 'tok', policies: ['default'], path: 'auth/x' },
+      }),
+    ).toEqual(['tok']);
+    expect(
+      secretsInAnswer('auth/kubernetes/login', false, {
+        auth: { client_token: 'tok', accessor: 'acc' },
+        data: null,
+      }),
+    ).toEqual(['tok']);
+    expect(secretsInAnswer('sys/wrapping/wrap', false, { wrap_info: { token: 'wrapped' } })).toEqual([
+      'wrapped',
+    ]);
+    expect(secretsInRequest({ data: { a: 'x', b: [1, 'y', { c: 'z' }] } }).sort()).toEqual(['x', 'y', 'z']);
   });
 });

@@ -1,3 +1,4 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { inspect } from 'node:util';
 import {
   type ClientOptions,
@@ -91,25 +92,7 @@ export async function createHarness(
     warn: (fields, message) => logs.push({ level: 'warn', fields, message }),
     error: (fields, message) => logs.push({ level: 'error', fields, message }),
   };
-  const recordingFetch: typeof fetch = async (input, init) => {
-    // ky hands fetch a Request; read a clone so the original body is still there to send.
-    const request = input instanceof Request ? input.clone() : new Request(input as string | URL, init);
-    const token = request.headers.get('x-vault-token');
-    if (token) secretsSent.add(token);
-    if (request.url.endsWith('/login')) {
-      const jwt = (JSON.parse((await request.text()) || '{}') as { jwt?: string }).jwt;
-      if (jwt) secretsSent.add(jwt);
-    }
-    const response = await fetch(input, init);
-    if (request.url.endsWith('/login') || request.url.includes('auth/token/create')) {
-      const body = (await response
-        .clone()
-        .json()
-        .catch(() => undefined)) as { auth?: { client_token?: string } } | undefined;
-      if (body?.auth?.client_token) secretsSent.add(body.auth.client_token);
-    }
-    return response;
-  };
+  const stopRecording = recordWire(mock.address, secretsSent);
   return {
     mock,
     tokenPath,
@@ -124,7 +107,6 @@ export async function createHarness(
         clock: mock.clock,
         logger,
         logLevel: 'debug',
-        fetch: recordingFetch,
         ...overrides,
       });
       for (const name of EVENT_NAMES) client.on(name, (payload) => events.push({ name, payload }));
@@ -143,8 +125,58 @@ export async function createHarness(
     },
     async close() {
       await Promise.all(clients.map((c) => c.close()));
+      stopRecording();
       await mock.close();
     },
+  };
+}
+
+/**
+ * Takes every Vault token and JWT the clients send to `address`, and every token Vault hands out
+ * to them, off the wire through undici's diagnostics channels, so the clients run exactly as
+ * in production (their own connection pool, no instrumented fetch).
+ */
+function recordWire(address: string, into: Set<string>): () => void {
+  const origin = new URL(address).origin;
+  type WireRequest = { origin?: unknown; path?: string; body?: unknown };
+  const ours = (request: WireRequest) => String(request.origin) === origin;
+  const received = new WeakMap<object, Buffer[]>();
+  const onCreate = ({ request }: { request: WireRequest }) => {
+    if (!ours(request) || !request.path?.includes('/login')) return;
+    const body = Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '';
+    const jwt = (JSON.parse(body || '{}') as { jwt?: string }).jwt;
+    if (jwt) into.add(jwt);
+  };
+  const onHeaders = ({ request, headers }: { request: WireRequest; headers: string }) => {
+    if (!ours(request)) return;
+    const token = /^x-vault-token: *(.+?)\r?$/im.exec(headers)?.[1];
+    if (token) into.add(token);
+  };
+  const onChunk = ({ request, chunk }: { request: WireRequest; chunk: Buffer }) => {
+    if (!ours(request) || !/\/login|auth\/token\/create/.test(request.path ?? '')) return;
+    received.set(request, [...(received.get(request) ?? []), chunk]);
+  };
+  const onEnd = ({ request }: { request: WireRequest }) => {
+    const chunks = received.get(request);
+    if (!chunks) return;
+    try {
+      const token = (
+        JSON.parse(Buffer.concat(chunks).toString('utf8')) as { auth?: { client_token?: string } }
+      ).auth?.client_token;
+      if (token) into.add(token);
+    } catch {
+      // an answer cut short holds no token to record
+    }
+  };
+  const subscriptions: [string, (message: never) => void][] = [
+    ['undici:request:create', onCreate],
+    ['undici:client:sendHeaders', onHeaders],
+    ['undici:request:bodyChunkReceived', onChunk],
+    ['undici:request:trailers', onEnd],
+  ];
+  for (const [name, listener] of subscriptions) subscribe(name, listener as (message: unknown) => void);
+  return () => {
+    for (const [name, listener] of subscriptions) unsubscribe(name, listener as (message: unknown) => void);
   };
 }
 

@@ -63,6 +63,8 @@ export interface RecordedRequest {
   headers: IncomingMessage['headers'];
   /** The raw request body as text. */
   body: string;
+  /** Settles when the connection this request came on closes (a client that drops it, or close()). */
+  connectionClosed: Promise<void>;
 }
 
 export type ReplyFor = HostileReply | ((request: RecordedRequest) => HostileReply | Promise<HostileReply>);
@@ -92,6 +94,8 @@ export interface HostileVault {
   onConnection(handler: ((socket: Socket) => void) | undefined): this;
   /** Resolves once `count` requests (in all) have been received: for waiting on a stalled call without sleeping. */
   waitForRequests(count: number): Promise<void>;
+  /** Resolves once at most `open` connections are open (0: the client let go of every one). */
+  waitForOpenConnections(open: number): Promise<void>;
   /** Ends every connection (stalled ones included) and stops listening. */
   close(): Promise<void>;
 }
@@ -102,11 +106,14 @@ interface Route {
   remaining: number;
 }
 
-export async function startHostileVault(options: { tls?: boolean } = {}): Promise<HostileVault> {
+export async function startHostileVault(
+  options: { tls?: boolean /** Default 0: any free port. */; port?: number } = {},
+): Promise<HostileVault> {
   const routes: Route[] = [];
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
   const waiters: { count: number; resolve: () => void }[] = [];
+  const closeWaiters: { open: number; resolve: () => void }[] = [];
   let fallback: ReplyFor = { status: 404, body: { errors: [] } };
   let connectionHandler: ((socket: Socket) => void) | undefined;
   let accepted = 0;
@@ -127,7 +134,15 @@ export async function startHostileVault(options: { tls?: boolean } = {}): Promis
   const tcp: NetServer = createNetServer((socket) => {
     accepted++;
     sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
+    socket.once('close', () => {
+      sockets.delete(socket);
+      for (const waiter of [...closeWaiters]) {
+        if (sockets.size <= waiter.open) {
+          closeWaiters.splice(closeWaiters.indexOf(waiter), 1);
+          waiter.resolve();
+        }
+      }
+    });
     socket.on('error', () => undefined);
     if (connectionHandler) connectionHandler(socket);
     else http.emit('connection', socket);
@@ -143,6 +158,10 @@ export async function startHostileVault(options: { tls?: boolean } = {}): Promis
     } catch {
       // a path that is not valid percent-encoding is recorded as received
     }
+    const socket = req.socket;
+    const connectionClosed = socket.destroyed
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => socket.once('close', () => resolve()));
     const recorded: RecordedRequest = {
       method: req.method ?? 'GET',
       url: req.url ?? '/',
@@ -150,6 +169,7 @@ export async function startHostileVault(options: { tls?: boolean } = {}): Promis
       query: url.searchParams,
       headers: req.headers,
       body: Buffer.concat(chunks).toString('utf8'),
+      connectionClosed,
     };
     requests.push(recorded);
     for (const waiter of [...waiters]) {
@@ -172,7 +192,13 @@ export async function startHostileVault(options: { tls?: boolean } = {}): Promis
     }
   }
 
-  await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    tcp.once('error', reject);
+    tcp.listen(options.port ?? 0, '127.0.0.1', () => {
+      tcp.off('error', reject);
+      resolve();
+    });
+  });
   const port = (tcp.address() as { port: number }).port;
 
   const vault: HostileVault = {
@@ -207,6 +233,10 @@ export async function startHostileVault(options: { tls?: boolean } = {}): Promis
     waitForRequests(count) {
       if (requests.length >= count) return Promise.resolve();
       return new Promise((resolve) => waiters.push({ count, resolve }));
+    },
+    waitForOpenConnections(open) {
+      if (sockets.size <= open) return Promise.resolve();
+      return new Promise((resolve) => closeWaiters.push({ open, resolve }));
     },
     async close() {
       for (const socket of sockets) socket.destroy();
@@ -327,6 +357,30 @@ export const reply = {
           token_type: 'service',
           orphan: true,
         },
+      },
+    };
+  },
+  /** `auth/token/lookup-self` for a token that never expires (ttl 0), as a static-token client asks at start. */
+  lookupSelf(options: { ttlSeconds?: number; policies?: string[] } = {}): HostileReply {
+    return {
+      body: {
+        request_id: 'a0a0a0a0-0000-0000-0000-000000000000',
+        lease_id: '',
+        renewable: false,
+        lease_duration: 0,
+        data: {
+          accessor: 'accessor-hostile',
+          creation_ttl: options.ttlSeconds ?? 0,
+          ttl: options.ttlSeconds ?? 0,
+          renewable: false,
+          policies: options.policies ?? ['root'],
+          path: 'auth/token/root',
+          display_name: 'token',
+          id: 'redacted-by-the-harness',
+        },
+        wrap_info: null,
+        warnings: null,
+        auth: null,
       },
     };
   },

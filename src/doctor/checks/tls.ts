@@ -1,5 +1,5 @@
 import { connect, type PeerCertificate } from 'node:tls';
-import { classifyNetworkError } from '../../http/tls';
+import { classifyNetworkError } from '../../http/network-errors';
 import { type CheckResult, fail, pass } from '../check';
 import { duration } from '../format';
 import type { TlsMaterial } from '../tls-material';

@@ -14,6 +14,7 @@ import type { BuiltinEngine, EngineCatalog, EngineContext, MockEngine } from './
 import { authBlock, errorResponse, jsonHeaders } from './envelope';
 import { batchToken, serviceToken, uuid } from './ids';
 import { type Namespace, NamespaceStore, parseNamespaceName, ROOT_NAMESPACE_ID, within } from './namespaces';
+import { ResponseWrapping, wrapTtlOf } from './response-wrapping';
 import { dispatch, existsFor } from './routes';
 import { matchesSpecialPath } from './special-paths';
 import type { AuthIntent, BackendRequest, BackendResult, MockResponse, MountInfo, Operation } from './types';
@@ -47,6 +48,7 @@ const UNAUTHENTICATED_SYS = new Set([
   'sys/unseal',
   'sys/init',
   'sys/leader',
+  'sys/wrapping/lookup',
 ]);
 /**
  * sys/ paths a child namespace may not use (openbao/openbao request_handling.go
@@ -82,6 +84,7 @@ export class VaultCore {
   readonly policies = new PolicyStore();
   readonly namespaces = new NamespaceStore(this.mounts, this.policies);
   readonly audit = new AuditLog();
+  readonly wrapping = new ResponseWrapping(this.tokens);
   sealed = false;
   readonly unhandled: string[] = [];
   /** The plugin catalog: engine and auth method types that `sys/mounts` and `sys/auth` can enable. */
@@ -340,6 +343,7 @@ export class VaultCore {
     const header = req.headers['x-vault-namespace'];
     try {
       const operation = operationOf(req);
+      const wrapTtl = wrapTtlOf(req.headers);
       this.expire();
       // Vault CE puts every request in the root namespace whatever the header says (http/util.go
       // adjustRequest); Enterprise resolves the header and the path's prefix to a namespace.
@@ -367,6 +371,13 @@ export class VaultCore {
           matchesSpecialPath(route.mounted.backend.unauthenticated, route.rest.replace(/\/$/, '')));
 
       let token: TokenEntry | undefined;
+      if (req.path === 'sys/wrapping/unwrap' || req.path === 'sys/wrapping/lookup') {
+        this.wrapping.validate(req.body, req.headers);
+      }
+      // The response-wrapping policy lets a wrapping token unwrap itself, and nothing else.
+      const unwrapping =
+        req.path === 'sys/wrapping/unwrap' &&
+        this.wrapping.isWrappingToken(req.headers['x-vault-token'] ?? '');
       if (!unauthenticated) {
         token = this.#authenticate(req.headers, req.remoteAddress);
         accessor = token.accessor;
@@ -393,7 +404,7 @@ export class VaultCore {
       ) {
         backendReq = { ...backendReq, operation: 'create' };
       }
-      if (token) this.#authorize(token, backendReq, route?.mounted.backend.rootPaths);
+      if (token && !unwrapping) this.#authorize(token, backendReq, route?.mounted.backend.rootPaths);
       if (!route) {
         unhandled = true;
         throw new VaultError(404, `no handler for route "${path}". route entry not found.`);
@@ -407,7 +418,7 @@ export class VaultCore {
         }
         throw error;
       }
-      response = this.#respond(result, backendReq, token);
+      response = this.wrapping.wrap(this.#respond(result, backendReq, token), wrapTtl, req.path, this.now());
     } catch (error) {
       response = errorResponse(error);
     }

@@ -9,6 +9,7 @@ import { mountRoutes } from './mounts';
 import { namespaceRoutes } from './namespaces';
 import { policyRoutes } from './policies';
 import { sealRoutes } from './seal';
+import { wrappingRoutes } from './wrapping';
 
 export type { HealthState };
 
@@ -47,6 +48,7 @@ export function systemBackend(
       ...leaseRoutes(core),
       ...capabilityRoutes(core),
       ...hostRoutes(core),
+      ...wrappingRoutes(core),
       // Vault CE has no sys/namespaces: its paths are unsupported there.
       ...(core.enterprise ? namespaceRoutes(core) : []),
     ],

@@ -53,13 +53,13 @@ export function tokenBackend(core: VaultCore, mount: MountInfo): Backend {
     // wraps them (500, multierror); the auth method's own failure is prefixed by renewAuthEntry.
     const limits = asInternal(
       () =>
-        owner?.backend.renewToken?.(token, owner.info) ?? {
-          ttl: token.creationTtl,
-          maxTtl: token.maxTtl,
-          period: token.period,
-        },
+        owner?.backend.renewToken
+          ? owner.backend.renewToken(token, owner.info)
+          : { ttl: token.creationTtl, maxTtl: token.maxTtl, period: token.period },
       'failed to renew entry: ',
     );
+    // ExpirationManager.RenewToken: a method that answers nothing renews nothing (204).
+    if (limits === null) return null;
     const info = owner?.info ?? mount;
     const { ttl, warnings } = asInternal(() =>
       calculateTtl({

@@ -184,15 +184,26 @@ export interface AppRoleCredentials {
  * API (paths, bodies, status codes, error strings) and keeps time on a ManualClock.
  */
 export interface MockVault {
+  /** Where it listens: `http://127.0.0.1:<port>` (or `https://` with `tls`). Give it to the client as `address`. */
   readonly address: string;
+  /** A token with the root policy that never expires; `request`, `write` and `read` use it by default. */
   readonly rootToken: string;
+  /** The mock's time. Pass it to the client as `clock` so one `advance()` moves both. */
   readonly clock: ManualClock;
+  /** The key `sys/unseal` accepts after `seal()` or a `PUT sys/seal`. */
   readonly unsealKey: string;
   /** Present when started with `tls`: the CA to trust and a client certificate for mTLS. */
   readonly tls: MockTls | undefined;
+  /** The simulated Kubernetes cluster: service-account tokens Vault's Kubernetes and JWT auth trust. */
   readonly cluster: MockCluster;
+  /**
+   * Faults to inject on the wire: `failNext({ path, status, errors, times })`, `latency(ms)`,
+   * `resetConnection()`, `htmlError()`, `rateLimit(limit, windowMs)`.
+   */
   readonly faults: FaultInjector;
+  /** Every request the mock answered, with the token's accessor (never the token). */
   readonly audit: {
+    /** Requests matching the query; by default those that came over HTTP, oldest first. */
     entries(query?: AuditQuery): AuditEntry[];
     count(query?: AuditQuery): number;
     clear(): void;
@@ -222,12 +233,20 @@ export interface MockVault {
    * issue a secret ID. Returns what the workload is given.
    */
   setupAppRole(setup?: AppRoleSetup): Promise<AppRoleCredentials>;
+  /** Seals the mock, as `vault operator seal` does: everything but the unauthenticated sys/ paths answers 503. */
   seal(): void;
+  /** Unseals it without the key. */
   unseal(): void;
+  /** The leases alive at the mock clock's current time, optionally by path prefix or token accessor. */
   leases(filter?: { path?: string; tokenAccessor?: string }): LeaseView[];
+  /** The tokens alive at the mock clock's current time, root included. */
   tokens(): TokenView[];
-  /** Revokes a token (by token or accessor) behind the client's back, with its leases. */
+  /**
+   * Revokes a token (by token or accessor) behind the client's back: the tokens it created and
+   * every lease of theirs go too. False if there was no such token.
+   */
   revokeToken(tokenOrAccessor: string): boolean;
+  /** Revokes a lease behind the client's back. False if there was no such lease. */
   revokeLease(leaseId: string): boolean;
   /**
    * The database users the mock's database engines created, live or gone (lease revoked or
@@ -238,6 +257,10 @@ export interface MockVault {
   databaseCredentialWorks(username: string, password: string): boolean;
   /** Requests to paths the mock does not implement (`METHOD path`). */
   unhandledRequests(): string[];
+  /**
+   * Stops listening and lets go of everything (cluster endpoints, database connections).
+   * With `strict`, rejects if any request reached a path the mock does not implement.
+   */
   close(): Promise<void>;
 }
 

@@ -137,8 +137,8 @@ describe('class 9: a network failure says what it is and what to check, and keep
   });
 });
 
-describe('class 12: one undici, the client`s own', () => {
-  it('calls go through the client`s undici pool: the global fetch is never used', async () => {
+describe('class 12: one HTTP stack for TLS and I/O, the client`s own (Node`s http/https, no second undici)', () => {
+  it('calls go through the client`s own agent: the global fetch (Node`s bundled undici) is never used', async () => {
     const v = await hostile();
     v.route('secret/data/app', reply.kv2({ a: 'b' }));
     const spy = vi
@@ -151,11 +151,11 @@ describe('class 12: one undici, the client`s own', () => {
       metadata: expect.any(Object),
     });
     expect(spy).not.toHaveBeenCalled();
-    // Node's fetch announces itself as "node"; undici's request API sends no user agent.
+    // Node's fetch announces itself as "node"; Node's http client sends no user agent.
     expect(v.requests.map((r) => r.headers['user-agent'])).not.toContain('node');
   });
 
-  it('an app `fetch` is never handed an undici Agent; with TLS options it is refused at construction', async () => {
+  it('an app `fetch` is never handed a dispatcher of another undici; with TLS options it is refused at construction', async () => {
     const v = await hostile();
     v.route('secret/data/app', reply.kv2({ a: 'b' }));
     const seen: unknown[] = [];

@@ -139,6 +139,7 @@ export async function runScenario(seed: number, unexpected: (what: string) => vo
 
   const accessors = wire.accessors();
   await client.close({ revoke: true });
+  await wire.close();
   // Real time for the client's FINs to reach the proxy.
   await new Promise((resolve) => setTimeout(resolve, 50));
   const after = {

@@ -155,6 +155,24 @@ describe('class 12: one HTTP stack for TLS and I/O, the client`s own (Node`s htt
     expect(v.requests.map((r) => r.headers['user-agent'])).not.toContain('node');
   });
 
+  it('close() ends every connection the client opened, busy ones included, and nothing reconnects', async () => {
+    const v = await hostile();
+    v.route('secret/data/app', reply.kv2({ a: 'b' }));
+    v.route('secret/data/stall', { stall: 'before-headers' });
+    const o = observe(v);
+    await Promise.all(Array.from({ length: 4 }, () => o.client.read('secret/data/app')));
+    const stalled = o.client.read('secret/data/stall').catch((e: unknown) => e);
+    await v.waitForRequests(6);
+    expect(v.connections().open).toBeGreaterThanOrEqual(2);
+    await o.client.close();
+    expect(await stalled).toMatchObject({ code: 'ERR_CLIENT_CLOSED' });
+    await v.waitForOpenConnections(0);
+    const accepted = v.connections().accepted;
+    // A reconnecting pool would open a connection again after close(); the server would see it.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(v.connections().accepted).toBe(accepted);
+  });
+
   it('an app `fetch` is never handed a dispatcher of another undici; with TLS options it is refused at construction', async () => {
     const v = await hostile();
     v.route('secret/data/app', reply.kv2({ a: 'b' }));

@@ -5,6 +5,9 @@ const libraryEntries = {
   testing: 'src/testing.ts',
   express: 'src/express.ts',
   nest: 'src/nest.ts',
+  pg: 'src/pg.ts',
+  mysql2: 'src/mysql2.ts',
+  knex: 'src/knex.ts',
 };
 
 const shared = {

@@ -1,16 +1,30 @@
 import { TokenManager } from './auth/token-manager';
+import {
+  type DatabaseEngine,
+  databaseEngine,
+  type KvEngine,
+  kvEngine,
+  type PkiEngine,
+  pkiEngine,
+  type TransitEngine,
+  transitEngine,
+} from './engines';
 import { ClientClosedError, VaultNotFoundError } from './errors';
 import { EventHub } from './events';
 import { checkRequest } from './http/request-check';
 import type { CallKind } from './http/retry-policy';
 import { Transport } from './http/transport';
 import { parseEnvelope } from './http/vault-response';
+import { Monotonic } from './internal/clock';
+import { KeepAlive } from './internal/keep-alive';
 import { hideFromInspection, maskValues, Redactor, redactingLogger } from './internal/redact';
+import { safeString } from './internal/thrown';
 import { Timers } from './internal/timers';
 import { LeaseApi } from './leases/lease-api';
 import { SecretManager } from './leases/secret-manager';
 import { type ResolvedOptions, resolveOptions } from './options';
 import { assertSchema, checkSchemaAsync } from './schema-check';
+import { attachTelemetry, type Telemetry } from './telemetry/client-telemetry';
 import type { TokenInfo } from './types/auth';
 import type { EventName, Listener } from './types/events';
 import type { ClientOptions } from './types/options';
@@ -28,21 +42,26 @@ export class VaultKubernetesClient {
   readonly #options: ResolvedOptions;
   readonly #redactor = new Redactor();
   readonly #closer = new AbortController();
+  readonly #alive = new KeepAlive();
+  readonly #hold = <R>(work: Promise<R>): Promise<R> => this.#alive.around(work);
   readonly #events: EventHub;
   readonly #timers: Timers;
   readonly #transport: Transport;
   readonly #tokens: TokenManager;
+  readonly #leases: LeaseApi;
   readonly #secrets: SecretManager;
+  readonly #telemetry: Telemetry;
   #closing: Promise<void> | undefined;
 
   constructor(options: ClientOptions = {}) {
     const resolved = resolveOptions(options);
     this.#options = { ...resolved, logger: redactingLogger(resolved.logger, this.#redactor) };
+    const time = new Monotonic(this.#options.clock);
     this.#events = new EventHub(this.#options.logger, this.#options.clock);
     this.#timers = new Timers(this.#options.clock, (error, name) =>
       this.#options.logger.error(
         { timer: name },
-        `background task failed: ${this.#redactor.text(String(error))}`,
+        `background task failed: ${this.#redactor.text(safeString(error))}`,
       ),
     );
     this.#transport = new Transport(this.#options, this.#redactor, this.#closer.signal);
@@ -52,20 +71,32 @@ export class VaultKubernetesClient {
       this.#timers,
       this.#events,
       this.#redactor,
+      time,
     );
     const leases = new LeaseApi(this.#options, this.#transport, this.#tokens, this.#events);
+    this.#leases = leases;
+    const transport = this.#transport;
     this.#secrets = new SecretManager(
       {
         options: this.#options,
         timers: this.#timers,
         events: this.#events,
+        time,
         read: (request, call) => leases.read(request, call),
-        renewLease: (id, incrementMs) => leases.renew(id, incrementMs),
+        renewLease: (id, incrementMs, call) => leases.renew(id, incrementMs, call),
         revokeLease: (id) => leases.revoke(id),
+        skewMs: () => skewOf(transport),
       },
       (token, afterMs) => this.#tokens.retire(token, afterMs),
     );
-    this.#tokens.onNewToken((_current, previous, reason) => this.#secrets.onNewToken(previous, reason));
+    this.#tokens.onNewToken((change) => this.#secrets.onNewToken(change));
+    this.#telemetry = attachTelemetry({
+      enabled: this.#options.telemetry,
+      address: this.#options.address,
+      observe: (observer) => this.#events.observe(observer),
+      tokenTtlMs: () => this.#tokens.info()?.ttlMs,
+      cachedSecrets: () => this.#secrets.size,
+    });
     hideFromInspection(this, () => ({
       address: this.#options.address,
       namespace: this.#options.namespace,
@@ -79,27 +110,38 @@ export class VaultKubernetesClient {
     return this.#closer.signal.aborted;
   }
 
-  /** Logs in now rather than at the first call, so a misconfiguration shows at startup. */
-  async start(options: { signal?: AbortSignal } = {}): Promise<void> {
+  /**
+   * Logs in now rather than at the first call, so a misconfiguration shows at startup. While it is
+   * awaited the process stays alive, and it settles: a token, or the typed error (Vault refused,
+   * sealed, unreachable) once the configured retries are spent.
+   */
+  async start(options: { signal?: AbortSignal | undefined } = {}): Promise<void> {
     this.#ensureOpen();
-    await this.#tokens.start(options);
+    await this.#alive.around(this.#tokens.start(options));
   }
 
-  /** The current token's accessor, policies and TTL; never the token. */
+  /** The current token's accessor, policies and TTL; never the token. Throws ClientClosedError after close(). */
   tokenInfo(): TokenInfo | undefined {
+    this.#ensureOpen();
     return this.#tokens.info();
   }
 
   on<K extends EventName>(name: K, listener: Listener<K>): this {
+    this.#ensureOpen();
     this.#events.on(name, listener);
     return this;
   }
 
   once<K extends EventName>(name: K, listener: Listener<K>): this {
+    this.#ensureOpen();
     this.#events.once(name, listener);
     return this;
   }
 
+  /**
+   * Removes every registration of `listener` for `name` (registered twice, removed by one call).
+   * Inert after close(), where every listener is gone already: cleanup code may call it freely.
+   */
   off<K extends EventName>(name: K, listener: Listener<K>): this {
     this.#events.off(name, listener);
     return this;
@@ -121,7 +163,21 @@ export class VaultKubernetesClient {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#secrets.get<DataOf<S>>(path, options);
+    // A cache hit is already settled; a miss keeps the process alive until it settles.
+    return this.#secrets.get<DataOf<S>>(path, options, this.#hold);
+  }
+
+  /**
+   * The current value of a managed secret, synchronously, if one is cached and still valid (never
+   * past its lease's end); undefined otherwise. No I/O and no promise: what per-request code wants
+   * once `secret()` or `watch()` has loaded it. Throws ClientClosedError after close().
+   */
+  current<S extends StandardSchemaV1 | undefined = undefined>(
+    path: string,
+    options: SecretOptions<S> = {},
+  ): Secret<DataOf<S>> | undefined {
+    this.#ensureOpen();
+    return this.#secrets.current<DataOf<S>>(path, options);
   }
 
   /**
@@ -136,7 +192,9 @@ export class VaultKubernetesClient {
   ): Subscription<DataOf<S>> {
     this.#ensureOpen();
     assertSchema(options.schema);
-    return this.#secrets.watch(path, listener, options);
+    const subscription = this.#secrets.watch(path, listener, options);
+    void this.#alive.around(subscription.ready).catch(() => undefined);
+    return subscription;
   }
 
   /** Fetches a new secret now (a new credential for a dynamic one); the old lease is revoked after the grace period. */
@@ -146,11 +204,15 @@ export class VaultKubernetesClient {
   ): Promise<Secret<DataOf<S>>> {
     this.#ensureOpen();
     assertSchema(options.schema);
-    return this.#secrets.rotate<DataOf<S>>(path, options);
+    return this.#alive.around(this.#secrets.rotate<DataOf<S>>(path, options));
   }
 
   /** Drops a cached secret; the next `secret()` fetches it anew. Its lease is left to expire. */
-  invalidate(path: string, options: { body?: Record<string, unknown> } = {}): boolean {
+  invalidate(
+    path: string,
+    options: { body?: Record<string, unknown> | undefined; namespace?: string | undefined } = {},
+  ): boolean {
+    this.#ensureOpen();
     return this.#secrets.invalidate(path, options);
   }
 
@@ -200,36 +262,96 @@ export class VaultKubernetesClient {
     // before any I/O or a login is spent on them.
     checkRequest(spec);
     assertSchema(spec.schema);
-    const res = await this.#tokens.run(
-      (token) =>
-        this.#transport.send({
-          method: method === 'LIST' ? 'GET' : method,
-          list: method === 'LIST',
-          path,
-          token,
-          kind: kindOf(method, path, spec.idempotent),
-          ...(spec.body !== undefined ? { body: spec.body } : {}),
-          ...(spec.query ? { query: spec.query } : {}),
-          ...(method === 'PATCH' ? { contentType: 'application/merge-patch+json' } : {}),
-          call: spec,
-        }),
-      spec,
+    const res = await this.#alive.around(
+      this.#tokens.run(
+        (token) =>
+          this.#transport.send({
+            method: method === 'LIST' ? 'GET' : method,
+            list: method === 'LIST',
+            path,
+            token,
+            kind: kindOf(method, path, spec.idempotent),
+            ...(spec.body !== undefined ? { body: spec.body } : {}),
+            ...(spec.query ? { query: spec.query } : {}),
+            ...(method === 'PATCH' ? { contentType: 'application/merge-patch+json' } : {}),
+            call: spec,
+          }),
+        spec,
+      ),
     );
     return this.#toResponse(res.body, res.status, path, spec.schema);
   }
 
-  /** Stops every timer and aborts calls in flight; with `revoke`, revokes the token first. Idempotent. */
+  /** Typed KV calls on a mount (default `secret`), v1 or v2: chosen, or detected at the first call. */
+  kv(mount = 'secret', options: { version?: 1 | 2 | undefined } = {}): KvEngine {
+    return kvEngine(this, mount, options);
+  }
+
+  /** Typed transit calls (encrypt, decrypt, rewrap, batches, data keys) on a mount (default `transit`). */
+  transit(mount = 'transit'): TransitEngine {
+    return transitEngine(this, mount);
+  }
+
+  /** Typed PKI calls (issue, sign, managed certificates) on a mount (default `pki`). */
+  pki(mount = 'pki'): PkiEngine {
+    return pkiEngine(this, mount);
+  }
+
+  /** Typed, managed database credentials (dynamic and static) on a mount (default `database`). */
+  database(mount = 'database'): DatabaseEngine {
+    return databaseEngine(this, mount);
+  }
+
+  /**
+   * Aborts calls in flight (they reject with ClientClosedError), stops every timer and, with
+   * `revoke`, revokes the leases and tokens it holds, giving up after `timeoutMs` (default 5 s) so
+   * that close() fits in Kubernetes' 30 s grace period whatever Vault does. Always settles;
+   * idempotent. Afterwards nothing of the client keeps the process alive.
+   */
   close(options: CloseOptions = {}): Promise<void> {
-    this.#closing ??= (async () => {
-      const revoke = options.revoke === true;
-      await this.#secrets.close(revoke);
-      this.#timers.close();
-      await this.#tokens.close(revoke);
-      this.#closer.abort(new ClientClosedError());
+    this.#closing ??= this.#alive.around(this.#shutdown(options));
+    return this.#closing;
+  }
+
+  async #shutdown(options: CloseOptions): Promise<void> {
+    const revoke = options.revoke === true;
+    const timeoutMs = closeTimeoutOf(options.timeoutMs);
+    // What to revoke is taken before anything stops; then every call in flight is aborted at once.
+    const token = this.#tokens.held()?.token;
+    const tokens = revoke ? this.#tokens.revocable() : [];
+    const leaseIds = this.#secrets.stop();
+    this.#tokens.stop();
+    this.#timers.close();
+    this.#closer.abort(new ClientClosedError());
+    try {
+      if (revoke) await this.#revoke(leaseIds, token, tokens, timeoutMs);
+    } finally {
       await this.#transport.close();
       this.#events.removeAll();
-    })();
-    return this.#closing;
+      this.#telemetry.close();
+    }
+  }
+
+  /** Revocations on a transport of their own (the client's is closed), bounded by `timeoutMs` on the client's clock. */
+  async #revoke(
+    leaseIds: readonly string[],
+    token: string | undefined,
+    tokens: Parameters<TokenManager['revoke']>[0],
+    timeoutMs: number,
+  ): Promise<void> {
+    const { clock } = this.#options;
+    const bound = new AbortController();
+    const via = new Transport(this.#options, this.#redactor, bound.signal);
+    const timer = clock.setTimeout(() => bound.abort(new ClientClosedError()), timeoutMs);
+    try {
+      // Leases first: revoking the token would make the lease revocations fail (and ends them anyway).
+      await this.#leases.revokeAll(leaseIds, token, via);
+      await this.#tokens.revoke(tokens, via);
+    } finally {
+      clock.clearTimeout(timer);
+      bound.abort(new ClientClosedError());
+      await via.close();
+    }
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -264,6 +386,24 @@ export class VaultKubernetesClient {
     hideFromInspection(response, () => ({ ...response, data: maskValues(response.data) }));
     return response;
   }
+}
+
+/** How long close({ revoke }) spends on revocations at most: well inside Kubernetes' 30 s grace period. */
+export const DEFAULT_CLOSE_TIMEOUT_MS = 5_000;
+
+function closeTimeoutOf(timeoutMs: number | undefined): number {
+  return typeof timeoutMs === 'number' && timeoutMs >= 0 && Number.isFinite(timeoutMs)
+    ? timeoutMs
+    : DEFAULT_CLOSE_TIMEOUT_MS;
+}
+
+/**
+ * How far Vault's clock is ahead of the pod's (negative: behind), as the transport estimates it
+ * from Vault's `Date` header (contract C5).
+ */
+function skewOf(transport: Transport): number {
+  const skew = transport.skewMs();
+  return Number.isFinite(skew) ? skew : 0;
 }
 
 /** How safe a call is to repeat; see the retry policy. */

@@ -22,6 +22,8 @@ export const ERROR_CLASSES = {
   ERR_SA_TOKEN_MALFORMED: 'ServiceAccountTokenError',
   /** The JWT expired before it was sent. */
   ERR_SA_TOKEN_EXPIRED: 'ServiceAccountTokenError',
+  /** A login credential other than a JWT (AppRole role id or secret id, a token file, the Vault CLI's token) could not be read, or its source did not answer in time. */
+  ERR_LOGIN_CREDENTIAL: 'LoginCredentialError',
   /** Vault could not be reached: refused, reset, DNS, or the connection died mid-answer. */
   ERR_VAULT_CONNECTION: 'VaultConnectionError',
   /** One attempt got no answer within `timeouts.requestMs` (or the call's `timeoutMs`). */
@@ -54,6 +56,8 @@ export const ERROR_CLASSES = {
   ERR_VAULT_RESPONSE_SHAPE: 'VaultResponseShapeError',
   /** The caller's schema rejected a secret's data; the fields are named, never the values. */
   ERR_SECRET_SCHEMA: 'SecretSchemaError',
+  /** A secret file of the Agent Injector never appeared, could not be read, or could not be parsed. */
+  ERR_SECRET_FILE: 'SecretFileError',
   /** A lease ran out before a replacement could be fetched; the secret is no longer served. */
   ERR_LEASE_EXPIRED: 'LeaseError',
   /** After a change, listeners still held the old lease when `secrets.drainMs` ran out; it was revoked anyway. */
@@ -176,6 +180,35 @@ export class ServiceAccountTokenError extends VaultClientError {
     super(TOKEN_PROBLEM_CODES[problem], message, { cause });
     this.problem = problem;
     this.tokenPath = tokenPath;
+  }
+}
+
+/** Which login credential a {@link LoginCredentialError} is about. */
+export type LoginCredential = 'roleId' | 'secretId' | 'wrappedSecretId' | 'token';
+
+/** What is wrong with it. */
+export type LoginCredentialProblem = 'missing' | 'unreadable' | 'empty' | 'timeout' | 'malformed';
+
+/**
+ * A login credential other than a JWT could not be used: an AppRole role id or secret id (value,
+ * function or file), a token file, or the Vault CLI's token (`~/.vault-token`, a token helper).
+ * Thrown before Vault is asked; the message names the option or file, never the value.
+ */
+export class LoginCredentialError extends VaultClientError {
+  readonly credential: LoginCredential;
+  readonly problem: LoginCredentialProblem;
+  /** The file it came from, when it came from a file. */
+  readonly path: string | undefined;
+
+  constructor(
+    message: string,
+    details: { credential: LoginCredential; problem: LoginCredentialProblem; path?: string | undefined },
+    cause?: unknown,
+  ) {
+    super('ERR_LOGIN_CREDENTIAL' satisfies CodeOf<'LoginCredentialError'>, message, { cause });
+    this.credential = details.credential;
+    this.problem = details.problem;
+    this.path = details.path;
   }
 }
 
@@ -494,6 +527,22 @@ export class SecretSchemaError extends VaultClientError {
     super('ERR_SECRET_SCHEMA' satisfies CodeOf<'SecretSchemaError'>, message);
     this.path = details.path;
     this.issues = details.issues;
+  }
+}
+
+/** A secret file (the Vault Agent Injector's) never appeared, could not be read, or could not be parsed. */
+export class SecretFileError extends VaultClientError {
+  readonly file: string;
+  readonly problem: 'missing' | 'unreadable' | 'unparseable';
+
+  constructor(
+    message: string,
+    details: { file: string; problem: SecretFileError['problem'] },
+    cause?: unknown,
+  ) {
+    super('ERR_SECRET_FILE' satisfies CodeOf<'SecretFileError'>, message, { cause });
+    this.file = details.file;
+    this.problem = details.problem;
   }
 }
 

@@ -10,6 +10,7 @@
  *   client's own methods (`on`, `request`, `close`).
  */
 export { VaultKubernetesClient } from './client';
+export type { DatabaseEngine, KvEngine, PkiEngine, TransitEngine } from './engines';
 export {
   ClientClosedError,
   DrainTimeoutError,
@@ -19,8 +20,12 @@ export {
   isVaultClientError,
   LeaseError,
   ListenerError,
+  type LoginCredential,
+  LoginCredentialError,
+  type LoginCredentialProblem,
   type ResponseErrorDetails,
   ResponseShapeError,
+  SecretFileError,
   SecretSchemaError,
   ServiceAccountTokenError,
   type ServiceAccountTokenProblem,
@@ -42,10 +47,21 @@ export {
   VaultTimeoutError,
   VaultTlsError,
 } from './errors';
+export type { FileFormat, FileParser } from './sources/agent-file-formats';
+export {
+  AgentFileSource,
+  type AgentFileSourceOptions,
+  type FileSecretOptions,
+  type ParsedFileOptions,
+  type RawFileOptions,
+  type StructuredFormat,
+} from './sources/agent-file-source';
 export type {
+  AppRoleAuthOptions,
   AuthMethod,
   AuthOptions,
   CredentialSource,
+  JwtAuthOptions,
   JwtSource,
   KubernetesAuthOptions,
   ServiceAccountClaims,
@@ -53,6 +69,25 @@ export type {
   TokenInfo,
 } from './types/auth';
 export type { Clock, TrackingClock } from './types/clock';
+export type {
+  Bytes,
+  DatabaseCredentials,
+  KvEntry,
+  KvMetadata,
+  KvMetadataUpdate,
+  KvVersion,
+  KvVersionMetadata,
+  PkiCertificateRequest,
+  PkiIssuedCertificate,
+  PkiSignedCertificate,
+  StaticDatabaseCredentials,
+  TransitBatchResult,
+  TransitCiphertext,
+  TransitDataKey,
+  TransitDecryptItem,
+  TransitEncryptItem,
+  TransitRewrapItem,
+} from './types/engines';
 export type {
   AuthLoginEvent,
   AuthRenewedEvent,

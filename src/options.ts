@@ -1,17 +1,40 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { AppRoleAuth } from './auth/approle-login';
+import type { TokenSourceSpec } from './auth/token-source';
 import { VaultConfigError } from './errors';
 import { systemClock } from './internal/clock';
 import { consoleLogger, filterLogger } from './internal/logger';
-import { describeIssues, optionsSchema, type ParsedOptions } from './options-schema';
-import type { JwtSource } from './types/auth';
+import {
+  addressProblem,
+  describeIssues,
+  namespaceProblem,
+  optionsSchema,
+  type ParsedOptions,
+} from './options-schema';
+import type { CredentialSource } from './types/auth';
 import type { Clock } from './types/clock';
 import type { Logger } from './types/logger';
 import type { ClientOptions } from './types/options';
 
 export const DEFAULT_TOKEN_PATH = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
+/** A login with a JWT: the pod's service-account token for Kubernetes auth, any JWT for JWT auth. */
+export interface JwtBasedAuth {
+  method: 'kubernetes' | 'jwt';
+  role: string;
+  mount: string;
+  tokenPath: string;
+  jwt: CredentialSource | undefined;
+  /** The namespace the login goes to; the client's namespace when not given. */
+  namespace: string | undefined;
+}
+
+/** How the client gets its token, resolved from `auth` and the environment (no file read yet). */
 export type ResolvedAuth =
-  | { method: 'kubernetes'; role: string; mount: string; tokenPath: string; jwt: JwtSource | undefined }
-  | { method: 'token'; token: string };
+  | JwtBasedAuth
+  | AppRoleAuth
+  | { method: 'token'; source: TokenSourceSpec; namespace: string | undefined };
 
 export interface ResolvedTls {
   caCert: string | undefined;
@@ -62,15 +85,8 @@ export function resolveOptions(input: ClientOptions = {}, env: Env = process.env
   if (!parsed.success) throw new VaultConfigError(describeIssues(parsed.error.issues));
   const o = parsed.data;
 
-  const address = (o.address ?? env.VAULT_ADDR?.trim())?.replace(/\/+$/, '');
-  if (!address) {
-    throw new VaultConfigError(
-      "no Vault address: pass `address: 'https://vault.vault.svc:8200'` to the constructor or set VAULT_ADDR",
-    );
-  }
-  if (!/^https?:\/\/[^/\s]+/.test(address)) {
-    throw new VaultConfigError(`VAULT_ADDR is not an http(s) URL; write it as 'https://vault.example:8200'`);
-  }
+  const address = resolveAddress(o.address, env);
+  const namespace = resolveNamespace(o.namespace, env);
 
   const tls = resolveTls(o.tls ?? {}, env);
   const logger = filterLogger(o.logger ?? consoleLogger, o.logLevel ?? 'warn');
@@ -87,8 +103,8 @@ export function resolveOptions(input: ClientOptions = {}, env: Env = process.env
   }
   return {
     address,
-    namespace: (o.namespace ?? env.VAULT_NAMESPACE?.trim()) || undefined,
-    auth: resolveAuth(o.auth, env),
+    namespace,
+    auth: resolveAuth(o.auth, env, address, namespace),
     tls,
     timeouts: { requestMs: o.timeouts?.requestMs ?? 10_000, totalMs: o.timeouts?.totalMs ?? 60_000 },
     retry: {
@@ -121,22 +137,96 @@ export function resolveOptions(input: ClientOptions = {}, env: Env = process.env
   };
 }
 
-function resolveAuth(auth: ParsedOptions['auth'], env: Env): ResolvedAuth {
-  if (auth && 'token' in auth) return { method: 'token', token: auth.token };
-  if (auth) {
-    return {
-      method: 'kubernetes',
-      role: auth.role,
-      mount: auth.mount?.replace(/^\/+|\/+$/g, '').replace(/^auth\//, '') || 'kubernetes',
-      tokenPath: auth.tokenPath ?? DEFAULT_TOKEN_PATH,
-      jwt: auth.jwt as JwtSource | undefined,
-    };
+/** The option, else VAULT_ADDR, checked by the same rule; trailing slashes dropped. */
+function resolveAddress(option: string | undefined, env: Env): string {
+  const fromEnv = option === undefined;
+  const address = (option ?? env.VAULT_ADDR?.trim())?.replace(/\/+$/, '');
+  if (!address) {
+    throw new VaultConfigError(
+      "no Vault address: pass `address: 'https://vault.vault.svc:8200'` to the constructor or set VAULT_ADDR",
+    );
   }
+  const problem = addressProblem(address);
+  if (problem) throw new VaultConfigError(`${fromEnv ? 'VAULT_ADDR' : "option 'address':"} ${problem}`);
+  return address;
+}
+
+/** The option, else VAULT_NAMESPACE; empty means none. Slashes around it are dropped. */
+function resolveNamespace(option: string | undefined, env: Env): string | undefined {
+  const value = option ?? env.VAULT_NAMESPACE;
+  if (value === undefined) return undefined;
+  const problem = namespaceProblem(value);
+  if (problem)
+    throw new VaultConfigError(
+      `${option === undefined ? 'VAULT_NAMESPACE' : "option 'namespace':"} ${problem}`,
+    );
+  return value.trim().replace(/^\/+|\/+$/g, '') || undefined;
+}
+
+function resolveAuth(
+  auth: ParsedOptions['auth'],
+  env: Env,
+  address: string,
+  namespace: string | undefined,
+): ResolvedAuth {
+  switch (auth?.method) {
+    case 'kubernetes':
+    case 'jwt':
+      return {
+        method: auth.method,
+        role: auth.role,
+        mount: auth.mount ?? auth.method,
+        tokenPath: auth.tokenPath ?? DEFAULT_TOKEN_PATH,
+        jwt: auth.jwt as CredentialSource | undefined,
+        namespace: auth.namespace ?? namespace,
+      };
+    case 'approle':
+      return {
+        method: 'approle',
+        roleId: auth.roleId,
+        roleIdFile: auth.roleIdFile,
+        secretId: auth.secretId as CredentialSource | undefined,
+        secretIdFile: auth.secretIdFile,
+        wrappedSecretId: auth.wrappedSecretId,
+        mount: auth.mount ?? 'approle',
+        namespace: auth.namespace ?? namespace,
+      };
+    case 'token':
+      return {
+        method: 'token',
+        source:
+          auth.token !== undefined
+            ? { kind: 'value', token: auth.token, from: 'auth.token' }
+            : { kind: 'file', path: auth.tokenPath! },
+        namespace,
+      };
+    case undefined:
+      return { method: 'token', source: environmentToken(env, address), namespace };
+  }
+}
+
+/**
+ * No `auth`: the Vault CLI's own order. VAULT_TOKEN; else, at the first login, the token helper
+ * set in its config file or the token `vault login` left in ~/.vault-token. No file is read here.
+ */
+function environmentToken(env: Env, address: string): TokenSourceSpec {
   const token = env.VAULT_TOKEN?.trim();
-  if (token) return { method: 'token', token };
-  throw new VaultConfigError(
-    "no auth: pass `auth: { role: 'my-role' }` for Kubernetes login (or `auth: { method: 'token', token }` for local development), or set VAULT_TOKEN",
-  );
+  if (token) {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: a token is one header value
+    if (/[\u0000-\u001f\u007f]/.test(token)) {
+      throw new VaultConfigError(
+        'VAULT_TOKEN holds a line break or another control character; set it to the token alone',
+      );
+    }
+    return { kind: 'value', token, from: 'VAULT_TOKEN' };
+  }
+  const home = env.HOME?.trim() || homedir();
+  return {
+    kind: 'cli',
+    configPath: env.VAULT_CONFIG_PATH?.trim() || join(home, '.vault'),
+    tokenFile: join(home, '.vault-token'),
+    address,
+  };
 }
 
 function resolveTls(tls: NonNullable<ParsedOptions['tls']>, env: Env): ResolvedTls {

@@ -3,8 +3,9 @@ import { type MockVault, startMockVault } from 'vault-kubernetes-client/testing'
 
 /**
  * Where an example gets its Vault: the real one when VAULT_ADDR is set (in a pod, with the pod's
- * service account and VAULT_ROLE), otherwise an embedded mock Vault configured as the article
- * does, with a database role for dynamic credentials.
+ * service account and VAULT_ROLE), otherwise an embedded mock Vault set up as a cluster operator
+ * would (Kubernetes auth, a policy, a role bound to the service account), with a database role
+ * for dynamic credentials.
  */
 export interface ExampleVault {
   client: VaultKubernetesClient;

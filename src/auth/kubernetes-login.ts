@@ -1,10 +1,10 @@
-import { VaultLoginError, VaultResponseError } from '../errors';
+import { VaultResponseError } from '../errors';
 import type { Transport } from '../http/transport';
-import { clip } from '../http/vault-errors';
 import { type AuthBlock, parseEnvelope, requireAuth } from '../http/vault-response';
+import type { Redactor } from '../internal/redact';
 import type { ServiceAccountClaims } from '../types/auth';
 import type { CallOptions } from '../types/requests';
-import { isoTime } from './service-account-token';
+import { describeClaims, isRefusal, loginError, reasonOf } from './login-refusal';
 
 export interface KubernetesLogin {
   mount: string;
@@ -20,6 +20,7 @@ export interface KubernetesLogin {
 export async function kubernetesLogin(
   transport: Transport,
   login: KubernetesLogin,
+  redactor: Redactor,
   call?: CallOptions,
 ): Promise<AuthBlock> {
   const path = `auth/${login.mount}/login`;
@@ -33,35 +34,26 @@ export async function kubernetesLogin(
     });
     return requireAuth(parseEnvelope(res.body, { path, status: res.status }), { path, status: res.status });
   } catch (error) {
-    if (error instanceof VaultResponseError && isRefusal(error)) throw loginError(error, login);
+    if (error instanceof VaultResponseError && isRefusal(error)) throw refusal(error, login, redactor);
     throw error;
   }
 }
 
-function isRefusal(error: VaultResponseError): boolean {
-  if (error.status === 400 || error.status === 403 || error.status === 404) return true;
-  return (
-    error.status === 500 && error.reasons.some((r) => r.includes('could not load backend configuration'))
-  );
-}
-
-function loginError(error: VaultResponseError, login: KubernetesLogin): VaultLoginError {
-  const reason = clip(error.reasons.join('; ')) || `status ${error.status}`;
-  const at = `auth/${login.mount}`;
-  const who = describeClaims(login.claims);
-  const message = `Vault refused Kubernetes login for role "${login.role}" at ${at}: ${reason}. ${who}. ${hint(reason, login)}`;
-  return new VaultLoginError(
+function refusal(error: VaultResponseError, login: KubernetesLogin, redactor: Redactor) {
+  const reason = reasonOf(error, redactor);
+  const message = `Vault refused Kubernetes login for role "${login.role}" at auth/${login.mount}: ${reason}. ${describeClaims(login.claims)}. ${hint(reason, login)}`;
+  return loginError(
     message,
-    { role: login.role, mount: login.mount, status: error.status, reason, claims: login.claims },
+    {
+      method: 'kubernetes',
+      role: login.role,
+      mount: login.mount,
+      status: error.status,
+      reason,
+      claims: login.claims,
+    },
     error,
   );
-}
-
-function describeClaims(c: ServiceAccountClaims): string {
-  const expires = c.expiresAt === undefined ? 'no expiry' : `expires ${isoTime(c.expiresAt)}`;
-  // Shown so a "not yet valid" refusal can be compared with this pod's clock and Vault's.
-  const from = c.notBefore === undefined ? '' : `, valid from ${isoTime(c.notBefore)}`;
-  return `The JWT is for service account "${c.serviceAccount ?? '?'}" in namespace "${c.namespace ?? '?'}" (audience ${JSON.stringify(c.audience)}, issuer ${c.issuer ?? '?'}${from}, ${expires})`;
 }
 
 function hint(reason: string, login: KubernetesLogin): string {

@@ -1,11 +1,37 @@
-import { readFile } from 'node:fs/promises';
-import type { JWTPayload } from 'jose';
 import { ServiceAccountTokenError } from '../errors';
-import type { JwtSource, ServiceAccountClaims } from '../types/auth';
+import { trackIo } from '../internal/tracking-clock';
+import type { CredentialSource, ServiceAccountClaims } from '../types/auth';
+import type { Clock } from '../types/clock';
+import {
+  CredentialFileError,
+  callSource,
+  describeFileProblem,
+  readCredentialFile,
+  SourceTimeoutError,
+  settleWithin,
+} from './credential-file';
 
 export interface LoadedJwt {
   jwt: string;
   claims: ServiceAccountClaims;
+  /** The decoded payload, for naming what a claim holds when Vault refuses it. Never the JWT. */
+  payload: Record<string, unknown>;
+}
+
+/** A JWT's payload, as JSON. Decoded, not verified: Vault verifies; this is for diagnosis. */
+export type JWTPayload = Record<string, unknown> & {
+  iss?: unknown;
+  sub?: unknown;
+  aud?: unknown;
+  exp?: unknown;
+  nbf?: unknown;
+  iat?: unknown;
+};
+
+/** How long a login may wait for its JWT, on which clock. */
+export interface SourceBounds {
+  clock: Clock;
+  timeoutMs: number;
 }
 
 /**
@@ -14,19 +40,30 @@ export interface LoadedJwt {
  * reported as such before Vault is asked.
  */
 export async function loadServiceAccountJwt(
-  source: { tokenPath: string; jwt: JwtSource | undefined },
+  source: { tokenPath: string; jwt: CredentialSource | undefined },
   now: number,
+  bounds?: SourceBounds,
 ): Promise<LoadedJwt> {
   const from = source.jwt === undefined ? `the token file ${source.tokenPath}` : 'auth.jwt';
-  let raw: string;
+  let raw: unknown;
   if (typeof source.jwt === 'string') raw = source.jwt;
   else if (typeof source.jwt === 'function') {
     try {
-      raw = await source.jwt();
+      const pending = callSource(source.jwt);
+      raw = await (bounds ? settleWithin(pending, bounds.timeoutMs, bounds.clock) : pending);
     } catch (cause) {
+      if (cause instanceof SourceTimeoutError) {
+        throw new ServiceAccountTokenError(
+          'unreadable',
+          `the auth.jwt function did not return a JWT within ${cause.ms} ms (timeouts.requestMs); the login was given up`,
+          undefined,
+          cause,
+        );
+      }
+      // The function's own message may hold anything (the JWT it failed to parse): only its kind.
       throw new ServiceAccountTokenError(
         'unreadable',
-        `the auth.jwt function failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+        `the auth.jwt function failed (${cause instanceof Error ? cause.name : typeof cause}); see the error's cause`,
         undefined,
         cause,
       );
@@ -37,11 +74,11 @@ export async function loadServiceAccountJwt(
         'the auth.jwt function returned something other than a string',
       );
   } else {
-    raw = await readTokenFile(source.tokenPath);
+    raw = await readTokenFile(source.tokenPath, bounds);
   }
   const where = source.jwt ? undefined : source.tokenPath;
   // trim() also drops a UTF-8 byte order mark.
-  const jwt = raw.trim();
+  const jwt = (raw as string).trim();
   if (jwt === '') {
     throw new ServiceAccountTokenError(
       'empty',
@@ -49,16 +86,7 @@ export async function loadServiceAccountJwt(
       where,
     );
   }
-  let payload: JWTPayload | undefined;
-  if (JWS_COMPACT.test(jwt)) {
-    try {
-      // Loaded at the first login rather than at import, like undici: it keeps the import light.
-      const { decodeJwt } = await import('jose');
-      payload = decodeJwt(jwt);
-    } catch {
-      // reported below, with what the text looks like instead
-    }
-  }
+  const payload = decodeJwtPayload(jwt);
   if (!payload) {
     throw new ServiceAccountTokenError(
       'malformed',
@@ -90,15 +118,27 @@ export async function loadServiceAccountJwt(
   }
   // A token not valid yet (nbf ahead of this pod's clock) is left to Vault on purpose: Vault
   // judges it on its own clock with 60 s of leeway, so only Vault knows whether it is early.
-  return { jwt, claims };
+  return { jwt, claims, payload };
 }
 
-async function readTokenFile(path: string): Promise<string> {
+async function readTokenFile(path: string, bounds: SourceBounds | undefined): Promise<string> {
   try {
-    return await readFile(path, 'utf8');
+    const reading = readCredentialFile(path);
+    return await (bounds
+      ? settleWithin(trackIo(bounds.clock, reading), bounds.timeoutMs, bounds.clock)
+      : reading);
   } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') {
+    if (cause instanceof SourceTimeoutError) {
+      throw new ServiceAccountTokenError(
+        'unreadable',
+        `the token file ${path} could not be read within ${cause.ms} ms (timeouts.requestMs); check the volume it is on`,
+        path,
+        cause,
+      );
+    }
+    const problem =
+      cause instanceof CredentialFileError ? cause.problem : { kind: 'unreadable' as const, code: 'error' };
+    if (problem.kind === 'missing') {
       throw new ServiceAccountTokenError(
         'missing',
         `the service-account token file ${path} does not exist; in a pod, check that automountServiceAccountToken is not false; elsewhere, set auth.tokenPath or auth.jwt`,
@@ -107,11 +147,28 @@ async function readTokenFile(path: string): Promise<string> {
       );
     }
     throw new ServiceAccountTokenError(
-      'unreadable',
-      `the service-account token file ${path} could not be read (${code ?? 'error'}); check its permissions`,
+      problem.kind === 'too-large' ? 'malformed' : 'unreadable',
+      `the service-account token file ${path} ${describeFileProblem(problem)}`,
       path,
       cause,
     );
+  }
+}
+
+/**
+ * A compact JWS's payload as an object, or undefined when the text is not one. base64url and JSON
+ * only: jose stays out of the client's path (it is most of a cold start's import time).
+ */
+export function decodeJwtPayload(jwt: string): JWTPayload | undefined {
+  if (!JWS_COMPACT.test(jwt)) return undefined;
+  const part = jwt.slice(jwt.indexOf('.') + 1, jwt.lastIndexOf('.'));
+  try {
+    const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as JWTPayload)
+      : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -135,6 +192,7 @@ export function claimsOf(payload: JWTPayload): ServiceAccountClaims {
         ? [aud]
         : [],
     issuer: asString(payload.iss),
+    subject: asString(payload.sub),
     expiresAt: epochMs(payload.exp),
     notBefore: epochMs(payload.nbf),
   };

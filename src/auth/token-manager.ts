@@ -2,40 +2,60 @@ import { asClientError, ClientClosedError, VaultBadRequestError, VaultInvalidTok
 import type { EventHub } from '../events';
 import type { Transport } from '../http/transport';
 import { parseEnvelope, requireAuth } from '../http/vault-response';
-import { backoffDelay } from '../internal/backoff';
+import type { Monotonic } from '../internal/clock';
 import type { Redactor } from '../internal/redact';
 import type { Timers } from '../internal/timers';
 import type { ResolvedOptions } from '../options';
 import type { TokenInfo } from '../types/auth';
 import type { LoginReason } from '../types/events';
 import type { CallOptions } from '../types/requests';
-import { obtainToken } from './obtain-token';
+import {
+  currentToken,
+  type HeldToken,
+  initialTokenState,
+  type TokenAction,
+  type TokenEvent,
+  type TokenMachineState,
+  tokenStep,
+  usableToken,
+} from '../upkeep/token-machine';
+import { createWaiters, type Waiters, waitFor } from '../upkeep/waiters';
+import { canObtainAgain, createsToken, obtainToken } from './obtain-token';
 import type { TokenState } from './token-state';
 
-export type NewTokenListener = (
-  current: TokenState,
-  previous: TokenState | undefined,
-  reason: LoginReason,
-) => void;
+export type { TokenState } from './token-state';
+
+/** A login replaced the token: what managed secrets need to move their leases onto the new one. */
+export interface NewToken {
+  current: TokenState;
+  previous: TokenState | undefined;
+  /** The previous token's end (monotonic) when it lives on (replaced before its max TTL); undefined if it died. */
+  previousEndsAt: number | undefined;
+  reason: LoginReason;
+}
+
+export type NewTokenListener = (change: NewToken) => void;
+
+const TIMER = 'token';
 
 /**
- * Keeps one valid Vault token: logs in (one login at a time, whoever asks), renews at about two
- * thirds of the TTL with jitter, logs in again when renewal cannot extend the token or the token
- * died, and backs off while logins fail. Every timer lives in the client's Timers.
+ * The shell around the token machine (src/upkeep/token-machine.ts): it performs the machine's
+ * actions (logins, renewals, events) and feeds their outcomes back as events. Every decision
+ * (when to renew, when to log in again, how long to back off) is the machine's.
  */
 export class TokenManager {
-  #state: TokenState | undefined;
-  #retired: TokenState | undefined;
+  #state: TokenMachineState;
+  /** The login in flight, which any number of callers wait on. */
+  #login: Waiters<HeldToken> | undefined;
+  #armedFor: number | undefined;
   #generation = 0;
-  #login: Promise<TokenState> | undefined;
-  #failures = 0;
-  #renewFailures = 0;
-  #lastError: unknown;
-  #retryAt = 0;
-  #closed = false;
   readonly #listeners: NewTokenListener[] = [];
   /** Replaced tokens still alive, waiting to be revoked once nothing uses their leases. */
   readonly #retiring = new Map<string, TokenState>();
+  /** A new token can be had (a login, a token file read again): what Vault rejecting one can be met with. */
+  readonly #canLogin: boolean;
+  /** The client created its tokens (logins): they are its to announce, retire and revoke. */
+  readonly #creates: boolean;
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -43,50 +63,58 @@ export class TokenManager {
     private readonly timers: Timers,
     private readonly events: EventHub,
     private readonly redactor: Redactor,
+    private readonly time: Monotonic,
   ) {
-    if (options.auth.method === 'token') redactor.add(options.auth.token);
+    this.#canLogin = canObtainAgain(options.auth);
+    this.#creates = createsToken(options.auth);
+    this.#state = initialTokenState({
+      renewAt: options.token.renewAt,
+      jitter: options.token.jitter,
+      loginBackoff: options.token.loginBackoff,
+      canLogin: this.#canLogin,
+      drainMs: options.secrets.drainMs,
+    });
   }
 
   /** A valid token, logging in first if there is none. */
   async token(call?: CallOptions): Promise<string> {
-    const state = this.#state;
-    if (state && this.#usable(state)) return state.token;
-    return (await this.#ensure(state || this.#retired ? 'expired' : 'initial', call)).token;
+    return (await this.#acquire(call)).state.token;
   }
 
   /** Runs a call with the token; when Vault says `invalid token`, logs in again and retries the call once. */
   async run<T>(fn: (token: string) => Promise<T>, call?: CallOptions): Promise<T> {
-    const token = await this.token(call);
+    const held = await this.#acquire(call);
     try {
-      return await fn(token);
+      return this.#worked(held, await fn(held.state.token));
     } catch (error) {
-      if (!(error instanceof VaultInvalidTokenError) || this.options.auth.method === 'token') throw error;
-      let fresh: string;
-      if (this.#state?.token === token) {
-        this.#invalidate();
-        fresh = (await this.#ensure('invalid-token', call)).token;
-      } else {
-        fresh = await this.token(call);
+      if (!(error instanceof VaultInvalidTokenError) || !this.#canLogin) throw error;
+      this.#dispatch({ type: 'rejected', generation: held.state.generation, error });
+      const fresh = await this.#acquire(call);
+      if (fresh.state.token === held.state.token) throw error;
+      try {
+        return this.#worked(fresh, await fn(fresh.state.token));
+      } catch (again) {
+        if (again instanceof VaultInvalidTokenError)
+          this.#dispatch({ type: 'rejected', generation: fresh.state.generation, error: again });
+        throw again;
       }
-      if (fresh === token) throw error;
-      return await fn(fresh);
     }
   }
 
   async start(call?: CallOptions): Promise<void> {
-    await this.token(call);
+    await this.#acquire(call);
   }
 
   info(): TokenInfo | undefined {
-    const s = this.#state;
-    if (!s) return undefined;
-    const now = this.options.clock.now();
+    const held = currentToken(this.#state.phase);
+    if (!held) return undefined;
+    const s = held.state;
     return {
       method: this.options.auth.method,
       accessor: s.accessor,
       policies: s.policies,
       renewable: s.renewable,
-      ttlMs: s.expiresAt === undefined ? undefined : Math.max(0, s.expiresAt - now),
+      ttlMs: held.endsAt === undefined ? undefined : Math.max(0, held.endsAt - this.time.now()),
       expiresAt: s.expiresAt,
     };
   }
@@ -101,18 +129,189 @@ export class TokenManager {
    * once the managed secrets run on the new token, so the old credentials can go.
    */
   retire(state: TokenState, afterMs: number): void {
-    if (this.options.auth.method !== 'kubernetes' || state.token === this.#state?.token) return;
+    if (!this.#creates || state.token === currentToken(this.#state.phase)?.state.token) return;
     this.#retiring.set(state.accessor, state);
-    this.timers.schedule(`token:retire:${state.accessor}`, afterMs, () => this.#revoke(state));
+    this.timers.schedule(`token:retire:${state.accessor}`, afterMs, () =>
+      this.#revoke(state, this.transport),
+    );
   }
 
-  /** Stops renewing; with `revoke`, revokes the tokens this client logged in for (never a static one). */
-  async close(revoke: boolean): Promise<void> {
-    this.#closed = true;
+  /** Stops the upkeep: timers off, the machine closed; calls waiting on a login fail with ClientClosedError. */
+  stop(): void {
+    this.#dispatch({ type: 'close' });
     this.timers.cancelMatching('token:');
-    if (!revoke || this.options.auth.method !== 'kubernetes') return;
-    const tokens = [...this.#retiring.values(), ...(this.#state ? [this.#state] : [])];
-    await Promise.all(tokens.map((state) => this.#revoke(state)));
+  }
+
+  /** The token held now, usable or not. */
+  held(): TokenState | undefined {
+    return currentToken(this.#state.phase)?.state;
+  }
+
+  /** The tokens this client logged in for and may revoke (never a static one): the current and the replaced. */
+  revocable(): TokenState[] {
+    if (!this.#creates) return [];
+    const current = currentToken(this.#state.phase)?.state;
+    return [...this.#retiring.values(), ...(current ? [current] : [])];
+  }
+
+  /** Revokes the given tokens (and with them their leases) through `via`; failures are reported, never thrown. */
+  async revoke(tokens: readonly TokenState[], via: Transport): Promise<void> {
+    await Promise.all(tokens.map((state) => this.#revoke(state, via)));
+  }
+
+  /** A call worked with this token: the first time, that proves the login good (its backoff resets). */
+  #worked<T>(held: HeldToken, result: T): T {
+    if (!this.#state.proven) this.#dispatch({ type: 'worked', generation: held.state.generation });
+    return result;
+  }
+
+  async #acquire(call: CallOptions | undefined): Promise<HeldToken> {
+    const usable = usableToken(this.#state, this.time.now());
+    if (usable) return usable;
+    this.#dispatch({ type: 'need' });
+    const login = this.#login;
+    // A login is waited for with the caller's signal; its per-attempt timeoutMs is for the caller's own request.
+    if (login) return waitFor(login, { signal: call?.signal });
+    const { phase } = this.#state;
+    if (phase.name === 'closed') throw new ClientClosedError();
+    if (phase.name === 'backing-off') throw phase.error;
+    const now = usableToken(this.#state, this.time.now());
+    if (now) return now;
+    throw new ClientClosedError();
+  }
+
+  #dispatch(event: TokenEvent): void {
+    const { next, actions, delayMs } = tokenStep(this.#state, event, this.time.now(), Math.random);
+    this.#state = next;
+    if (next.dueAt !== this.#armedFor) {
+      this.#armedFor = next.dueAt;
+      if (delayMs === undefined) this.timers.cancel(TIMER);
+      else this.timers.schedule(TIMER, delayMs, () => this.#dispatch({ type: 'timer' }));
+    }
+    for (const action of actions) this.#perform(action);
+  }
+
+  #perform(action: TokenAction): void {
+    switch (action.type) {
+      case 'login':
+        this.#startLogin();
+        return;
+      case 'renew':
+        void this.#renew(action.token, action.incrementMs);
+        return;
+      case 'logged-in':
+        this.#loggedIn(action);
+        return;
+      case 'renewed':
+        this.events.emit('auth:renewed', {
+          accessor: action.token.state.accessor,
+          requestedTtlMs: action.requestedTtlMs,
+          ttlMs: action.token.state.ttlMs,
+          capped: action.capped,
+          at: this.options.clock.now(),
+        });
+        return;
+      case 'report':
+        this.#report(action.error, action.phase, action);
+        return;
+      case 'lead-scaled':
+        this.options.logger.warn(
+          { ttlMs: action.ttlMs, leadMs: Math.round(action.leadMs), drainMs: this.options.secrets.drainMs },
+          `the token's TTL (${Math.round(action.ttlMs / 1000)} s) is too short to log in again secrets.drainMs (${this.options.secrets.drainMs} ms) before it ends: the new token comes ${Math.round(action.leadMs)} ms before, so old credentials may end before a drain completes`,
+        );
+        return;
+    }
+  }
+
+  #startLogin(): void {
+    const login: Waiters<HeldToken> = createWaiters();
+    this.#login = login;
+    const generation = ++this.#generation;
+    // The token's time runs from when Vault issued it, no later than when we asked.
+    const sentAt = this.time.now();
+    // The login runs under the client's lifetime and defaults, never a caller's signal: each
+    // caller waits on it with its own (see waitFor).
+    obtainToken(this.options, this.transport, this.redactor, generation).then(
+      (token) => {
+        if (this.#login === login) this.#login = undefined;
+        this.#dispatch({ type: 'login-ok', token, sentAt });
+        const held = currentToken(this.#state.phase);
+        if (held?.state === token) login.resolve(held);
+        else login.reject(new ClientClosedError());
+      },
+      (error: unknown) => {
+        if (this.#login === login) this.#login = undefined;
+        this.#dispatch({ type: 'login-failed', error, delivered: login.waiting() > 0 });
+        login.reject(this.#state.phase.name === 'closed' ? new ClientClosedError() : error);
+      },
+    );
+  }
+
+  #loggedIn(action: Extract<TokenAction, { type: 'logged-in' }>): void {
+    const { token, previous, previousAlive, reason } = action;
+    // A token replaced while alive (max TTL) keeps its leases until it ends: close({ revoke })
+    // must reach it even if the managed secrets never all moved off it.
+    if (previous && previousAlive && this.#creates) this.#keepForRevocation(previous.state);
+    if (this.#creates) {
+      this.events.emit('auth:login', {
+        reason,
+        accessor: token.state.accessor,
+        policies: token.state.policies,
+        ttlMs: token.state.ttlMs,
+        renewable: token.state.renewable,
+        failedAttempts: action.failedAttempts,
+        at: this.options.clock.now(),
+      });
+    }
+    const change: NewToken = {
+      current: token.state,
+      previous: previous?.state,
+      previousEndsAt: previous && previousAlive ? previous.endsAt : undefined,
+      reason,
+    };
+    for (const listener of this.#listeners) {
+      try {
+        listener(change);
+      } catch (error) {
+        this.#report(error, 'login', { delivered: false });
+      }
+    }
+  }
+
+  async #renew(token: TokenState, incrementMs: number): Promise<void> {
+    const sentAt = this.time.now();
+    let event: TokenEvent;
+    try {
+      const res = await this.transport.send({
+        method: 'POST',
+        path: 'auth/token/renew-self',
+        body: { increment: `${Math.round(incrementMs / 1000)}s` },
+        token: token.token,
+        kind: 'idempotent-write',
+        // The machine backs off on its own; transport retries on top would multiply the load.
+        call: { maxRetries: 0 },
+      });
+      const where = { path: 'auth/token/renew-self', status: res.status };
+      const auth = requireAuth(parseEnvelope(res.body, where), where);
+      const grantedMs = auth.lease_duration * 1000;
+      event = {
+        type: 'renew-ok',
+        generation: token.generation,
+        grantedMs,
+        renewable: auth.renewable,
+        sentAt,
+        expiresAt: this.time.toWall(sentAt + grantedMs),
+      };
+    } catch (error) {
+      const kind =
+        error instanceof VaultInvalidTokenError
+          ? 'invalid-token'
+          : error instanceof VaultBadRequestError
+            ? 'cannot-extend'
+            : 'transient';
+      event = { type: 'renew-failed', generation: token.generation, kind, error };
+    }
+    this.#dispatch(event);
   }
 
   #keepForRevocation(state: TokenState): void {
@@ -122,208 +321,39 @@ export class TokenManager {
     this.#retiring.set(state.accessor, state);
   }
 
-  async #revoke(state: TokenState): Promise<void> {
+  async #revoke(state: TokenState, via: Transport): Promise<void> {
     this.#retiring.delete(state.accessor);
     if (state.expiresAt !== undefined && state.expiresAt <= this.options.clock.now()) return;
     try {
-      await this.transport.send({
+      await via.send({
         method: 'POST',
         path: 'auth/token/revoke-self',
         token: state.token,
         kind: 'idempotent-write',
-        call: { timeoutMs: 5_000 },
+        call: { timeoutMs: 5_000, maxRetries: 1 },
       });
     } catch (error) {
-      if (!(error instanceof VaultInvalidTokenError)) this.#report(error, 'revoke');
+      if (!(error instanceof VaultInvalidTokenError) && !(error instanceof ClientClosedError))
+        this.#report(error, 'revoke', { delivered: false });
     }
-  }
-
-  #usable(state: TokenState): boolean {
-    if (state.expiresAt === undefined) return true;
-    // A token in its last second (or tenth of its life) would die in flight.
-    const margin = Math.min(5_000, state.ttlMs * 0.1);
-    return this.options.clock.now() < state.expiresAt - margin;
-  }
-
-  #invalidate(): void {
-    if (this.#state) this.#retired = this.#state;
-    this.#state = undefined;
-    this.timers.cancel('token:renew');
-  }
-
-  async #ensure(reason: LoginReason, call?: CallOptions): Promise<TokenState> {
-    if (this.#closed) throw new ClientClosedError();
-    if (!this.#login) {
-      if (this.#lastError !== undefined && this.options.clock.now() < this.#retryAt) throw this.#lastError;
-      this.#login = this.#attempt(reason).finally(() => {
-        this.#login = undefined;
-      });
-    }
-    return waitWithSignal(this.#login, call?.signal);
-  }
-
-  async #attempt(reason: LoginReason): Promise<TokenState> {
-    const generation = ++this.#generation;
-    const { clock } = this.options;
-    let state: TokenState;
-    try {
-      state = await obtainToken(this.options, this.transport, this.redactor, generation);
-    } catch (error) {
-      if (this.#closed) throw error;
-      this.#failures += 1;
-      this.#lastError = error;
-      const delay = backoffDelay(this.#failures - 1, { ...this.options.token.loginBackoff, jitter: 0.25 });
-      this.#retryAt = clock.now() + delay;
-      this.#report(error, 'login', { attempt: this.#failures, nextAttemptInMs: delay });
-      if (this.options.auth.method === 'kubernetes') {
-        this.timers.schedule('token:login', delay, () => this.#ensure(reason).catch(() => undefined));
-      }
-      throw error;
-    }
-    if (this.#closed) throw new ClientClosedError();
-    const previous = this.#state ?? this.#retired;
-    // A token replaced while alive (max TTL) keeps its leases until it ends: close({ revoke })
-    // must reach it even if the managed secrets never all moved off it.
-    if (this.#state && this.options.auth.method === 'kubernetes') this.#keepForRevocation(this.#state);
-    const failedAttempts = this.#failures;
-    this.#state = state;
-    this.#retired = undefined;
-    this.#failures = 0;
-    this.#renewFailures = 0;
-    this.#lastError = undefined;
-    this.timers.cancel('token:login');
-    this.#scheduleRenewal(state);
-    if (this.options.auth.method === 'kubernetes') {
-      this.events.emit('auth:login', {
-        reason,
-        accessor: state.accessor,
-        policies: state.policies,
-        ttlMs: state.ttlMs,
-        renewable: state.renewable,
-        failedAttempts,
-        at: clock.now(),
-      });
-    }
-    for (const listener of this.#listeners) {
-      try {
-        listener(state, previous, reason);
-      } catch (error) {
-        this.#report(error, 'login');
-      }
-    }
-    return state;
-  }
-
-  #scheduleRenewal(
-    state: TokenState,
-    ttlMs = state.ttlMs,
-    action: 'renew' | 'relogin' = state.renewable ? 'renew' : 'relogin',
-  ): void {
-    if (state.expiresAt === undefined || ttlMs <= 0) return;
-    const { renewAt, jitter } = this.options.token;
-    // Spread the fleet: each pod renews somewhere around two thirds of the TTL.
-    const delay = ttlMs * renewAt * (1 + jitter * (2 * Math.random() - 1));
-    if (action === 'renew') {
-      this.timers.schedule('token:renew', delay, () => this.#renew(state.generation));
-    } else if (this.options.auth.method === 'kubernetes') {
-      this.timers.schedule('token:renew', delay, () => this.#relogin('max-ttl', state.generation));
-    }
-  }
-
-  async #renew(generation: number): Promise<void> {
-    const s = this.#state;
-    if (!s || s.generation !== generation || this.#closed) return;
-    const { clock } = this.options;
-    const requestedTtlMs = s.loginTtlMs;
-    const sentAt = clock.now();
-    let granted: number;
-    let renewable: boolean;
-    try {
-      const res = await this.transport.send({
-        method: 'POST',
-        path: 'auth/token/renew-self',
-        body: { increment: `${Math.round(requestedTtlMs / 1000)}s` },
-        token: s.token,
-        kind: 'idempotent-write',
-        call: { maxRetries: 0 },
-      });
-      const auth = requireAuth(
-        parseEnvelope(res.body, { path: 'auth/token/renew-self', status: res.status }),
-        {
-          path: 'auth/token/renew-self',
-          status: res.status,
-        },
-      );
-      granted = auth.lease_duration * 1000;
-      renewable = auth.renewable;
-    } catch (error) {
-      if (this.#state !== s || this.#closed) return;
-      if (error instanceof VaultInvalidTokenError) return this.#relogin('invalid-token', generation);
-      // Vault refuses to renew (not renewable, past max TTL): only a new login helps.
-      if (error instanceof VaultBadRequestError) return this.#relogin('max-ttl', generation);
-      this.#report(error, 'renew');
-      this.#renewFailures += 1;
-      const remaining = (s.expiresAt ?? 0) - clock.now();
-      const backoff = backoffDelay(this.#renewFailures - 1, {
-        ...this.options.token.loginBackoff,
-        jitter: 0.25,
-      });
-      if (remaining > 2_000) {
-        this.timers.schedule('token:renew', Math.min(backoff, remaining / 2), () => this.#renew(generation));
-      } else {
-        this.timers.schedule('token:renew', Math.max(0, remaining), () =>
-          this.#relogin('expired', generation),
-        );
-      }
-      return;
-    }
-    if (this.#state !== s || this.#closed) return;
-    const next: TokenState = { ...s, ttlMs: granted, renewable, expiresAt: sentAt + granted };
-    this.#state = next;
-    this.#renewFailures = 0;
-    // Vault grants less than asked as the token nears its max TTL: log in again before it runs out.
-    const capped = granted < requestedTtlMs - 1_000;
-    this.events.emit('auth:renewed', {
-      accessor: s.accessor,
-      requestedTtlMs,
-      ttlMs: granted,
-      capped,
-      at: clock.now(),
-    });
-    this.#scheduleRenewal(next, granted, capped || !renewable ? 'relogin' : 'renew');
-  }
-
-  async #relogin(reason: LoginReason, generation: number): Promise<void> {
-    if (this.#closed || this.#state?.generation !== generation) return;
-    if (reason === 'invalid-token') this.#invalidate();
-    await this.#ensure(reason).catch(() => undefined);
   }
 
   #report(
     error: unknown,
     phase: 'login' | 'renew' | 'revoke',
-    extra: { attempt?: number; nextAttemptInMs?: number } = {},
+    extra: { attempt?: number; nextAttemptInMs?: number; delivered: boolean },
   ): void {
     const wrapped = asClientError(error, (text) => this.redactor.text(text));
-    this.events.emit('error', { error: wrapped, phase, ...extra, at: this.options.clock.now() });
-  }
-}
-
-function waitWithSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
+    this.events.emit(
+      'error',
+      {
+        error: wrapped,
+        phase,
+        ...(extra.attempt !== undefined ? { attempt: extra.attempt } : {}),
+        ...(extra.nextAttemptInMs !== undefined ? { nextAttemptInMs: extra.nextAttemptInMs } : {}),
+        at: this.options.clock.now(),
       },
-      (error) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
+      { delivered: extra.delivered },
     );
-  });
+  }
 }

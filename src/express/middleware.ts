@@ -11,12 +11,13 @@ import {
 
 export interface VaultMiddlewareOptions<S extends SecretSpecs> {
   /** What every request behind the middleware needs, by name: `{ config: 'secret/data/app/config' }`. */
-  secrets?: S;
+  secrets?: S | undefined;
   /**
    * Log in when the middleware is created, and again on requests while there is no token (the
-   * client's own backoff paces the attempts). Default true; with false the app starts the client.
+   * client's own backoff paces the attempts). With false the app starts the client.
+   * @default true
    */
-  start?: boolean;
+  start?: boolean | undefined;
 }
 
 /** What the middleware puts on `res.locals`. */
@@ -50,6 +51,13 @@ export interface VaultUnavailableBody {
  * Puts the client's managed secrets on `res.locals.vault` for each request, or answers 503
  * while the client has no valid token or a required secret cannot be had. Secrets come from
  * the client's cache, so a request costs no Vault call while they are valid.
+ *
+ * Errors that are not Vault's (a bug in a schema, say) go to Express's error handling (`next`).
+ *
+ * @example
+ * const vault = vaultMiddleware(client, { secrets: { db: { path: 'database/creds/app', schema: Db } } });
+ * app.use(vault).get('/', (req, res) => res.json(vault.secrets(res).db.data.username));
+ * @see VaultUnavailableBody for the 503 body.
  */
 export function vaultMiddleware<const S extends SecretSpecs = Record<never, never>>(
   client: VaultKubernetesClient,

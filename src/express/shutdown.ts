@@ -7,8 +7,11 @@ export interface ClosableServer {
 }
 
 export interface VaultShutdownOptions {
-  /** Revoke the client's leases and token when the server closes. Default false. */
-  revoke?: boolean;
+  /**
+   * Revoke the client's leases and token when the server closes.
+   * @default false
+   */
+  revoke?: boolean | undefined;
 }
 
 export interface VaultShutdown {
@@ -24,6 +27,11 @@ export interface VaultShutdown {
 /**
  * Closes the client (optionally revoking its leases and token) when the HTTP server closes, so
  * `process.on('SIGTERM', () => server.close())` is all an app needs for a clean exit.
+ *
+ * @example
+ * const server = app.listen(8080);
+ * vaultGracefulShutdown(client, server, { revoke: true });
+ * process.on('SIGTERM', () => server.close());
  */
 export function vaultGracefulShutdown(
   client: VaultKubernetesClient,

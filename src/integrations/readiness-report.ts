@@ -4,12 +4,12 @@ import { loadSecrets, normalizeSpecs, type SecretSpecs, SecretUnavailable } from
 
 export interface VaultReadinessOptions {
   /** Secrets that must be valid for the app to be ready. */
-  secrets?: SecretSpecs;
+  secrets?: SecretSpecs | undefined;
   /**
    * A secret missing from the cache is fetched with one attempt of at most this long, so a probe
    * answers within its own timeout. Default 2000.
    */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 /** States and lifetimes only: this is what a probe shows, so never a token, lease id or secret value. */

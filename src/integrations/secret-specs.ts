@@ -5,8 +5,8 @@ export type SecretSpec =
   | string
   | {
       readonly path: string;
-      readonly schema?: StandardSchemaV1;
-      readonly body?: Record<string, unknown>;
+      readonly schema?: StandardSchemaV1 | undefined;
+      readonly body?: Record<string, unknown> | undefined;
     };
 
 /** Secrets by the name the app uses for them, e.g. `{ db: { path: 'database/creds/app', schema: Db } }`. */

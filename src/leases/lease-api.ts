@@ -1,5 +1,5 @@
 import type { TokenManager } from '../auth/token-manager';
-import { asClientError, VaultPermissionDeniedError } from '../errors';
+import { asClientError, ClientClosedError, VaultPermissionDeniedError } from '../errors';
 import type { EventHub } from '../events';
 import type { Transport } from '../http/transport';
 import { type Envelope, parseEnvelope } from '../http/vault-response';
@@ -42,45 +42,65 @@ export class LeaseApi {
     return parseEnvelope(res.body, { path: request.path, status: res.status });
   }
 
-  async renew(leaseId: string, incrementMs: number): Promise<Envelope> {
-    const res = await this.tokens.run((token) =>
-      this.transport.send({
-        method: 'PUT',
-        path: 'sys/leases/renew',
-        body: { lease_id: leaseId, increment: Math.round(incrementMs / 1000) },
-        token,
-        kind: 'idempotent-write',
-        // Renewals run in the background, which backs off on its own.
-        call: { maxRetries: 0 },
-      }),
+  async renew(leaseId: string, incrementMs: number, call?: CallOptions): Promise<Envelope> {
+    const res = await this.tokens.run(
+      (token) =>
+        this.transport.send({
+          method: 'PUT',
+          path: 'sys/leases/renew',
+          body: { lease_id: leaseId, increment: Math.round(incrementMs / 1000) },
+          token,
+          kind: 'idempotent-write',
+          // Renewals run in the background, which backs off on its own.
+          call: { maxRetries: 0, ...call },
+        }),
+      call,
     );
     return parseEnvelope(res.body, { path: 'sys/leases/renew', status: res.status });
   }
 
+  /** Revokes a replaced lease in the background, with the current token. */
   async revoke(leaseId: string): Promise<void> {
     try {
-      await this.tokens.run((token) =>
-        this.transport.send({
-          method: 'PUT',
-          path: 'sys/leases/revoke',
-          body: { lease_id: leaseId },
-          token,
-          kind: 'idempotent-write',
-        }),
-      );
+      await this.tokens.run((token) => this.#send(this.transport, leaseId, token, {}));
     } catch (error) {
-      if (error instanceof VaultPermissionDeniedError) {
-        if (!this.#warnedRevoke) {
-          this.#warnedRevoke = true;
-          this.options.logger.warn(
-            { path: 'sys/leases/revoke' },
-            'cannot revoke leases: the token lacks update on sys/leases/revoke; old leases end with their token or TTL instead (grant it for prompt revocation)',
-          );
-        }
-        return;
-      }
-      const wrapped = asClientError(error);
-      this.events.emit('error', { error: wrapped, phase: 'revoke', at: this.options.clock.now() });
+      this.#failed(error);
     }
+  }
+
+  /** Revokes leases at close: with the given token, through `via` (which outlives the client's own transport). */
+  async revokeAll(leaseIds: readonly string[], token: string | undefined, via: Transport): Promise<void> {
+    if (!token) return;
+    await Promise.all(
+      leaseIds.map((id) =>
+        this.#send(via, id, token, { maxRetries: 1 }).catch((error: unknown) => this.#failed(error)),
+      ),
+    );
+  }
+
+  #send(via: Transport, leaseId: string, token: string, call: CallOptions): Promise<unknown> {
+    return via.send({
+      method: 'PUT',
+      path: 'sys/leases/revoke',
+      body: { lease_id: leaseId },
+      token,
+      kind: 'idempotent-write',
+      call,
+    });
+  }
+
+  #failed(error: unknown): void {
+    if (error instanceof ClientClosedError) return;
+    if (error instanceof VaultPermissionDeniedError) {
+      if (!this.#warnedRevoke) {
+        this.#warnedRevoke = true;
+        this.options.logger.warn(
+          { path: 'sys/leases/revoke' },
+          'cannot revoke leases: the token lacks update on sys/leases/revoke; old leases end with their token or TTL instead (grant it for prompt revocation)',
+        );
+      }
+      return;
+    }
+    this.events.emit('error', { error: asClientError(error), phase: 'revoke', at: this.options.clock.now() });
   }
 }

@@ -1,40 +1,62 @@
 import {
   asClientError,
+  ClientClosedError,
+  DrainTimeoutError,
   LeaseError,
   ListenerError,
+  ResponseShapeError,
   VaultBadRequestError,
+  VaultConnectionError,
   VaultPermissionDeniedError,
+  VaultRateLimitError,
+  VaultSealedError,
+  VaultServerError,
 } from '../errors';
 import type { EventHub } from '../events';
 import type { Envelope } from '../http/vault-response';
-import { backoffDelay } from '../internal/backoff';
+import type { Monotonic } from '../internal/clock';
+import { whatWasThrown } from '../internal/thrown';
 import type { Timers } from '../internal/timers';
 import type { ResolvedOptions } from '../options';
+import { checkSchema } from '../schema-check';
 import type { ErrorPhase, RotationReason } from '../types/events';
 import type { CallOptions } from '../types/requests';
-import type { Secret, SecretListener } from '../types/secret';
+import type { Secret, SecretChange, SecretListener } from '../types/secret';
 import type { StandardSchemaV1 } from '../types/standard-schema';
-import { type Current, endOf, nextStep, viewOf } from './current-secret';
-import { isCapped, renewDelay, rotationDelay } from './lease-timing';
-import { snapshotOf } from './secret';
-import { changed, deliver, describe, reasonPastEnd } from './secret-change';
-import { kvMetadataPath, shapeSecret } from './secret-shape';
+import {
+  endOf,
+  fetching,
+  type HeldSecret,
+  initialSecretState,
+  type SecretAction,
+  type SecretEvent,
+  type SecretMachineState,
+  secretStep,
+  servable,
+} from '../upkeep/secret-machine';
+import { createWaiters, type Waiters, waitFor } from '../upkeep/waiters';
+import { snapshotOf, toSecret } from './secret';
+import { deliver } from './secret-change';
+import { endsAtOf, kvMetadataPath, shapeSecret } from './secret-shape';
 
 /** What a managed secret needs from the client: Vault calls (with the token handled) and the shared plumbing. */
 export interface SecretContext {
   options: ResolvedOptions;
   timers: Timers;
   events: EventHub;
+  time: Monotonic;
   read(
     request: { path: string; method: 'GET' | 'POST'; body?: Record<string, unknown> },
     call?: CallOptions,
   ): Promise<Envelope>;
-  renewLease(leaseId: string, incrementMs: number): Promise<Envelope>;
+  renewLease(leaseId: string, incrementMs: number, call?: CallOptions): Promise<Envelope>;
   revokeLease(leaseId: string): Promise<void>;
+  /** How far Vault's clock is ahead of the pod's, from Vault's `Date` header: corrects the instants Vault states. */
+  skewMs(): number;
 }
 
 /** Background work has its own backoff; a transport retry on top would only multiply the load on a struggling Vault. */
-const BACKGROUND: CallOptions = { maxRetries: 0 };
+const BACKGROUND_RETRIES = 0;
 
 interface Watcher {
   listener: SecretListener<unknown>;
@@ -42,18 +64,30 @@ interface Watcher {
 }
 
 /**
- * One secret the client keeps current: fetched once for any number of concurrent callers,
- * renewed before its lease runs out, replaced before a lease that cannot be extended dies (old
- * and new overlapping for a grace period), polled when it has no lease, and announced once per
- * change. Every failure in the background is reported and retried with backoff, never thrown.
+ * One secret the client keeps current: the shell around the secret machine
+ * (src/upkeep/secret-machine.ts). It performs the machine's actions (fetch, renew, poll, announce,
+ * report) and feeds their outcomes back; every decision (when, what, whether to serve) is the
+ * machine's. Callers of one fetch each wait with their own signal and timeout.
  */
 export class ManagedSecret {
-  #current: Current | undefined;
-  #pending: Promise<Current> | undefined;
-  #failures = 0;
-  #closed = false;
-  #pollMetadata = true;
-  readonly #watchers = new Set<Watcher>();
+  #state: SecretMachineState;
+  #armedFor: number | undefined;
+  /** The fetch in flight, which any number of callers wait on. */
+  #fetch: Waiters<HeldSecret> | undefined;
+  /** The fetch whose outcome is being dispatched: the one `deliver` settles. */
+  #landing: Waiters<HeldSecret> | undefined;
+  /** A caller asked for the fetch being started: it gets the client's retries, not the background's none. */
+  #callerWants = false;
+  /** Views of one value, made once per schema, so a cache hit allocates nothing. */
+  #viewOf: HeldSecret | undefined;
+  #view: Secret<unknown> | undefined;
+  #views: Map<StandardSchemaV1, Secret<unknown>> | undefined;
+  #watchers: Set<Watcher> | undefined;
+  /** Settles once the fetch owed since a login lands (true) or fails (false), with its drain. */
+  #relogin: Waiters<boolean> | undefined;
+  #reloginDrain: Promise<void> | undefined;
+  /** When the value fetched under a new token landed (monotonic): the handover the old token's revocation counts from. */
+  reloginLandedAt: number | undefined;
   readonly #timer: string;
 
   constructor(
@@ -61,65 +95,69 @@ export class ManagedSecret {
     readonly key: string,
     readonly path: string,
     private readonly body: Record<string, unknown> | undefined,
+    /** The namespace it is read in, when it differs from the client's. */
+    readonly namespace: string | undefined,
   ) {
     this.#timer = `secret:${key}`;
+    const { secrets } = ctx.options;
+    this.#state = initialSecretState({
+      path,
+      renewAt: secrets.renewAt,
+      jitter: secrets.jitter,
+      rotateBefore: secrets.rotateBefore,
+      pollIntervalMs: secrets.pollIntervalMs,
+      certificateRenewAt: secrets.certificateRenewAt,
+      backoff: secrets.backoff,
+      drainMs: secrets.drainMs,
+    });
   }
 
   get watched(): boolean {
-    return this.#watchers.size > 0;
+    return (this.#watchers?.size ?? 0) > 0;
   }
 
-  /** The cached value if it may still be used: never one whose lease has ended or died with its token. */
+  /** The value if it may be used now: never one past its lease's end or its token's. */
   cached<T>(schema: StandardSchemaV1 | undefined): Secret<T> | undefined {
-    const c = this.#current;
-    const end = c && endOf(c);
-    if (!c || c.dead || (end !== undefined && this.ctx.options.clock.now() >= end)) return undefined;
-    return viewOf<T>(this.path, c, schema);
+    const value = servable(this.#state, this.ctx.time.now());
+    return value && this.#viewFor<T>(value, schema);
   }
 
   async load<T>(schema: StandardSchemaV1 | undefined, call?: CallOptions): Promise<Secret<T>> {
     const hit = this.cached<T>(schema);
     if (hit) return hit;
-    const reason = this.#current ? reasonPastEnd(this.#current.fetched.kind) : 'manual';
-    return this.#view<T>(await this.refresh(reason, call), schema);
+    this.#want(undefined);
+    return this.#wait<T>(schema, call);
   }
 
-  /** Fetches anew (one request however many ask), replacing and announcing the value if it changed. */
-  refresh(reason: RotationReason, call?: CallOptions): Promise<Current> {
-    this.#pending ??= this.#fetch(reason, call).finally(() => {
-      this.#pending = undefined;
-    });
-    return this.#pending;
-  }
-
-  /** The lease died with the token that created it: stop serving it until it is replaced. */
-  markDead(): void {
-    if (this.#current?.fetched.lease) this.#current.dead = true;
+  /** Fetches anew now (a new credential for a dynamic secret), whatever is cached. */
+  async rotate<T>(schema: StandardSchemaV1 | undefined, call?: CallOptions): Promise<Secret<T>> {
+    this.#want('manual');
+    return this.#wait<T>(schema, call);
   }
 
   /**
-   * After a new login: fetch anew under the new token, retrying with backoff until that works.
-   * Until then the current lease is served no longer than its token lives (`tokenEndsAt`).
-   * Resolves whether the first try succeeded.
+   * A login replaced the token. Resolves once the value has been fetched under the new token
+   * (true) or that failed (false; it is retried with backoff), after its listeners drained.
    */
-  async replaceAfterLogin(tokenEndsAt: number | undefined): Promise<boolean> {
-    // A fetch already under way may have gone out with the old token: joining it would keep a
-    // lease that dies with that token. Let it land, then fetch again.
-    await this.#pending?.catch(() => undefined);
-    const c = this.#current;
-    if (c?.fetched.lease && tokenEndsAt !== undefined) {
-      c.tokenEndsAt = Math.min(c.tokenEndsAt ?? tokenEndsAt, tokenEndsAt);
-      c.views.clear();
+  async tokenReplaced(previousEndsAt: number | undefined): Promise<boolean> {
+    const relogin = createWaiters<boolean>();
+    this.#relogin = relogin;
+    this.#dispatch({ type: 'token-replaced', tokenEndsAt: previousEndsAt });
+    if (!this.#state.awaitingRelogin) {
+      this.#relogin = undefined;
+      return true;
     }
-    return this.#replace('relogin');
+    const ok = await relogin.promise;
+    await this.#reloginDrain;
+    return ok;
   }
 
   hasLease(): boolean {
-    return this.#current?.fetched.lease !== undefined;
+    return this.#held()?.fetched.lease !== undefined;
   }
 
   leaseId(): string | undefined {
-    return this.#current?.fetched.lease?.id;
+    return this.#held()?.fetched.lease?.id;
   }
 
   /** Registers a watcher; `ready` settles with the first value handed to it (or the first failure). */
@@ -128,274 +166,441 @@ export class ManagedSecret {
     schema: StandardSchemaV1 | undefined,
   ): { stop: () => void; ready: Promise<Secret<T>> } {
     const watcher: Watcher = { listener: listener as SecretListener<unknown>, schema };
+    this.#watchers ??= new Set();
     this.#watchers.add(watcher);
-    const c = this.cached<T>(schema);
+    const hit = this.cached<T>(schema);
     let ready: Promise<Secret<T>>;
-    if (c) {
-      this.#call(watcher, c, undefined);
-      ready = Promise.resolve(c);
+    if (hit) {
+      this.#call(watcher, hit, undefined);
+      ready = Promise.resolve(hit);
     } else {
-      ready = this.refresh('manual', BACKGROUND).then(
-        (current) => {
-          const view = this.#view<T>(current, schema);
-          if (this.#watchers.has(watcher)) this.#call(watcher, view, undefined);
-          return view;
-        },
-        (error: unknown) => {
-          this.#report(error, 'read');
-          this.#retryLater('manual');
-          throw error;
-        },
-      );
+      this.#want(undefined, false);
+      ready = this.#wait<T>(schema, undefined).then((view) => {
+        if (this.#watchers?.has(watcher)) this.#call(watcher, view, undefined);
+        return view;
+      });
       // The failure is reported as an event; awaiting `ready` is optional, so it must not go unhandled.
       ready.catch(() => undefined);
     }
     return {
       stop: () => {
-        this.#watchers.delete(watcher);
+        this.#watchers?.delete(watcher);
       },
       ready,
     };
   }
 
+  /** Ends the upkeep (evicted, invalidated, client closed): no timer left, no event after. */
   dispose(): void {
-    this.#closed = true;
+    this.#dispatch({ type: 'close' });
     this.ctx.timers.cancel(this.#timer);
   }
 
-  async #fetch(reason: RotationReason, call?: CallOptions): Promise<Current> {
-    const { clock } = this.ctx.options;
+  #held(): HeldSecret | undefined {
+    const { phase } = this.#state;
+    switch (phase.name) {
+      case 'fresh':
+      case 'renewing':
+      case 'polling':
+      case 'replacing':
+        return phase.value;
+      case 'loading':
+        return phase.previous;
+      case 'dead':
+        return phase.value;
+      default:
+        return undefined;
+    }
+  }
+
+  #want(force: RotationReason | undefined, caller = true): void {
+    this.#callerWants = caller;
+    try {
+      this.#dispatch({ type: 'want', ...(force ? { force } : {}) });
+    } finally {
+      this.#callerWants = false;
+    }
+  }
+
+  async #wait<T>(schema: StandardSchemaV1 | undefined, call: CallOptions | undefined): Promise<Secret<T>> {
+    const fetch = this.#fetch;
+    if (fetch) {
+      const value = await waitFor(
+        fetch,
+        { signal: call?.signal, timeoutMs: call?.timeoutMs, what: `the secret at ${this.path}` },
+        this.ctx.options.clock,
+      );
+      return this.#viewFor<T>(value, schema);
+    }
+    const hit = this.cached<T>(schema);
+    if (hit) return hit;
+    const { phase } = this.#state;
+    if (phase.name === 'dead') throw phase.error;
+    throw new ClientClosedError();
+  }
+
+  #dispatch(event: SecretEvent): void {
+    const { next, actions, delayMs } = secretStep(this.#state, event, this.ctx.time.now(), Math.random);
+    this.#state = next;
+    if (next.dueAt !== this.#armedFor) {
+      this.#armedFor = next.dueAt;
+      if (delayMs === undefined) this.ctx.timers.cancel(this.#timer);
+      else this.ctx.timers.schedule(this.#timer, delayMs, () => this.#dispatch({ type: 'timer' }));
+    }
+    for (const action of actions) this.#perform(action);
+  }
+
+  #perform(action: SecretAction): void {
+    switch (action.type) {
+      case 'fetch':
+        this.#startFetch();
+        return;
+      case 'renew':
+        void this.#renew(action.leaseId, action.incrementMs);
+        return;
+      case 'poll':
+        void this.#poll();
+        return;
+      case 'deliver':
+        this.#landing?.resolve(action.value);
+        return;
+      case 'deliver-error':
+        this.#landing?.reject(action.error);
+        return;
+      case 'changed':
+        this.#announce(action.previous, action.current, action.reason, action.revokePrevious);
+        return;
+      case 'renewed':
+        this.ctx.events.emit('lease:renewed', {
+          path: this.path,
+          ...this.#ns(),
+          leaseId: action.leaseId,
+          requestedTtlMs: action.requestedTtlMs,
+          ttlMs: action.ttlMs,
+          at: this.ctx.options.clock.now(),
+        });
+        return;
+      case 'report':
+        this.#report(action.error, action.phase, action.delivered);
+        return;
+      case 'expired':
+        this.#expired(action.value);
+        return;
+      case 'relogin-settled':
+        if (action.ok) this.reloginLandedAt = this.ctx.time.now();
+        this.#relogin?.resolve(action.ok);
+        this.#relogin = undefined;
+        return;
+      case 'lead-scaled':
+        this.ctx.options.logger.warn(
+          { path: this.path, ttlMs: action.ttlMs, leadMs: Math.round(action.leadMs) },
+          `the TTL of ${this.path} (${Math.round(action.ttlMs / 1000)} s) is too short to hand over its replacement secrets.drainMs (${this.ctx.options.secrets.drainMs} ms) before it ends: it comes ${Math.round(action.leadMs)} ms before, so the old credentials may end before a drain completes`,
+        );
+        return;
+    }
+  }
+
+  #startFetch(): void {
+    const waiters = createWaiters<HeldSecret>();
+    this.#fetch = waiters;
+    const call: CallOptions = {
+      ...(this.namespace !== undefined ? { namespace: this.namespace } : {}),
+      ...(this.#callerWants ? {} : { maxRetries: BACKGROUND_RETRIES }),
+    };
+    void this.#fetchInto(waiters, call);
+  }
+
+  /** One fetch, under the client's lifetime and defaults: its outcome goes to the machine, then to the waiters. */
+  async #fetchInto(waiters: Waiters<HeldSecret>, call: CallOptions): Promise<void> {
+    const { time, options } = this.ctx;
     // A lease's time runs from when Vault granted it, which is no later than when we asked:
     // counting from the answer would stretch it by however long the answer took.
-    const sentAt = clock.now();
-    const envelope = await this.ctx.read(
-      { path: this.path, method: this.body ? 'POST' : 'GET', ...(this.body ? { body: this.body } : {}) },
-      call,
-    );
-    const fetched = shapeSecret(this.path, envelope, sentAt);
-    const previous = this.#current;
-    // A lease granted for 0 s is as good as none: keep backing off rather than looping at once.
-    if (!fetched.lease || fetched.lease.ttlMs > 0) this.#failures = 0;
-    if (previous && !previous.dead && !changed(previous.fetched, fetched)) {
-      this.#schedule(previous);
-      return previous;
-    }
-    const current: Current = {
-      fetched,
-      expiresAt: fetched.expiresAt,
-      leaseTtlMs: fetched.lease?.ttlMs ?? 0,
-      tokenEndsAt: undefined,
-      views: new Map(),
-      dead: false,
-      expiredReported: false,
-    };
-    this.#current = current;
-    if (!this.#closed) this.#schedule(current);
-    if (previous) this.#announce(previous, current, reason);
-    return current;
-  }
-
-  #announce(previous: Current, current: Current, reason: RotationReason): void {
-    const { clock, secrets } = this.ctx.options;
-    this.ctx.events.emit('secret:rotated', {
-      path: this.path,
-      reason,
-      previous: snapshotOf(previous.fetched),
-      current: snapshotOf(current.fetched),
-      at: clock.now(),
-    });
-    for (const watcher of this.#watchers) {
-      const prior = this.#safeView(previous, watcher.schema);
-      const next = this.#safeView(current, watcher.schema);
-      if (next) this.#call(watcher, next, prior ? { previous: prior, reason } : undefined);
-    }
-    // The old credentials stay valid a little longer so work in flight can finish with them.
-    const oldLease = previous.fetched.lease?.id;
-    const alive = previous.expiresAt === undefined || previous.expiresAt > clock.now();
-    if (oldLease && alive && !previous.dead && reason !== 'lease-lost' && reason !== 'relogin') {
-      this.ctx.timers.schedule(`revoke:${oldLease}`, secrets.graceMs, () => this.ctx.revokeLease(oldLease));
-    }
-  }
-
-  #schedule(c: Current): void {
-    if (c.fetched.lease && c.leaseTtlMs <= 0) {
-      this.#retryLater('lease-lost');
-      return;
-    }
-    const [delay, task] = this.#next(c);
-    this.ctx.timers.schedule(this.#timer, delay, task);
-  }
-
-  /** What keeps this kind of secret current, and when (the timing itself is in lease-timing.ts). */
-  #next(c: Current): [number, () => Promise<void>] {
-    const step = nextStep(c, this.ctx.options.clock.now(), this.ctx.options.secrets);
-    if (step.action === 'renew') return [step.delay, () => this.#renew(c)];
-    if (step.action === 'poll') return [step.delay, () => this.#poll(c)];
-    return [step.delay, () => this.#rotate(step.reason)];
-  }
-
-  async #renew(c: Current): Promise<void> {
-    const lease = c.fetched.lease;
-    if (this.#current !== c || !lease || this.#closed) return;
-    const { clock, secrets } = this.ctx.options;
-    const requestedTtlMs = c.leaseTtlMs;
-    const sentAt = clock.now();
-    let granted: number;
+    const sentAt = time.now();
+    const fetchedAt = options.clock.now();
+    let event: SecretEvent;
+    let arrived: HeldSecret | undefined;
     try {
-      const envelope = await this.ctx.renewLease(lease.id, requestedTtlMs);
-      granted = (envelope.lease_duration ?? 0) * 1000;
+      const envelope = await this.ctx.read(
+        { path: this.path, method: this.body ? 'POST' : 'GET', ...(this.body ? { body: this.body } : {}) },
+        call,
+      );
+      const fetched = shapeSecret(this.path, envelope, fetchedAt);
+      // Vault states a certificate's end on its own clock: the measured skew puts it on ours.
+      const skew = this.ctx.skewMs();
+      arrived = {
+        fetched,
+        fetchedAt: sentAt,
+        endsAt: endsAtOf(fetched, sentAt, (vaultMs) => time.fromWall(vaultMs - skew)),
+        leaseTtlMs: fetched.lease?.ttlMs ?? 0,
+        tokenEndsAt: undefined,
+      };
+      event = { type: 'fetched', value: arrived };
     } catch (error) {
-      if (this.#current !== c || this.#closed) return;
-      if (error instanceof VaultBadRequestError) {
-        // Vault no longer knows the lease, or refuses to extend it: only a new secret helps.
-        const cannotExtend = error.reasons.some((r) => /not renewable|max TTL/i.test(r));
-        if (!cannotExtend) c.dead = true;
-        return this.#rotate(cannotExtend ? 'max-ttl' : 'lease-lost');
-      }
-      this.#report(error, 'lease-renew');
-      return this.#retryLater('max-ttl');
+      event = {
+        type: 'fetch-failed',
+        error,
+        transient: isTransient(error),
+        keepTrying: this.watched,
+        delivered: waiters.waiting() > 0,
+      };
     }
-    if (this.#current !== c || this.#closed) return;
-    if (granted <= 0) {
-      c.dead = true;
-      return this.#rotate('lease-lost');
-    }
-    // Vault answered: the next failure backs off from the minimum again.
-    this.#failures = 0;
-    const now = clock.now();
-    c.expiresAt = sentAt + granted;
-    c.views.clear();
-    this.ctx.events.emit('lease:renewed', {
-      path: this.path,
-      leaseId: lease.id,
-      requestedTtlMs,
-      ttlMs: granted,
-      at: now,
-    });
-    if (isCapped(requestedTtlMs, granted)) {
-      this.ctx.timers.schedule(
-        this.#timer,
-        rotationDelay(c.expiresAt, now, requestedTtlMs, secrets.rotateBefore),
-        () => this.#rotate('max-ttl'),
-      );
-    } else {
-      this.ctx.timers.schedule(this.#timer, renewDelay(granted, secrets.renewAt, secrets.jitter), () =>
-        this.#renew(c),
-      );
-    }
-  }
-
-  async #rotate(reason: RotationReason): Promise<void> {
-    await this.#replace(reason);
-  }
-
-  /** A new fetch in the background: reported and retried with backoff when it fails. Resolves whether it worked. */
-  async #replace(reason: RotationReason): Promise<boolean> {
-    if (this.#closed) return false;
+    if (this.#fetch === waiters) this.#fetch = undefined;
+    this.#landing = waiters;
     try {
-      await this.refresh(reason, BACKGROUND);
-      return true;
-    } catch (error) {
-      if (this.#closed) return false;
-      this.#report(error, 'rotate');
-      this.#retryLater(reason);
-      return false;
+      this.#dispatch(event);
+    } finally {
+      this.#landing = undefined;
     }
+    // Disposed meanwhile (invalidated, evicted): the callers still get what they asked for.
+    if (this.#state.phase.name === 'closed') {
+      if (arrived) waiters.resolve(arrived);
+      else waiters.reject(event.type === 'fetch-failed' ? event.error : new ClientClosedError());
+    }
+  }
+
+  async #renew(leaseId: string, incrementMs: number): Promise<void> {
+    const sentAt = this.ctx.time.now();
+    let event: SecretEvent;
+    try {
+      const envelope = await this.ctx.renewLease(leaseId, incrementMs, {
+        maxRetries: BACKGROUND_RETRIES,
+        ...this.#ns(),
+      });
+      event = { type: 'renewed', grantedMs: (envelope.lease_duration ?? 0) * 1000, sentAt };
+    } catch (error) {
+      let kind: 'gone' | 'cannot-extend' | 'transient' = 'transient';
+      if (error instanceof VaultBadRequestError)
+        kind = error.reasons.some((r) => /not renewable|max TTL/i.test(r)) ? 'cannot-extend' : 'gone';
+      event = { type: 'renew-failed', kind, error };
+    }
+    this.#dispatch(event);
   }
 
   /** KV v2: a version number is cheap to check; the data is read only when it moved. */
-  async #poll(c: Current): Promise<void> {
-    if (this.#current !== c || this.#closed) return;
-    const metadataPath = this.#pollMetadata ? kvMetadataPath(this.path) : undefined;
-    if (!metadataPath) return this.#rotate('new-version');
-    let latest: unknown;
-    try {
-      const envelope = await this.ctx.read({ path: metadataPath, method: 'GET' }, BACKGROUND);
-      latest = (envelope.data as { current_version?: unknown } | null | undefined)?.current_version;
-    } catch (error) {
-      if (this.#closed) return;
-      if (error instanceof VaultPermissionDeniedError && error.code === 'ERR_VAULT_PERMISSION_DENIED') {
-        // Policies often grant `data/` but not `metadata/`: poll the data itself from now on.
-        this.#pollMetadata = false;
-        return this.#rotate('new-version');
+  async #poll(): Promise<void> {
+    const metadataPath = kvMetadataPath(this.path);
+    let event: SecretEvent;
+    if (!metadataPath) {
+      event = { type: 'poll-failed', kind: 'denied', error: undefined };
+    } else {
+      try {
+        const envelope = await this.ctx.read(
+          { path: metadataPath, method: 'GET' },
+          { maxRetries: BACKGROUND_RETRIES, ...this.#ns() },
+        );
+        const latest = (envelope.data as { current_version?: unknown } | null | undefined)?.current_version;
+        event = { type: 'polled', latest };
+      } catch (error) {
+        const denied =
+          error instanceof VaultPermissionDeniedError && error.code === 'ERR_VAULT_PERMISSION_DENIED';
+        event = { type: 'poll-failed', kind: denied ? 'denied' : 'transient', error };
       }
-      this.#report(error, 'read');
-      return this.#retryLater('new-version');
     }
-    this.#failures = 0;
-    if (typeof latest === 'number' && latest !== c.fetched.version) return this.#rotate('new-version');
-    this.#schedule(c);
+    this.#dispatch(event);
   }
 
-  #retryLater(reason: RotationReason): void {
-    if (this.#closed) return;
+  #announce(
+    previous: HeldSecret | undefined,
+    current: HeldSecret,
+    reason: RotationReason,
+    revokePrevious: boolean,
+  ): void {
+    if (!previous) return;
     const { clock, secrets } = this.ctx.options;
-    this.#failures += 1;
-    let delay = backoffDelay(this.#failures - 1, { ...secrets.backoff, jitter: 0.25 });
-    const c = this.#current;
-    const now = clock.now();
-    const end = c && endOf(c);
-    if (c && end !== undefined) {
-      const remaining = end - now;
-      if (remaining <= 0) this.#expired(c);
-      else delay = Math.min(delay, remaining);
+    this.ctx.events.emit('secret:rotated', {
+      path: this.path,
+      ...this.#ns(),
+      reason,
+      previous: snapshotOf(previous.fetched, this.#wallEnd(previous)),
+      current: snapshotOf(current.fetched, this.#wallEnd(current)),
+      at: clock.now(),
+    });
+    const pending: Promise<unknown>[] = [];
+    for (const watcher of this.#watchers ?? []) {
+      const prior = this.#safeView(previous, watcher.schema);
+      const next = this.#safeView(current, watcher.schema);
+      if (!next) continue;
+      const change: SecretChange<unknown> | undefined = prior ? { previous: prior, reason } : undefined;
+      const result = this.#call(watcher, next, change);
+      if (result) pending.push(result);
     }
-    // A lease whose token was replaced is not worth renewing: it dies with that token.
-    const renewable =
-      c?.fetched.kind === 'leased' && c.fetched.lease?.renewable && !c.dead && c.tokenEndsAt === undefined;
-    const stillRenewable =
-      renewable && end !== undefined && end - (now + delay) > c!.leaseTtlMs * secrets.rotateBefore;
-    this.ctx.timers.schedule(this.#timer, delay, () =>
-      stillRenewable
-        ? this.#renew(c!)
-        : this.#rotate(end !== undefined && end <= clock.now() ? 'lease-lost' : reason),
-    );
+    const oldLease = previous.fetched.lease?.id;
+    const drained = this.#drain(pending, oldLease);
+    if (reason === 'relogin') this.#reloginDrain = drained;
+    // The old credentials stay valid until the listeners drained (bounded by drainMs), and at
+    // least the grace period, so work in flight can finish with them.
+    if (!oldLease || !revokePrevious) return;
+    const revoke = () => this.ctx.revokeLease(oldLease);
+    if (pending.length === 0) {
+      this.ctx.timers.schedule(`revoke:${oldLease}`, secrets.graceMs, revoke);
+      return;
+    }
+    let graceOver = false;
+    let drainOver = false;
+    const maybeRevoke = () => {
+      if (graceOver && drainOver) {
+        this.ctx.timers.cancel(`revoke:${oldLease}`);
+        void revoke();
+      }
+    };
+    this.ctx.timers.schedule(`revoke:${oldLease}`, secrets.graceMs, () => {
+      graceOver = true;
+      maybeRevoke();
+    });
+    void drained.then(() => {
+      drainOver = true;
+      maybeRevoke();
+    });
   }
 
-  #expired(c: Current): void {
-    if (c.expiredReported) return;
-    c.expiredReported = true;
-    const leaseId = c.fetched.lease?.id;
+  /**
+   * Settles when every listener promise of a change settled, or `drainMs` passed (then reported
+   * as ERR_DRAIN_TIMEOUT, naming the path and how many still held on). Never rejects.
+   */
+  #drain(pending: Promise<unknown>[], leaseId: string | undefined): Promise<void> {
+    if (pending.length === 0) return Promise.resolve();
+    const { timers, options } = this.ctx;
+    let open = pending.length;
+    const name = `drain:${leaseId ?? this.key}:${options.clock.now()}`;
+    return new Promise<void>((resolve) => {
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        timers.cancel(name);
+        resolve();
+      };
+      for (const p of pending)
+        void p.then(
+          () => {
+            open -= 1;
+            if (open === 0) finish();
+          },
+          () => {
+            open -= 1;
+            if (open === 0) finish();
+          },
+        );
+      timers.schedule(name, options.secrets.drainMs, () => {
+        if (done) return;
+        this.#report(
+          new DrainTimeoutError(
+            `${open} watch listener${open === 1 ? '' : 's'} for ${this.path} had not finished with the old credentials after secrets.drainMs (${options.secrets.drainMs} ms); revoking them anyway`,
+            { path: this.path, pendingListeners: open },
+          ),
+          'drain',
+          false,
+        );
+        finish();
+      });
+      // A closed client has no timers left: the drain is over then too.
+      if (timers.closed) finish();
+    });
+  }
+
+  #expired(value: HeldSecret): void {
+    const leaseId = value.fetched.lease?.id;
     if (leaseId)
-      this.ctx.events.emit('lease:expired', { path: this.path, leaseId, at: this.ctx.options.clock.now() });
+      this.ctx.events.emit('lease:expired', {
+        path: this.path,
+        ...this.#ns(),
+        leaseId,
+        at: this.ctx.options.clock.now(),
+      });
     this.#report(
       new LeaseError(
         'ERR_LEASE_EXPIRED',
         `the secret at ${this.path} expired before a replacement could be fetched; it will be fetched as soon as Vault answers`,
-        {
-          path: this.path,
-          ...(leaseId ? { leaseId } : {}),
-        },
+        { path: this.path, ...(leaseId ? { leaseId } : {}) },
       ),
       'rotate',
+      false,
     );
   }
 
-  #view<T>(c: Current, schema: StandardSchemaV1 | undefined): Secret<T> {
-    return viewOf<T>(this.path, c, schema);
+  #wallEnd(value: HeldSecret): number | undefined {
+    const end = endOf(value);
+    return end === undefined ? undefined : this.ctx.time.toWall(end);
+  }
+
+  /** The value as the app sees it, through a schema; made once per value and schema. */
+  #viewFor<T>(value: HeldSecret, schema: StandardSchemaV1 | undefined): Secret<T> {
+    if (this.#viewOf !== value) {
+      this.#viewOf = value;
+      this.#view = undefined;
+      this.#views = undefined;
+    }
+    if (!schema) {
+      this.#view ??= toSecret(this.path, value.fetched, value.fetched.data, this.#wallEnd(value));
+      return this.#view as Secret<T>;
+    }
+    const cached = this.#views?.get(schema);
+    if (cached) return cached as Secret<T>;
+    const view = toSecret(
+      this.path,
+      value.fetched,
+      checkSchema(this.path, value.fetched.data, schema),
+      this.#wallEnd(value),
+    );
+    this.#views ??= new Map();
+    this.#views.set(schema, view);
+    return view as Secret<T>;
   }
 
   /** A view for a watcher; data its schema rejects is reported, and that watcher skips the value. */
-  #safeView(c: Current, schema: StandardSchemaV1 | undefined): Secret<unknown> | undefined {
+  #safeView(value: HeldSecret, schema: StandardSchemaV1 | undefined): Secret<unknown> | undefined {
     try {
-      return viewOf(this.path, c, schema);
+      return this.#viewFor(value, schema);
     } catch (error) {
-      this.#report(error, 'rotate');
+      this.#report(error, 'rotate', false);
     }
     return undefined;
   }
 
-  #call(watcher: Watcher, secret: Secret<unknown>, change: Parameters<SecretListener<unknown>>[1]): void {
-    deliver(watcher.listener, secret, change, (cause) =>
+  #call(
+    watcher: Watcher,
+    secret: Secret<unknown>,
+    change: SecretChange<unknown> | undefined,
+  ): Promise<unknown> | undefined {
+    return deliver(watcher.listener, secret, change, (cause) =>
       this.#report(
-        new ListenerError(`a watch listener for ${this.path} threw: ${describe(cause)}`, cause),
+        new ListenerError(
+          `a watch listener for ${this.path} threw ${whatWasThrown(cause)}; the thrown value is this error's cause`,
+          cause,
+        ),
         'listener',
+        false,
       ),
     );
   }
 
-  #report(error: unknown, phase: ErrorPhase): void {
-    const at = this.ctx.options.clock.now();
-    this.ctx.events.emit('error', { error: asClientError(error), phase, path: this.path, at });
+  #ns(): { namespace?: string } {
+    return this.namespace !== undefined ? { namespace: this.namespace } : {};
   }
+
+  #report(error: unknown, phase: ErrorPhase, delivered: boolean): void {
+    const at = this.ctx.options.clock.now();
+    this.ctx.events.emit(
+      'error',
+      { error: asClientError(error), phase, path: this.path, ...this.#ns(), at },
+      { delivered },
+    );
+  }
+
+  /** For tests of the shell: whether a fetch is in flight. */
+  get fetching(): boolean {
+    return fetching(this.#state);
+  }
+}
+
+/** Failures that say Vault (or the way to it) is unwell: callers get them at once until the backoff step is over. */
+function isTransient(error: unknown): boolean {
+  return (
+    error instanceof VaultConnectionError ||
+    error instanceof VaultServerError ||
+    error instanceof VaultSealedError ||
+    error instanceof VaultRateLimitError ||
+    error instanceof ResponseShapeError ||
+    error instanceof LeaseError
+  );
 }

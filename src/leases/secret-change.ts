@@ -21,20 +21,24 @@ export function reasonPastEnd(kind: SecretKind): RotationReason {
   return 'lease-lost';
 }
 
-/** Calls an app's listener; what it throws, now or in the promise it returns, goes to `fail`. */
+/**
+ * Calls an app's listener; what it throws, now or in the promise it returns, goes to `fail`.
+ * Returns that promise (settled either way, never rejected) so a change can wait for its drain.
+ */
 export function deliver<T>(
   listener: SecretListener<T>,
   ...[secret, change, fail]: [...Parameters<SecretListener<T>>, (cause: unknown) => void]
-): void {
+): Promise<void> | undefined {
   try {
-    const result = listener(secret, change);
-    if (result && typeof (result as Promise<void>).then === 'function')
-      (result as Promise<void>).then(undefined, fail);
+    const result: unknown = listener(secret, change);
+    if (
+      result !== null &&
+      typeof result === 'object' &&
+      typeof (result as PromiseLike<void>).then === 'function'
+    )
+      return Promise.resolve(result as PromiseLike<void>).then(() => undefined, fail);
   } catch (cause) {
     fail(cause);
   }
-}
-
-export function describe(cause: unknown): string {
-  return cause instanceof Error ? cause.message : String(cause);
+  return undefined;
 }

@@ -8,36 +8,32 @@ export interface FetchedSecret {
   version: number | undefined;
   metadata: Record<string, unknown> | undefined;
   lease: { id: string; ttlMs: number; renewable: boolean } | undefined;
+  /** Epoch ms on the client's clock when it was asked for. */
   fetchedAt: number;
-  /** When the value stops being usable: lease end, certificate expiry, or Vault's next static rotation. */
-  expiresAt: number | undefined;
-  /** For certificates: the start of the lifetime the re-issue fraction counts from. */
-  validFrom: number | undefined;
+  /** How long it lasts from when it was asked for: the lease's TTL, or a static password's time to rotation. */
+  ttlMs: number | undefined;
+  /** A certificate's `expiration`: epoch ms on Vault's clock, not the pod's. */
+  vaultExpiresAt: number | undefined;
 }
 
-export function shapeSecret(path: string, envelope: Envelope, now: number): FetchedSecret {
+export function shapeSecret(path: string, envelope: Envelope, fetchedAt: number): FetchedSecret {
   const raw = isRecord(envelope.data) ? envelope.data : {};
   const leaseId = envelope.lease_id ?? '';
   const lease = leaseId
     ? { id: leaseId, ttlMs: (envelope.lease_duration ?? 0) * 1000, renewable: envelope.renewable === true }
     : undefined;
-  const base = { fetchedAt: now, version: undefined, metadata: undefined, lease, validFrom: undefined };
+  const base = { fetchedAt, version: undefined, metadata: undefined, lease, vaultExpiresAt: undefined };
 
-  const certificateExpiry =
-    typeof raw.certificate === 'string' && typeof raw.expiration === 'number'
-      ? raw.expiration * 1000
-      : undefined;
-  if (certificateExpiry !== undefined) {
-    const leaseEnd = lease ? now + lease.ttlMs : Number.POSITIVE_INFINITY;
+  if (typeof raw.certificate === 'string' && typeof raw.expiration === 'number') {
     return {
       ...base,
       kind: 'certificate',
       data: raw,
-      expiresAt: Math.min(certificateExpiry, leaseEnd),
-      validFrom: now,
+      ttlMs: lease?.ttlMs,
+      vaultExpiresAt: raw.expiration * 1000,
     };
   }
-  if (lease) return { ...base, kind: 'leased', data: raw, expiresAt: now + lease.ttlMs };
+  if (lease) return { ...base, kind: 'leased', data: raw, ttlMs: lease.ttlMs };
   if (isRecord(raw.metadata) && typeof raw.metadata.version === 'number' && 'data' in raw) {
     return {
       ...base,
@@ -45,13 +41,29 @@ export function shapeSecret(path: string, envelope: Envelope, now: number): Fetc
       data: isRecord(raw.data) ? raw.data : {},
       version: raw.metadata.version,
       metadata: raw.metadata,
-      expiresAt: undefined,
+      ttlMs: undefined,
     };
   }
   if (/(^|\/)static-creds\//.test(path) && typeof raw.ttl === 'number') {
-    return { ...base, kind: 'static-credentials', data: raw, expiresAt: now + raw.ttl * 1000 };
+    return { ...base, kind: 'static-credentials', data: raw, ttlMs: raw.ttl * 1000 };
   }
-  return { ...base, kind: 'kv', data: raw, expiresAt: undefined };
+  return { ...base, kind: 'kv', data: raw, ttlMs: undefined };
+}
+
+/**
+ * When a fetched value stops being usable, on the upkeep's monotonic time: `sentAt` plus its TTL,
+ * and for a certificate Vault's own `expiration` turned into local time (`fromVaultWall`, which
+ * corrects the skew between Vault's clock and the pod's).
+ */
+export function endsAtOf(
+  fetched: FetchedSecret,
+  sentAt: number,
+  fromVaultWall: (vaultMs: number) => number,
+): number | undefined {
+  const byTtl = fetched.ttlMs === undefined ? undefined : sentAt + fetched.ttlMs;
+  if (fetched.vaultExpiresAt === undefined) return byTtl;
+  const expiry = fromVaultWall(fetched.vaultExpiresAt);
+  return byTtl === undefined ? expiry : Math.min(expiry, byTtl);
 }
 
 /** `secret/data/myapp/config` → `secret/metadata/myapp/config`: where a KV v2 version is polled. */

@@ -3,40 +3,41 @@ import type { SecretSnapshot } from '../types/events';
 import type { Secret } from '../types/secret';
 import type { FetchedSecret } from './secret-shape';
 
+/** The app's view of a value: `expiresAt` is epoch ms of its end (renewals move it), if it has one. */
 export function toSecret<T>(
   path: string,
   fetched: FetchedSecret,
   data: T,
-  leaseExpiresAt: number | undefined,
+  expiresAt: number | undefined,
 ): Secret<T> {
+  const lease = fetched.lease;
   const secret: Secret<T> = {
     path,
     kind: fetched.kind,
     data,
     version: fetched.version,
     metadata: fetched.metadata,
-    lease: fetched.lease
+    lease: lease
       ? {
-          id: fetched.lease.id,
-          ttlMs: fetched.lease.ttlMs,
-          renewable: fetched.lease.renewable,
-          expiresAt: leaseExpiresAt ?? fetched.fetchedAt + fetched.lease.ttlMs,
+          id: lease.id,
+          ttlMs: lease.ttlMs,
+          renewable: lease.renewable,
+          expiresAt: expiresAt ?? fetched.fetchedAt + lease.ttlMs,
         }
       : undefined,
-    // A renewal moves the end of a lease; the value is good until the current end.
-    expiresAt: leaseExpiresAt ?? fetched.expiresAt,
+    expiresAt,
     fetchedAt: fetched.fetchedAt,
   };
   hideFromInspection(secret, () => ({ ...secret, data: maskValues(secret.data) }));
   return Object.freeze(secret);
 }
 
-export function snapshotOf(fetched: FetchedSecret): SecretSnapshot {
+export function snapshotOf(fetched: FetchedSecret, expiresAt: number | undefined): SecretSnapshot {
   const snapshot: SecretSnapshot = {
     data: fetched.data,
     leaseId: fetched.lease?.id,
     version: fetched.version,
-    expiresAt: fetched.expiresAt,
+    expiresAt,
   };
   hideFromInspection(snapshot, () => ({ ...snapshot, data: maskValues(snapshot.data) }));
   return snapshot;

@@ -18,10 +18,23 @@ import { VaultLifecycle } from './vault-lifecycle';
  * Every provider is a factory with explicit `inject`, so nothing relies on decorator metadata.
  */
 export class VaultModule {
+  /**
+   * The module with options known up front.
+   * @example imports: [VaultModule.forRoot({ auth: { role: 'myapp-role' }, isGlobal: true })]
+   * @throws VaultConfigError at module init when an option is invalid (the app does not boot).
+   */
   static forRoot(options: VaultModuleRootOptions): DynamicModule {
     return dynamicModule({ provide: VAULT_MODULE_OPTIONS, useValue: options }, [], options.isGlobal);
   }
 
+  /**
+   * The module with options from providers (a ConfigService, a secret file), resolved at init.
+   * @example
+   * VaultModule.forRootAsync({
+   *   inject: [ConfigService],
+   *   useFactory: (config: ConfigService) => ({ address: config.get('VAULT_ADDR'), auth: { role: 'myapp-role' } }),
+   * })
+   */
   static forRootAsync(options: VaultModuleAsyncOptions): DynamicModule {
     const optionsProvider: Provider = {
       provide: VAULT_MODULE_OPTIONS,

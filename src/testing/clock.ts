@@ -1,5 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
+/** Event-loop cycles with nothing happening after which busy work is taken to wait on the clock. */
+const QUIET_CYCLES = 50;
+
 /**
  * A clock whose time moves only when a test moves it. The mock Vault reads `now()` for every
  * TTL, lease and JWT check; a client given the same clock schedules its timers on it, so one
@@ -9,7 +12,12 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  * has finished or is itself waiting on this clock. That is what lets a renewal timer make a real
  * HTTP round trip to the mock before time moves on. Work is attributed to the timer that
  * started it through AsyncLocalStorage, so a task that sleeps on the clock (a backoff) does not
- * stall the advance.
+ * hold the advance up.
+ *
+ * Nothing here is measured in real time, so a slow or loaded machine cannot make time move
+ * early: I/O the client reports through `track` is waited for however long it takes, and work
+ * that waits on this clock indirectly (on a promise begun outside any timer, such as a login the
+ * test started) is recognised by the event loop going round without anything happening.
  */
 export class ManualClock {
   #now: number;
@@ -18,15 +26,18 @@ export class ManualClock {
   readonly #tasks = new Set<Task>();
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #context = new AsyncLocalStorage<Task>();
-  #onTimerAdded: (() => void) | undefined;
-  /** Real milliseconds a fired task may go without progress before time moves on regardless. */
-  stallMs = 250;
+  /** Waits inside tracked I/O that stand for simulated latency (see `hold`). */
+  #held = 0;
+  /** Bumped whenever something happens that `settle` watches for: a timer, a task, tracked I/O. */
+  #progress = 0;
+  readonly #listeners = new Set<() => void>();
   /**
-   * Real milliseconds to wait for tracked I/O (an HTTP attempt) that has not finished before
-   * time moves on regardless; `stallMs` unless set. Set it above the client's per-attempt
-   * timeout to keep time still for the whole of every attempt, while a short `stallMs` lets a
-   * task blocked on another's clock wait move on quickly.
+   * @deprecated No longer read: the clock gives up on nothing after a real-time delay any more
+   * (tracked I/O is awaited to its end, indirect waits are found by event-loop cycles). Kept so
+   * that code setting it still compiles.
    */
+  stallMs = 250;
+  /** @deprecated No longer read, like `stallMs`. */
   ioStallMs: number | undefined;
 
   constructor(start: number | Date = Date.now()) {
@@ -47,7 +58,7 @@ export class ManualClock {
     };
     this.#timers.set(id, timer);
     timer.owner?.timers.add(id);
-    this.#onTimerAdded?.();
+    this.#bump();
     return { id, unref: noop, ref: noop, hasRef: () => false };
   }
 
@@ -61,9 +72,11 @@ export class ManualClock {
   }
 
   /**
-   * Tells the clock about I/O in flight (an HTTP attempt), so that `advance()` waits for it
-   * before moving time: a client's retry after a failed attempt then happens at the simulated
-   * instant it would in real life. A client calls this if its clock has it; the system clock does not.
+   * Tells the clock about I/O in flight (an HTTP attempt, a file read), so that `advance()`
+   * waits for it, however long it takes, before moving time: a client's retry after a failed
+   * attempt then happens at the simulated instant it would in real life. The work must settle
+   * without this clock (real I/O with a real-time timeout of its own), since time stands still
+   * until it does. A client calls this if its clock has it; the system clock does not.
    */
   track<T>(work: Promise<T>): Promise<T> {
     const settled = work.then(
@@ -71,8 +84,34 @@ export class ManualClock {
       () => undefined,
     );
     this.#inFlight.add(settled);
-    void settled.then(() => this.#inFlight.delete(settled));
+    this.#bump();
+    void settled.then(() => {
+      this.#inFlight.delete(settled);
+      this.#bump();
+    });
     return work;
+  }
+
+  /**
+   * For a test that makes an answer slow on purpose: awaited inside tracked I/O (a `fetch`
+   * wrapper that holds the response until the test lets it go), it tells the clock that this
+   * wait is simulated latency, so `advance()` moves time on while it lasts instead of waiting
+   * for the I/O. Everything else in flight is still waited for.
+   */
+  async hold<T>(until: Promise<T>): Promise<T> {
+    this.#held++;
+    this.#bump();
+    try {
+      return await until;
+    } finally {
+      this.#held--;
+      this.#bump();
+    }
+  }
+
+  #bump(): void {
+    this.#progress++;
+    for (const listener of this.#listeners) listener();
   }
 
   /** Timers scheduled and not yet fired or cleared. */
@@ -133,41 +172,45 @@ export class ManualClock {
       } finally {
         task.done = true;
         this.#tasks.delete(task);
+        this.#bump();
       }
     });
   }
 
   async #settle(): Promise<void> {
-    for (let idle = 0; idle < 3; ) {
+    let idle = 0;
+    let quiet = 0;
+    let seen = -1;
+    while (idle < 3) {
       await ioTurn();
-      const busy = [...this.#tasks]
-        .filter((task) => !task.done && task.timers.size === 0)
-        .map((task) => task.promise);
-      const waiting = [...busy, ...this.#inFlight];
-      if (waiting.length === 0) {
+      if (this.#inFlight.size > this.#held) {
+        // Real I/O ends on its own (a response, or the caller's own real-time timeout); a hold
+        // beginning meanwhile is news too, since held I/O is not waited for.
+        let listener = noop;
+        await new Promise<void>((resolve) => {
+          listener = resolve;
+          this.#listeners.add(listener);
+        });
+        this.#listeners.delete(listener);
+        idle = 0;
+        quiet = 0;
+        continue;
+      }
+      // Fired tasks still running that are not sleeping on one of their own timers.
+      const busy = [...this.#tasks].some((task) => !task.done && task.timers.size === 0);
+      if (!busy) {
         idle++;
         continue;
       }
       idle = 0;
-      // A task may wait on work that is itself waiting on this clock but was started outside
-      // any timer (a login begun by the test). Real I/O on loopback takes milliseconds, so a
-      // task that makes no progress for `stallMs` of real time is treated as waiting on the clock.
-      let stall: NodeJS.Timeout | undefined;
-      const outcome = await Promise.race([
-        ...waiting.map((promise) => promise.then(() => 'done' as const)),
-        new Promise<'timer'>((resolve) => {
-          this.#onTimerAdded = () => resolve('timer');
-        }),
-        new Promise<'stall'>((resolve) => {
-          const ioMs = this.#inFlight.size > 0 ? (this.ioStallMs ?? this.stallMs) : 0;
-          stall = setTimeout(() => resolve('stall'), Math.max(this.stallMs, ioMs));
-        }),
-      ]);
-      clearTimeout(stall);
-      this.#onTimerAdded = undefined;
-      if (outcome === 'stall') return;
-      // A new timer from in-flight I/O alone means nothing: wait for the I/O itself.
-      if (outcome === 'timer' && this.#inFlight.size > 0 && busy.length === 0) continue;
+      if (this.#progress !== seen) {
+        seen = this.#progress;
+        quiet = 0;
+        continue;
+      }
+      // A busy task that neither finishes, nor starts I/O, nor arms a timer while the event loop
+      // goes round is waiting on this clock through work begun outside any timer.
+      if (++quiet >= QUIET_CYCLES) return;
     }
   }
 }

@@ -5,9 +5,10 @@ import {
   databaseUsers,
 } from './backends/database/registry';
 import type { DatabaseUser } from './backends/database/state';
-import { backendCatalog } from './backends/index';
+import { builtinEngines } from './backends/index';
 import type { HealthState } from './backends/sys/index';
 import { systemBackend } from './backends/sys/index';
+import { tokenBackend } from './backends/token/index';
 import { ManualClock } from './clock';
 import {
   DEFAULT_AUDIENCE,
@@ -15,6 +16,7 @@ import {
   type ServiceAccountTokenOptions,
 } from './cluster/kubernetes-cluster';
 import type { AuditEntry, AuditQuery } from './core/audit';
+import type { MockEngine } from './core/engine';
 import { uuid } from './core/ids';
 import { VaultCore } from './core/vault-core';
 import { FaultInjector } from './http/faults';
@@ -39,6 +41,13 @@ export interface MockVaultOptions {
   maxRequestBytes?: number;
   /** Mount KV v2 at `secret/` as `vault server -dev` does. Default true. */
   devMounts?: boolean;
+  /**
+   * Engines and auth methods to add to the mock's plugin catalog, by type name. Once added,
+   * `sys/mounts/<path>` (kind `secret`) or `sys/auth/<path>` (kind `auth`) with that `type`
+   * mounts them, as the built-in ones (`kv`, `pki`, `transit`, `database`, `kubernetes`) are;
+   * a name the catalog already has replaces the built-in engine.
+   */
+  engines?: Record<string, MockEngine>;
 }
 
 export interface MockVaultResponse {
@@ -83,10 +92,13 @@ export interface MockCluster {
   /** PEM of the cluster's current JWT signing key, for `pem_keys` and `jwt_validation_pubkeys`. */
   readonly publicKeyPem: string;
   /**
-   * The cluster's service-account issuer: the `iss` of the tokens it mints, and the URL (on
-   * loopback) that serves its OIDC discovery document, for the JWT auth method's `oidc_discovery_url`.
+   * The cluster's service-account issuer, `https://kubernetes.default.svc.cluster.local`: the
+   * `iss` of its tokens, and the `oidc_discovery_url` of a Vault inside the cluster (the mock's
+   * Vault is: it reaches the issuer through the cluster, trusting `caCertificate`).
    */
   readonly issuer: string;
+  /** The issuer's discovery document as the API server serves it on loopback (what `kubectl get --raw` shows). */
+  readonly discoveryUrl: string;
   /** Where the cluster publishes its signing keys as a JWKS, for `jwks_url`. */
   readonly jwksUrl: string;
   /** A new signing key (the old ones stay published): new tokens carry a key ID Vault has not seen. */
@@ -123,6 +135,23 @@ export interface JwtSetup {
   policies?: string[];
   /** Extra role fields in Vault's names (`token_ttl`, `bound_claims`, `claim_mappings`, ...). */
   roleFields?: Record<string, unknown>;
+}
+
+export interface AppRoleSetup {
+  /** Where the AppRole auth method is enabled; `approle` by default. */
+  mount?: string;
+  role?: string;
+  policies?: string[];
+  /** Extra role fields in Vault's names (`secret_id_ttl`, `secret_id_num_uses`, `token_ttl`, ...). */
+  roleFields?: Record<string, unknown>;
+  /** Fields of the secret ID request (`metadata`, `cidr_list`, `num_uses`, `ttl`, ...). */
+  secretIdFields?: Record<string, unknown>;
+}
+
+export interface AppRoleCredentials {
+  roleId: string;
+  secretId: string;
+  secretIdAccessor: string;
 }
 
 /**
@@ -162,6 +191,11 @@ export interface MockVault {
    * cluster's issuer, and a `jwt` role binds the audience and the service account's subject.
    */
   setupJwtAuth(setup?: JwtSetup): Promise<void>;
+  /**
+   * AppRole as an operator sets it up for a workload: enable, write a role, read its role ID and
+   * issue a secret ID. Returns what the workload is given.
+   */
+  setupAppRole(setup?: AppRoleSetup): Promise<AppRoleCredentials>;
   seal(): void;
   unseal(): void;
   leases(filter?: { path?: string; tokenAccessor?: string }): LeaseView[];
@@ -183,16 +217,24 @@ export interface MockVault {
 
 export async function startMockVault(options: MockVaultOptions = {}): Promise<MockVault> {
   const clock = options.clock ?? new ManualClock();
-  const cluster = await KubernetesCluster.create(clock);
-  const core = new VaultCore(clock, backendCatalog(cluster), options.namespaces ?? []);
+  const tlsOption = options.tls;
+  const tls = tlsOption ? createTlsMaterial(options.host ?? '127.0.0.1') : undefined;
+  // The cluster's CA (the API server's and the service-account issuer's): the mock's own when it serves TLS.
+  const clusterCa = tls?.caCertificate ?? createTlsMaterial('127.0.0.1').caCertificate;
+  const cluster = await KubernetesCluster.create(clock, clusterCa);
+  const core = new VaultCore(clock, options.namespaces ?? []);
+  core.registerEngines(builtinEngines(core, cluster));
+  core.registerEngines(options.engines ?? {});
   const health: HealthState = { initialized: true, standby: false, performanceStandby: false };
   const unsealKey = randomBytes(32).toString('base64');
   const rootToken = options.rootToken ?? `hvs.${randomBytes(18).toString('base64url')}`;
 
-  core.mounts.add('sys/', 'system', systemBackend(core, { health, unsealKey, clusterId: uuid() }), {
+  core.mountBackend('sys/', 'system', () => systemBackend(core, { health, unsealKey, clusterId: uuid() }), {
     description: 'system endpoints used for control, policy and debugging',
   });
-  core.mount('auth/token/', 'token', { description: 'token based credentials' });
+  core.mountBackend('auth/token/', 'token', ({ mount }) => tokenBackend(core, mount), {
+    description: 'token based credentials',
+  });
   if (options.devMounts ?? true)
     core.mount('secret/', 'kv', { description: 'key/value secret storage', options: { version: '2' } });
   core.tokens.create({
@@ -215,8 +257,6 @@ export async function startMockVault(options: MockVaultOptions = {}): Promise<Mo
     role: '',
   });
 
-  const tlsOption = options.tls;
-  const tls = tlsOption ? createTlsMaterial(options.host ?? '127.0.0.1') : undefined;
   const faults = new FaultInjector(clock);
   const server: RunningServer = await startServer(core, faults, {
     host: options.host ?? '127.0.0.1',
@@ -233,7 +273,6 @@ export async function startMockVault(options: MockVaultOptions = {}): Promise<Mo
     await cluster.dispose();
     throw error;
   });
-  const clusterCa = tls?.caCertificate ?? createTlsMaterial('127.0.0.1').caCertificate;
 
   const request: MockVault['request'] = async (method, path, body, opts = {}) => {
     const token = opts.token === undefined ? rootToken : opts.token;
@@ -314,6 +353,7 @@ export async function startMockVault(options: MockVaultOptions = {}): Promise<Mo
         return cluster.publicKeyPem;
       },
       issuer: cluster.issuer,
+      discoveryUrl: cluster.discoveryUrl,
       jwksUrl: cluster.jwksUrl,
       rotateSigningKey: () => cluster.rotateSigningKey(),
       caCertificate: clusterCa,
@@ -344,7 +384,7 @@ export async function startMockVault(options: MockVaultOptions = {}): Promise<Mo
       const keys = setup.keys ?? 'oidc_discovery_url';
       const source =
         keys === 'oidc_discovery_url'
-          ? { oidc_discovery_url: cluster.issuer }
+          ? { oidc_discovery_url: cluster.issuer, oidc_discovery_ca_pem: clusterCa }
           : keys === 'jwks_url'
             ? { jwks_url: cluster.jwksUrl }
             : { jwt_validation_pubkeys: [cluster.publicKeyPem] };
@@ -359,6 +399,26 @@ export async function startMockVault(options: MockVaultOptions = {}): Promise<Mo
         token_ttl: '24h',
         ...setup.roleFields,
       });
+    },
+    async setupAppRole(setup = {}) {
+      const mount = setup.mount ?? 'approle';
+      const role = setup.role ?? 'myapp-role';
+      if (!core.mounts.get(`auth/${mount}/`)) await must('POST', `sys/auth/${mount}`, { type: 'approle' });
+      await must('POST', `auth/${mount}/role/${role}`, {
+        token_policies: setup.policies ?? ['myapp-policy'],
+        token_ttl: '1h',
+        ...setup.roleFields,
+      });
+      const roleId = (await must('GET', `auth/${mount}/role/${role}/role-id`)).body as {
+        data: { role_id: string };
+      };
+      const issued = (await must('POST', `auth/${mount}/role/${role}/secret-id`, setup.secretIdFields ?? {}))
+        .body as { data: { secret_id: string; secret_id_accessor: string } };
+      return {
+        roleId: roleId.data.role_id,
+        secretId: issued.data.secret_id,
+        secretIdAccessor: issued.data.secret_id_accessor,
+      };
     },
     seal: () => {
       core.sealed = true;

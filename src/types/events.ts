@@ -23,7 +23,9 @@ export type RotationReason =
   | 'relogin'
   | 'new-version'
   | 'certificate-expiring'
-  | 'manual';
+  | 'manual'
+  /** AgentFileSource: the agent rendered a new file. */
+  | 'file-changed';
 
 /** `auth:login`: who the new token is, never the token. */
 export interface AuthLoginEvent {
@@ -51,6 +53,8 @@ export interface AuthRenewedEvent {
 /** `lease:renewed`: a managed secret's lease was extended. */
 export interface LeaseRenewedEvent {
   path: string;
+  /** The namespace the secret is read in, when it is not the client's own. */
+  namespace?: string | undefined;
   leaseId: string;
   requestedTtlMs: number;
   ttlMs: number;
@@ -60,6 +64,7 @@ export interface LeaseRenewedEvent {
 /** `lease:expired`: a lease ended before a replacement was fetched; the secret is no longer served. */
 export interface LeaseExpiredEvent {
   path: string;
+  namespace?: string | undefined;
   leaseId: string;
   at: number;
 }
@@ -75,6 +80,7 @@ export interface SecretSnapshot<T = Record<string, unknown>> {
 /** `secret:rotated`: the one event that carries secret data, because the app needs the new value. */
 export interface SecretRotatedEvent<T = Record<string, unknown>> {
   path: string;
+  namespace?: string | undefined;
   reason: RotationReason;
   previous: SecretSnapshot<T> | undefined;
   current: SecretSnapshot<T>;
@@ -86,6 +92,7 @@ export interface ErrorEvent {
   error: VaultClientError;
   phase: ErrorPhase;
   path?: string | undefined;
+  namespace?: string | undefined;
   /** For login failures: attempts so far. */
   attempt?: number | undefined;
   /** For login failures: when the next attempt is due. */

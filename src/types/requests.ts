@@ -69,4 +69,10 @@ export interface CloseOptions {
    * @default false
    */
   revoke?: boolean | undefined;
+  /**
+   * The longest close() spends on revocations before it gives up on them (and settles), so that
+   * it fits Kubernetes' 30 s grace period whatever Vault does.
+   * @default 5000
+   */
+  timeoutMs?: number | undefined;
 }

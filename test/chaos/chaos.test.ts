@@ -38,7 +38,7 @@ describe(`chaos and soak, ${replay}`, () => {
       random.mockRestore();
     }
     // Rejections from the last moments surface on the next turns of the event loop.
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let turn = 0; turn < 10; turn++) await new Promise((resolve) => setImmediate(resolve));
     const { plan, judge, apps, wire, rates, health, after, events, t0, realMs } = result;
 
     const tally = (name: string, key: string) => {

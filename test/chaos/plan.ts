@@ -16,6 +16,8 @@ export interface Episode {
   end: number;
   outage: boolean;
   detail: string;
+  /** For a fault in two stages (failover): when the second begins. */
+  switchAt?: number;
 }
 
 /** A one-off act of sabotage at an instant. */
@@ -44,6 +46,10 @@ const EPISODES: [kind: string, outage: boolean, minMs: number, maxMs: number, we
   ['drop', true, 10 * SECOND, 40 * SECOND, 1],
   ['half-open', true, 10 * SECOND, 30 * SECOND, 1],
   ['delay', false, 5 * MINUTE, 30 * MINUTE, 2],
+  // Vault HA failover: the active node goes away (refused connections for a few seconds), then the
+  // standbys answer 500 "local node not active but active cluster node not found" until one of
+  // them is elected; then service again, with every token and lease intact (one storage).
+  ['failover', true, 40 * SECOND, 2 * MINUTE, 2],
 ];
 export const EPISODE_KINDS = EPISODES.map(([kind]) => kind);
 export const BLIPS = [
@@ -64,7 +70,9 @@ export function makePlan(rng: Rng, start: number, end: number, quietMs: number):
     const [kind, outage, min, max] = nextEpisode();
     const duration = rng.int(min / SECOND, max / SECOND) * SECOND;
     if (t + duration + quietMs > end) break;
-    episodes.push({ kind, outage, start: t, end: t + duration, detail: '' });
+    const episode: Episode = { kind, outage, start: t, end: t + duration, detail: '' };
+    if (kind === 'failover') episode.switchAt = t + rng.int(3, 15) * SECOND;
+    episodes.push(episode);
     t += duration + quietMs + rng.int(45, 165) * MINUTE;
   }
   // Blips keep clear of episodes: a slow blip lasts 2 minutes, and recovery is judged in the quiet after.
@@ -136,6 +144,15 @@ export async function begin(s: Saboteur, episode: Episode): Promise<() => Promis
       return viaProxy({ kind: 'reset', bodyBytes: rng.int(0, 40) });
     case 'delay':
       return viaProxy({ kind: 'delay', ms: rng.int(2, 30) });
+    case 'failover': {
+      const refusedS = Math.round(((episode.switchAt ?? episode.start) - episode.start) / 1000);
+      episode.detail = `refused ${refusedS}s, then 500 no active node`;
+      await proxy.setMode({ kind: 'refuse' });
+      return async () => {
+        await proxy.setMode({ kind: 'pass' });
+        mock.faults.clear();
+      };
+    }
     case 'seal':
       episode.detail = 'sealed';
       mock.seal();
@@ -159,6 +176,16 @@ export async function begin(s: Saboteur, episode: Episode): Promise<() => Promis
     }
   }
   throw new Error(`unknown episode kind ${episode.kind}`);
+}
+
+/** A failover's second stage: the old active is gone for good, and no standby has taken over yet. */
+export async function switchOver(s: Saboteur): Promise<void> {
+  await s.proxy.setMode({ kind: 'pass' });
+  s.mock.faults.failNext({
+    status: 500,
+    errors: ['local node not active but active cluster node not found'],
+    times: INFINITE,
+  });
 }
 
 /** Performs a blip; returns a description for the log, and an undo for a blip that lasts. */

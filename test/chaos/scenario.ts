@@ -3,7 +3,7 @@ import type { MockVault } from 'vault-kubernetes-client/testing';
 import { Apps } from './apps';
 import { checkOutageRates, type RateReport } from './bounds';
 import { Judge, type Sabotage } from './judge';
-import { begin, blip, makePlan, type Plan, type Saboteur } from './plan';
+import { begin, blip, makePlan, type Plan, type Saboteur, switchOver } from './plan';
 import { Rng } from './random';
 import { TcpProxy } from './tcp-proxy';
 import { Wire } from './wire';
@@ -103,6 +103,8 @@ export async function runScenario(seed: number, unexpected: (what: string) => vo
         undo = await begin(saboteur, episode);
       },
     });
+    const { switchAt } = episode;
+    if (switchAt !== undefined) steps.push({ at: switchAt, run: () => switchOver(saboteur) });
     steps.push({ at: episode.end, run: async () => undo?.() });
     steps.push({
       at: episode.end + SETTINGS.backoffMaxMs,
@@ -140,8 +142,11 @@ export async function runScenario(seed: number, unexpected: (what: string) => vo
   const accessors = wire.accessors();
   await client.close({ revoke: true });
   await wire.close();
-  // Real time for the client's FINs to reach the proxy.
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  // The client's FINs reach the proxy as events; a socket left open is reported below (after 2 s).
+  await Promise.race([
+    proxy.clientSocketsClosed(),
+    new Promise((resolve) => setTimeout(resolve, 2_000).unref()),
+  ]);
   const after = {
     timers: clock.pendingTimers(),
     sockets: proxy.openClientSockets(),
@@ -151,6 +156,16 @@ export async function runScenario(seed: number, unexpected: (what: string) => vo
       .map((l) => l.path),
     tokens: mock.tokens().filter((t) => accessors.includes(t.accessor)).length,
   };
+  // A failover is shorter than any lease's remaining life at its renewal: no lease may be lost to it.
+  for (const episode of plan.episodes.filter((e) => e.kind === 'failover')) {
+    for (const e of events) {
+      const t = Number(e.payload.at);
+      if (e.name === 'lease:expired' && t >= episode.start && t <= episode.end + SETTINGS.backoffMaxMs)
+        health.push(
+          `failover (${at(episode.start)}-${at(episode.end)}): lease of ${e.payload.path} lost at ${at(t)}`,
+        );
+    }
+  }
   // Recovered means recovered: no background failure from the backoff cap after an episode to the next fault.
   for (const episode of plan.episodes) {
     const from = episode.end + SETTINGS.backoffMaxMs;

@@ -38,6 +38,8 @@ export class TcpProxy {
   readonly #timers = new Set<NodeJS.Timeout>();
   #port = 0;
   #closed = false;
+  /** Waiting for every client side to be closed. */
+  #idle: (() => void)[] = [];
   /** Connections accepted over the proxy's life. */
   accepted = 0;
 
@@ -61,6 +63,15 @@ export class TcpProxy {
   /** Connections whose client side is still open (the proxy's own half-open leftovers do not count). */
   openClientSockets(): number {
     return [...this.#connections].filter((c) => !c.clientDone).length;
+  }
+
+  /**
+   * Settles once no client socket is open: when a client that closed its connections has had its
+   * FINs arrive. Event-driven (each close is checked as it happens), so no test needs to sleep.
+   */
+  clientSocketsClosed(): Promise<void> {
+    if (this.openClientSockets() === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
   }
 
   /** Every socket the proxy holds, both sides. */
@@ -124,6 +135,8 @@ export class TcpProxy {
     this.#connections.add(c);
     const done = () => {
       c.clientDone = true;
+      if (this.#idle.length > 0 && this.openClientSockets() === 0)
+        for (const wake of this.#idle.splice(0)) wake();
     };
     client.on('end', () => {
       done();

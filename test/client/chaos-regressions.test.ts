@@ -89,7 +89,8 @@ describe('regressions found by the chaos suite', () => {
         const wait = hold;
         hold = undefined;
         arrived?.();
-        await wait;
+        // Simulated latency: time moves on while the answer is held (ManualClock.hold).
+        await h.mock.clock.hold(wait);
       }
       return response;
     };
@@ -100,9 +101,6 @@ describe('regressions found by the chaos suite', () => {
     let release!: () => void;
     hold = new Promise<void>((resolve) => (release = resolve));
     const reached = new Promise<void>((resolve) => (arrived = resolve));
-    // Time may move while the held answer waits, but other I/O is waited for even on a busy machine.
-    h.mock.clock.stallMs = 5;
-    h.mock.clock.ioStallMs = 300;
     const rotating = client.rotate('database/creds/app');
     await reached;
     await h.mock.clock.advance(MINUTE);
@@ -162,15 +160,13 @@ describe('regressions found by the chaos suite: slow answers', () => {
       const url = input instanceof Request ? input.url : String(input);
       if (gate && /database\/creds|sys\/leases\/renew/.test(url)) {
         gate.reached();
-        await gate.open;
+        // Simulated latency: time moves on while the answer is held (ManualClock.hold).
+        await h.mock.clock.hold(gate.open);
       }
       return response;
     };
     const client = h.client({ fetch: slowFetch, secrets: { jitter: 0 } });
     await client.start();
-    // Time may move while the held answer waits, but other I/O is waited for even on a busy machine.
-    h.mock.clock.stallMs = 5;
-    h.mock.clock.ioStallMs = 300;
     /** Runs `work` until its answer is held, runs `meanwhile` (which moves the clock), then lets the answer through. */
     const slowly = async <T>(work: () => Promise<T>, meanwhile: () => Promise<void>) => {
       let open!: () => void;
@@ -231,7 +227,8 @@ describe('regressions found by the chaos suite: process hygiene', () => {
       await Promise.all(Array.from({ length: 8 }, () => client.read('secret/data/myapp/config')));
       expect(proxy.openClientSockets()).toBeGreaterThan(0);
       await client.close();
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // Settles when the client's FINs have reached the proxy; a socket left open times the test out.
+      await proxy.clientSocketsClosed();
       expect(proxy.openClientSockets()).toBe(0);
     } finally {
       await proxy.close();

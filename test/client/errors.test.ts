@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as api from 'vault-kubernetes-client';
 import {
   ClientClosedError,
@@ -7,6 +10,8 @@ import {
   InvalidRequestError,
   LeaseError,
   ListenerError,
+  LoginCredentialError,
+  SecretFileError,
   SecretSchemaError,
   ServiceAccountTokenError,
   VaultBadRequestError,
@@ -52,6 +57,7 @@ function oneOfEach(): VaultClientError[] {
     ...(['missing', 'unreadable', 'empty', 'malformed', 'expired'] as const).map(
       (p) => new ServiceAccountTokenError(p, `token ${p}`, '/t'),
     ),
+    new LoginCredentialError('no secret id', { credential: 'secretId', problem: 'missing' }),
     new VaultConnectionError('refused', 'ECONNREFUSED'),
     new VaultTimeoutError('slow'),
     new VaultDeadlineError('too long', 60_000),
@@ -68,6 +74,7 @@ function oneOfEach(): VaultClientError[] {
     new VaultLoginError('refused', { role: 'app', mount: 'kubernetes', reason: 'no', claims }),
     new VaultResponseShapeError('shape', { path: 'p', status: 200, issues: [] }),
     new SecretSchemaError('schema', { path: 'p', issues: [] }),
+    new SecretFileError('file', { file: '/vault/secrets/db', problem: 'missing' }),
     new LeaseError('ERR_LEASE_EXPIRED', 'gone', { path: 'p' }),
     new DrainTimeoutError('drain', { path: 'p', pendingListeners: 2 }),
     new InvalidRequestError('bad call'),
@@ -175,5 +182,21 @@ describe('one error taxonomy', () => {
     const json = JSON.parse(JSON.stringify(error)) as Record<string, unknown>;
     expect(json).toMatchObject({ name: 'ListenerError', code: 'ERR_LISTENER', message: 'a listener threw' });
     expect(JSON.stringify(error)).not.toContain('secret-in-cause');
+  });
+
+  it("the README's Errors table names every code and its class", () => {
+    const readme = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../../README.md'), 'utf8');
+    const section = readme.slice(
+      readme.indexOf('## Errors'),
+      readme.indexOf('\n## ', readme.indexOf('## Errors') + 3),
+    );
+    for (const [code, className] of Object.entries(ERROR_CLASSES)) {
+      // ERR_SA_TOKEN_* share a row, written as ERR_SA_TOKEN_MISSING, `_UNREADABLE`, ...
+      const written = code.startsWith('ERR_SA_TOKEN_')
+        ? `\`${code.slice('ERR_SA_TOKEN'.length)}\``
+        : `\`${code}\``;
+      expect(section.includes(written) || section.includes(`\`${code}\``), code).toBe(true);
+      expect(section, className).toContain(`\`${className}\``);
+    }
   });
 });

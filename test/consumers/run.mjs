@@ -5,7 +5,8 @@
 //   jest-babel   jest in its default CommonJS mode with babel-jest
 //   vitest       vitest (ESM)
 //   node-test    node:test, over both `import` and `require`
-//   types-*      tsc over TypeScript setups (node10 resolution, ...)
+//   types-*      tsc over TypeScript setups: node10 resolution, exactOptionalPropertyTypes, and the
+//                app's own schema library (zod 3.25, zod 4, valibot) through Standard Schema
 // No --experimental-vm-modules, transformIgnorePatterns or moduleNameMapper anywhere, no
 // --forceExit: each runner must exit by itself. Needs a built dist (`npm run build`); it never
 // builds, so it cannot test something other than what was built, and refuses a stale dist.
@@ -27,6 +28,8 @@ const projects = [
   { name: 'vitest', args: [bin('vitest', 'vitest.mjs'), 'run', '--config', 'vitest/vitest.config.mts'] },
   { name: 'node-test', args: ['--test', 'node-test/esm.test.mjs', 'node-test/cjs.test.cjs'] },
   { name: 'types-node10', args: [bin('typescript', 'bin/tsc'), '-p', 'types-node10/tsconfig.json'] },
+  { name: 'types-exact', args: [bin('typescript', 'bin/tsc'), '-p', 'types-exact/tsconfig.json'] },
+  { name: 'types-schemas', args: [bin('typescript', 'bin/tsc'), '-p', 'types-schemas/tsconfig.json'] },
 ];
 
 // A runner that has not exited this long after starting is taken to hang (an open handle).

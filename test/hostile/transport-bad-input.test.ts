@@ -1,4 +1,4 @@
-import { InvalidRequestError, type RequestSpec } from 'vault-kubernetes-client';
+import { InvalidRequestError, type RequestSpec, VaultConfigError } from 'vault-kubernetes-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkRequest } from '../../src/http/request-check';
 import { type HostileVault, reply, startHostileVault } from './server';
@@ -91,13 +91,17 @@ describe('class 8: bad call arguments are refused with InvalidRequestError namin
     vault = await startHostileVault();
     vault.route('*', reply.lookupSelf());
     const token = 'hvs.CAESIJlU-token-with\r\nX-Injected: yes';
-    const o = observe(vault, { auth: { method: 'token', token } });
-    close = () => o.client.close();
-    const error = (await o.failure(o.client.read('secret/data/app'))) as Error;
-    expect(error).toBeInstanceOf(InvalidRequestError);
-    expect(error.message).toMatch(/the Vault token holds a character an HTTP header cannot carry/);
+    // The option is refused where it is given, at construction: nothing is ever sent with it.
+    let error: unknown;
+    try {
+      observe(vault, { auth: { method: 'token', token } });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(VaultConfigError);
+    expect((error as Error).message).toMatch(/option 'auth.token': contains a line break/);
     expect(vault.requests).toEqual([]);
-    expect(o.visible()).not.toContain('CAESIJlU-token-with');
+    expect(JSON.stringify(error) + String((error as Error).stack)).not.toContain('CAESIJlU-token-with');
   });
 
   it('good arguments pass the check untouched (the check refuses only what cannot be sent)', () => {

@@ -177,7 +177,7 @@ describe('class 2: no response body bytes in any message, log or event (only Vau
         error = e;
       }
       expect(error).toBeInstanceOf(VaultConfigError);
-      expect((error as Error).message).toMatch(/user info.*remove it/);
+      expect((error as Error).message).toMatch(/user name or password \(user:pass@\).*remove them/);
       expect(JSON.stringify(error) + String((error as Error).stack)).not.toContain('p4ss-w0rd-xyz');
     }
   });

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,6 +55,9 @@ function problemsOf(file: TokenFile, outcome: Awaited<ReturnType<typeof settleWi
 }
 
 let runs = 0;
+async function mkfifo(path: string): Promise<void> {
+  execFileSync('mkfifo', [path]);
+}
 async function loadFile(file: TokenFile): Promise<string[]> {
   const path = join(dir, `token-${runs++}`);
   await writeFile(path, file.bytes);
@@ -98,7 +102,9 @@ describe('loadServiceAccountJwt over whatever the token file holds', () => {
     ['exp as a string', 'malformed', jwt({ exp: String(NOW_S + 3600) })],
     ['exp past what a Date holds', 'expired', jwt({ exp: -1e13 })],
     ['a 5 MB file of text', 'malformed', HUGE],
-    ['a 5 MB JWT', 'ok', jwt({ exp: NOW_S + 60, big: HUGE })],
+    // Refused by its size before it is read into memory: no credential is megabytes long.
+    ['a 5 MB JWT', 'malformed', jwt({ exp: NOW_S + 60, big: HUGE })],
+    ['a 60 kB JWT', 'ok', jwt({ exp: NOW_S + 60, big: 'a'.repeat(60_000) })],
     ['empty', 'empty', ''],
   ])('%s: %s', async (_name, expected, content) => {
     expect(await loadFile({ bytes: Buffer.from(content), expect: expected, payload: '' })).toEqual([]);
@@ -109,6 +115,8 @@ describe('loadServiceAccountJwt over whatever the token file holds', () => {
     ['a directory', 'unreadable', (path) => mkdir(path)],
     ['a dangling symlink', 'missing', (path) => symlink(join(dir, 'nowhere'), path)],
     ['a symlink loop', 'unreadable', (path) => symlink(path, path)],
+    // A FIFO with no writer would block a plain read forever: refused before a byte is read.
+    ['a named pipe', 'unreadable', (path) => mkfifo(path)],
   ])('%s: %s', async (_name, problem, make) => {
     const path = join(dir, `shape-${runs++}`);
     await make(path);

@@ -249,7 +249,7 @@ const scenarios: Record<string, Scenario> = {
   },
   token_revoke_self: {
     async run(mock, send) {
-      return send(undefined, await createToken(mock, []));
+      return send(undefined, await createToken(mock, ['default']));
     },
     check(reply) {
       expect(reply.headers.get('content-type')).toBe('application/json');
@@ -259,7 +259,7 @@ const scenarios: Record<string, Scenario> = {
   missing_token: { run: (_mock, send) => send(undefined, null) },
   policy_permission_denied: {
     async run(mock, send) {
-      return send(undefined, await createToken(mock, []));
+      return send(undefined, await createToken(mock, ['default']));
     },
   },
   sys_leases_renew: {

@@ -32,8 +32,16 @@ describe('role writes', () => {
       "'token_ttl' cannot be greater than 'token_max_ttl'",
     ],
     [{ ...bound, ttl: '2h', max_ttl: '1h' }, 'token ttl should not be greater than token max ttl'],
-    [{ ...bound, token_ttl: -1 }, "'token_ttl' cannot be negative"],
-    [{ ...bound, token_max_ttl: '-1h' }, "'token_max_ttl' cannot be negative"],
+    // A negative TypeDurationSecond fails the framework's conversion (sdk/framework/field_data.go),
+    // which the role path's existence check runs first and answers bare (backend.go HandleExistenceCheck).
+    [
+      { ...bound, token_ttl: -1 },
+      `error converting input -1 for field "token_ttl": cannot provide negative value '-1'`,
+    ],
+    [
+      { ...bound, token_max_ttl: '-1h' },
+      `error converting input -1h for field "token_max_ttl": cannot provide negative value '-3600'`,
+    ],
     [{ ...bound, token_num_uses: -1 }, "'token_num_uses' cannot be negative"],
     [
       { ...bound, token_type: 'batch', token_period: '1h' },

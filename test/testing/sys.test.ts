@@ -95,7 +95,7 @@ describe('seal', () => {
 
   it('needs sudo to seal', async () => {
     expectErrors(
-      await call(mock, 'PUT', 'sys/seal', undefined, { token: await createToken(mock, []) }),
+      await call(mock, 'PUT', 'sys/seal', undefined, { token: await createToken(mock, ['default']) }),
       403,
       [DENIED],
     );
@@ -243,7 +243,7 @@ describe('ACL policies', () => {
   it('lets any token use its self-service paths through the default policy, and nothing else', async () => {
     await setupDatabase(mock, 'app');
     const lease = (await call(mock, 'GET', 'database/creds/app')).body.lease_id;
-    const token = await createToken(mock, []);
+    const token = await createToken(mock, ['default']);
     const as = { token };
     expect((await call(mock, 'GET', 'auth/token/lookup-self', undefined, as)).status).toBe(200);
     expect((await call(mock, 'POST', 'auth/token/renew-self', {}, as)).status).toBe(200);
@@ -292,9 +292,11 @@ describe('routing', () => {
 
   it('answers an unmounted path with 404 for root, 403 for a token the policy does not cover', async () => {
     expectErrors(await call(mock, 'GET', 'x/y'), 404, ['no handler for route "x/y". route entry not found.']);
-    expectErrors(await call(mock, 'GET', 'x/y', undefined, { token: await createToken(mock, []) }), 403, [
-      DENIED,
-    ]);
+    expectErrors(
+      await call(mock, 'GET', 'x/y', undefined, { token: await createToken(mock, ['default']) }),
+      403,
+      [DENIED],
+    );
   });
 });
 

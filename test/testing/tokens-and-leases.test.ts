@@ -314,7 +314,7 @@ describe('sys/leases', () => {
     expect(mock.leases()).toEqual([]);
     await call(mock, 'GET', 'database/creds/app');
     await call(mock, 'GET', 'database/creds/app');
-    const plain = await createToken(mock, []);
+    const plain = await createToken(mock, ['default']);
     expectErrors(
       await call(mock, 'PUT', 'sys/leases/revoke-prefix/database/creds', undefined, { token: plain }),
       403,
@@ -327,7 +327,7 @@ describe('sys/leases', () => {
 
   it('lets the default policy renew and look up a lease by id', async () => {
     const lease = await dbLease();
-    const plain = await createToken(mock, []);
+    const plain = await createToken(mock, ['default']);
     expect((await call(mock, 'PUT', 'sys/leases/renew', { lease_id: lease }, { token: plain })).status).toBe(
       200,
     );

@@ -1,9 +1,10 @@
-import { parseDuration } from '../core/durations';
+import { parseDurationSecond } from '../core/go-parse';
 import { badRequest } from '../core/vault-error';
 
 /**
- * Field readers with Vault's framework coercions: comma strings become lists, "true" becomes
- * true, durations accept seconds or Go strings. Errors use the framework's wording.
+ * @deprecated Field readers from before routes declared their fields (`defineRoute` in
+ * core/routes.ts decodes them once, with Vault's exact conversions). Only the database engine
+ * still reads its fields through these, until it moves to declared fields.
  */
 export function str(data: Record<string, unknown>, key: string, fallback = ''): string {
   const value = data[key];
@@ -53,10 +54,11 @@ export function int(data: Record<string, unknown>, key: string, fallback: number
 export function duration(data: Record<string, unknown>, key: string, fallback = 0): number {
   const value = data[key];
   if (value === undefined || value === null || value === '') return fallback;
-  return parseDuration(value, key);
-}
-
-/** RFC 3339 as Vault prints it; Go's nanosecond form parses the same way for clients. */
-export function rfc3339(ms: number): string {
-  return new Date(ms).toISOString();
+  try {
+    return parseDurationSecond(value);
+  } catch (error) {
+    throw badRequest(
+      `error converting input ${String(value)} for field "${key}": ${(error as Error).message}`,
+    );
+  }
 }

@@ -1,24 +1,34 @@
 import type { KubernetesCluster } from '../cluster/kubernetes-cluster';
-import type { BackendFactory } from '../core/vault-core';
-import { databaseBackend } from './database';
+import type { EngineCatalog } from '../core/engine';
+import type { VaultCore } from '../core/vault-core';
+import { appRoleBackend } from './approle/index';
+import { databaseBackend } from './database/index';
 import { jwtAuthBackend } from './jwt-auth/index';
-import { kubernetesBackend } from './kubernetes-auth';
-import { kvV1Backend } from './kv-v1';
-import { kvV2Backend } from './kv-v2';
-import { pkiBackend } from './pki';
-import { tokenBackend } from './token-auth';
-import { transitBackend } from './transit';
+import { kubernetesBackend } from './kubernetes/index';
+import { kvV1Backend } from './kv/v1';
+import { kvV2Backend } from './kv/v2/index';
+import { pkiBackend } from './pki/index';
+import { transitBackend } from './transit/index';
+import { userpassBackend } from './userpass/index';
 
-/** The plugin catalog: mount types the mock can enable through `sys/mounts` and `sys/auth`. */
-export function backendCatalog(cluster: KubernetesCluster): Record<string, BackendFactory> {
+/**
+ * The mock's own plugin catalog: the engine and auth method types `sys/mounts` and `sys/auth`
+ * can enable. It is registered through the same door as a user's engines
+ * (`startMockVault({ engines })`), after which a user's engine of the same name replaces it.
+ */
+export function builtinEngines(core: VaultCore, cluster: KubernetesCluster): EngineCatalog {
   return {
-    kv: (core, info) => (info.options.version === '2' ? kvV2Backend(core, info) : kvV1Backend(info)),
-    database: (core, info) => databaseBackend(core, info),
-    pki: (core, info) => pkiBackend(core, info),
-    transit: (core, info) => transitBackend(core, info),
-    kubernetes: (core, info) => kubernetesBackend(core, info, cluster),
-    jwt: (core, info) => jwtAuthBackend(core, info),
-    oidc: (core, info) => jwtAuthBackend(core, info),
-    token: (core, info) => tokenBackend(core, info),
+    kv: {
+      kind: 'secret',
+      create: (context) => (context.mount.options.version === '2' ? kvV2Backend() : kvV1Backend(context)),
+    },
+    database: { kind: 'secret', create: ({ mount }) => databaseBackend(core, mount) },
+    pki: { kind: 'secret', create: (context) => pkiBackend(context) },
+    transit: { kind: 'secret', create: () => transitBackend() },
+    kubernetes: { kind: 'auth', create: (context) => kubernetesBackend(context, cluster) },
+    jwt: { kind: 'auth', create: ({ mount }) => jwtAuthBackend(core, mount, (url) => cluster.resolve(url)) },
+    oidc: { kind: 'auth', create: ({ mount }) => jwtAuthBackend(core, mount, (url) => cluster.resolve(url)) },
+    approle: { kind: 'auth', create: ({ mount }) => appRoleBackend(core, mount) },
+    userpass: { kind: 'auth', create: ({ mount }) => userpassBackend(core, mount) },
   };
 }

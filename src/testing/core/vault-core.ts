@@ -10,8 +10,10 @@ import { addressAllowed, parseAddressBlock } from './address-blocks';
 import { AuditLog } from './audit';
 import type { Backend } from './backend';
 import { calculateTtl, SYSTEM_MAX_TTL } from './durations';
+import type { BuiltinEngine, EngineCatalog, EngineContext, MockEngine } from './engine';
 import { authBlock, errorResponse, jsonHeaders } from './envelope';
 import { batchToken, serviceToken, uuid } from './ids';
+import { ResponseWrapping, wrapTtlOf } from './response-wrapping';
 import { dispatch, existsFor } from './routes';
 import type { AuthIntent, BackendRequest, BackendResult, MockResponse, MountInfo, Operation } from './types';
 import { invalidToken, permissionDenied, VaultError } from './vault-error';
@@ -35,8 +37,6 @@ export interface CoreRequest {
   remoteAddress?: string | undefined;
 }
 
-export type BackendFactory = (core: VaultCore, info: MountInfo) => Backend;
-
 /** Paths that answer without a token, whatever is mounted. */
 const UNAUTHENTICATED_SYS = new Set([
   'sys/health',
@@ -44,6 +44,7 @@ const UNAUTHENTICATED_SYS = new Set([
   'sys/unseal',
   'sys/init',
   'sys/leader',
+  'sys/wrapping/lookup',
 ]);
 /** Root-protected paths: a non-root token needs `sudo` on them as well. */
 const SUDO_PREFIXES = [
@@ -66,30 +67,57 @@ export class VaultCore {
   readonly mounts = new MountTable();
   readonly policies = new PolicyStore();
   readonly audit = new AuditLog();
+  readonly wrapping = new ResponseWrapping(this.tokens);
   sealed = false;
   readonly unhandled: string[] = [];
-  readonly #factories: Record<string, BackendFactory>;
+  /** The plugin catalog: engine and auth method types that `sys/mounts` and `sys/auth` can enable. */
+  readonly engines = new Map<string, MockEngine | BuiltinEngine>();
   /** Revocations a backend is still carrying out (a database dropping a user). */
   readonly #revoking = new Set<Promise<void>>();
 
   constructor(
     readonly clock: CoreClock,
-    factories: Record<string, BackendFactory>,
     readonly namespaces: readonly string[],
-  ) {
-    this.#factories = factories;
-  }
+  ) {}
 
   now(): number {
     return this.clock.now();
   }
 
+  /** Adds engines to the catalog; a name already there is replaced (a user may swap a built-in). */
+  registerEngines(catalog: EngineCatalog): void {
+    for (const [type, engine] of Object.entries(catalog)) this.engines.set(type, engine);
+  }
+
+  /** Mounts an engine of the catalog at `path` (with its trailing slash; `auth/` for auth methods). */
   mount(path: string, type: string, settings: Partial<MountInfo> = {}): Mounted {
-    const factory = this.#factories[type];
-    if (!factory) throw new VaultError(400, `plugin not found in the catalog: ${type}`);
+    const engine = this.engines.get(type);
+    if (!engine) throw new VaultError(400, `plugin not found in the catalog: ${type}`);
+    return this.mountBackend(path, type, (context) => engine.create(context), settings);
+  }
+
+  /** Mounts a backend outside the catalog: the system backend and the token store. */
+  mountBackend(
+    path: string,
+    type: string,
+    create: (context: EngineContext) => Backend,
+    settings: Partial<MountInfo> = {},
+  ): Mounted {
     const mounted = this.mounts.add(path, type, { routes: [] }, settings);
-    mounted.backend = factory(this, mounted.info);
+    mounted.backend = create({ mount: mounted.info, now: () => this.now() });
     return mounted;
+  }
+
+  /**
+   * Disables a mount: its leases are revoked and, for an auth method, the tokens it issued; then
+   * the backend lets go of what it holds outside (a database's connections), as Vault closes a plugin.
+   */
+  async unmount(path: string): Promise<void> {
+    const done: Promise<void>[] = [];
+    for (const lease of this.leases.byPrefix(path)) done.push(this.revokeLease(lease));
+    for (const token of this.tokens.all()) if (token.mountPath === path) done.push(this.revokeToken(token));
+    await Promise.all(done);
+    await this.mounts.remove(path)?.backend.dispose?.();
   }
 
   /** Ends every token and lease whose time is up, as Vault's expiration manager does in the background. */
@@ -175,6 +203,7 @@ export class VaultCore {
     let unhandled = false;
     try {
       const operation = operationOf(req);
+      const wrapTtl = wrapTtlOf(req.headers);
       this.expire();
       if (this.sealed && !UNAUTHENTICATED_SYS.has(req.path)) throw new VaultError(503, 'Vault is sealed');
       this.#checkNamespace(req.headers['x-vault-namespace']);
@@ -183,20 +212,35 @@ export class VaultCore {
         throw new VaultError(400, "cannot write to a path ending in '/'");
       }
 
-      const route = this.mounts.match(req.path);
+      // Vault's HTTP layer ends every list path with a slash before anything routes it.
+      const path = operation === 'list' && !req.path.endsWith('/') ? `${req.path}/` : req.path;
+      const route = this.mounts.match(path);
       const unauthenticated =
-        UNAUTHENTICATED_SYS.has(req.path) ||
-        (route?.mounted.backend.unauthenticated?.includes(route.rest.replace(/\/$/, '')) ?? false);
+        UNAUTHENTICATED_SYS.has(path) ||
+        (route?.mounted.backend.unauthenticated?.some((special) =>
+          // PathsSpecial entries ending in '*' are prefixes (userpass's `login/*`).
+          special.endsWith('*')
+            ? route.rest.startsWith(special.slice(0, -1))
+            : special === route.rest.replace(/\/$/, ''),
+        ) ??
+          false);
 
       let token: TokenEntry | undefined;
+      if (req.path === 'sys/wrapping/unwrap' || req.path === 'sys/wrapping/lookup') {
+        this.wrapping.validate(req.body, req.headers);
+      }
+      // The response-wrapping policy lets a wrapping token unwrap itself, and nothing else.
+      const unwrapping =
+        req.path === 'sys/wrapping/unwrap' &&
+        this.wrapping.isWrappingToken(req.headers['x-vault-token'] ?? '');
       if (!unauthenticated) {
         token = this.#authenticate(req.headers, req.remoteAddress);
         accessor = token.accessor;
       }
       let backendReq: BackendRequest = {
         operation,
-        path: route?.rest ?? req.path,
-        fullPath: req.path,
+        path: route?.rest ?? path,
+        fullPath: path,
         data: req.body,
         headers: req.headers,
         mount: route?.mounted.info ?? placeholderMount,
@@ -212,10 +256,10 @@ export class VaultCore {
       ) {
         backendReq = { ...backendReq, operation: 'create' };
       }
-      if (token) this.#authorize(token, backendReq);
+      if (token && !unwrapping) this.#authorize(token, backendReq);
       if (!route) {
         unhandled = true;
-        throw new VaultError(404, `no handler for route "${req.path}". route entry not found.`);
+        throw new VaultError(404, `no handler for route "${path}". route entry not found.`);
       }
       let result: BackendResult | null | undefined;
       try {
@@ -226,7 +270,13 @@ export class VaultCore {
         }
         throw error;
       }
-      return { response: this.#respond(result, backendReq, token), accessor, unhandled };
+      const response = this.wrapping.wrap(
+        this.#respond(result, backendReq, token),
+        wrapTtl,
+        req.path,
+        this.now(),
+      );
+      return { response, accessor, unhandled };
     } catch (error) {
       return { response: errorResponse(error), accessor, unhandled };
     }
@@ -257,7 +307,7 @@ export class VaultCore {
     const acl = this.aclFor(token);
     if (acl.isRoot) return;
     const capability = req.operation;
-    const path = req.operation === 'list' && !req.fullPath.endsWith('/') ? `${req.fullPath}/` : req.fullPath;
+    const path = req.fullPath;
     const allowed = acl.allows(path, capability);
     const needsSudo = SUDO_EXACT.has(path) || SUDO_PREFIXES.some((prefix) => path.startsWith(prefix));
     if (!allowed || (needsSudo && !acl.allows(path, 'sudo'))) throw permissionDenied();

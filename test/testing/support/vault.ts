@@ -61,7 +61,7 @@ export async function writePolicy(mock: MockVault, name: string, policy: string)
   expect(res.status).toBe(204);
 }
 
-/** A child token of root with these policies (plus `default`). */
+/** A child token of root with these policies (plus `default`; an empty list inherits root's, as in Vault). */
 export async function createToken(
   mock: MockVault,
   policies: string[],

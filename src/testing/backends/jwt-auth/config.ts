@@ -2,7 +2,7 @@ import { createPublicKey, X509Certificate } from 'node:crypto';
 import { goQuote } from '../../core/go-format';
 import { badRequest } from '../../core/vault-error';
 import { bool, list, str } from '../fields';
-import { parseCaPem } from './http-get';
+import { parseCaPem, type Resolver } from './http-get';
 import { discoveryKeySet, fetchKeys } from './key-sets';
 import { SUPPORTED_ALGORITHMS } from './validator';
 
@@ -52,6 +52,7 @@ export const CONFIG_FIELDS = [
 export async function writeJwtConfig(
   data: Record<string, unknown>,
   previous: JwtConfig | undefined,
+  resolver?: Resolver,
 ): Promise<JwtConfig> {
   const config: JwtConfig = {
     oidc_discovery_url: str(data, 'oidc_discovery_url'),
@@ -90,7 +91,7 @@ export async function writeJwtConfig(
     throw badRequest("both 'oidc_client_id' and 'oidc_client_secret' must be set for OIDC");
   if (config.oidc_discovery_url !== '') {
     try {
-      await discoveryKeySet(config.oidc_discovery_url, config.oidc_discovery_ca_pem);
+      await discoveryKeySet(config.oidc_discovery_url, config.oidc_discovery_ca_pem, resolver);
     } catch {
       // The plugin logs the reason and answers without it.
       throw badRequest('error checking oidc discovery URL');
@@ -98,7 +99,7 @@ export async function writeJwtConfig(
   } else if (hasId) {
     throw badRequest("'oidc_discovery_url' must be set for OIDC");
   } else if (config.jwks_url !== '') {
-    await checkJwksUrl(config.jwks_url, config.jwks_ca_pem);
+    await checkJwksUrl(config.jwks_url, config.jwks_ca_pem, resolver);
   } else {
     for (const pem of config.jwt_validation_pubkeys) {
       const reason = publicKeyProblem(pem);
@@ -134,10 +135,10 @@ export async function writeJwtConfig(
  * proves it by verifying a fixed RS256 token that no key can verify; any failure other than
  * "failed to verify id token signature" means the URL is unusable.
  */
-async function checkJwksUrl(url: string, caPem: string): Promise<void> {
+async function checkJwksUrl(url: string, caPem: string, resolver?: Resolver): Promise<void> {
   if (caPem !== '' && !parseCaPem(caPem)) throw badRequest('error checking jwks_ca_pem');
   try {
-    await fetchKeys(url, caPem);
+    await fetchKeys(url, caPem, resolver);
   } catch {
     throw badRequest(`error checking jwks URL ${url}`);
   }

@@ -5,6 +5,7 @@ import type { MountInfo } from '../../core/types';
 import type { VaultCore } from '../../core/vault-core';
 import { VaultError } from '../../core/vault-error';
 import { CONFIG_FIELDS, type JwtConfig, jwtConfigView, writeJwtConfig } from './config';
+import type { Resolver } from './http-get';
 import { discoveryKeySet, type KeySet, remoteKeySet, staticKeySet } from './key-sets';
 import { jwtLogin } from './login';
 import { type JwtRole, jwtRoleView, ROLE_FIELDS, writeJwtRole } from './role';
@@ -13,7 +14,7 @@ import { type JwtRole, jwtRoleView, ROLE_FIELDS, writeJwtRole } from './role';
  * The JWT auth method (vault-plugin-auth-jwt) for JWT logins: config, roles, login and token
  * renewal. The OIDC browser flow (`oidc/auth_url`, `oidc/callback`) is not implemented.
  */
-export function jwtAuthBackend(_core: VaultCore, mount: MountInfo): Backend {
+export function jwtAuthBackend(_core: VaultCore, mount: MountInfo, resolver?: Resolver): Backend {
   let config: JwtConfig | undefined;
   const roles = new Map<string, JwtRole>();
   const entities = new Map<string, string>();
@@ -25,7 +26,7 @@ export function jwtAuthBackend(_core: VaultCore, mount: MountInfo): Backend {
     if (!config) return Promise.reject(new Error('unsupported config type'));
     if (!validator) {
       const current = config;
-      validator = buildKeySets(current);
+      validator = buildKeySets(current, resolver);
       validator.catch(() => {
         if (config === current) validator = undefined;
       });
@@ -44,7 +45,7 @@ export function jwtAuthBackend(_core: VaultCore, mount: MountInfo): Backend {
         handlers: {
           read: () => (config ? { data: jwtConfigView(config) } : null),
           update: async (req) => {
-            config = await writeJwtConfig(req.data, config);
+            config = await writeJwtConfig(req.data, config, resolver);
             validator = undefined;
             return null;
           },
@@ -107,12 +108,12 @@ export function jwtAuthBackend(_core: VaultCore, mount: MountInfo): Backend {
 }
 
 /** config.authType(): static keys, else a JWKS URL, else OIDC discovery. */
-async function buildKeySets(config: JwtConfig): Promise<KeySet[]> {
+async function buildKeySets(config: JwtConfig, resolver: Resolver | undefined): Promise<KeySet[]> {
   if (config.jwt_validation_pubkeys.length > 0) return [staticKeySet(config.jwt_validation_pubkeys)];
-  if (config.jwks_url !== '') return [remoteKeySet(config.jwks_url, config.jwks_ca_pem)];
+  if (config.jwks_url !== '') return [remoteKeySet(config.jwks_url, config.jwks_ca_pem, resolver)];
   if (config.oidc_discovery_url !== '' && !(config.oidc_client_id && config.oidc_client_secret)) {
     try {
-      return [await discoveryKeySet(config.oidc_discovery_url, config.oidc_discovery_ca_pem)];
+      return [await discoveryKeySet(config.oidc_discovery_url, config.oidc_discovery_ca_pem, resolver)];
     } catch (error) {
       throw new Error(`keyset configuration error: ${(error as Error).message}`);
     }

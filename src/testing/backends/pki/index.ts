@@ -1,12 +1,12 @@
 import type { Backend } from '../../core/backend';
+import type { EngineContext } from '../../core/engine';
 import { uuid } from '../../core/ids';
-import type { Route } from '../../core/routes';
-import type { BackendRequest, BackendResult, MountInfo } from '../../core/types';
-import type { VaultCore } from '../../core/vault-core';
+import { type DeclaredRoute, defineRoute, type RouteInput } from '../../core/routes';
+import type { BackendRequest, BackendResult } from '../../core/types';
 import { badRequest, unsupportedPath } from '../../core/vault-error';
 import { CertificateAuthority, type KeyType } from '../../x509/certificates';
-import { duration, int, str } from '../fields';
 import { fetchRoutes } from './fetch';
+import { ISSUE_FIELDS, ROLE_FIELDS, ROOT_GENERATE_FIELDS } from './fields';
 import { formatOf, issueCertificate, notAfterFor } from './issue';
 import { keyBitsFor, parseRole, roleData, roleWarnings } from './roles';
 import { derBase64, type Issuer, PkiState, pemBodyBase64 } from './state';
@@ -18,41 +18,40 @@ const AIA_WARNING =
  * The PKI secrets engine: self-signed roots, roles, issuance and certificate reads, with real
  * certificates from the mock's x509 module dated on the mock clock.
  */
-export function pkiBackend(core: VaultCore, mount: MountInfo): Backend {
+export function pkiBackend({ mount, now }: EngineContext): Backend {
   const state = new PkiState(mount);
 
-  const generateRoot = (req: BackendRequest, exported: string): BackendResult => {
+  const generateRoot = (
+    req: BackendRequest,
+    { fields }: RouteInput<typeof ROOT_GENERATE_FIELDS>,
+  ): BackendResult => {
+    const exported = fields.exported;
     if (!['internal', 'exported', 'existing', 'kms'].includes(exported)) {
       // Vault's own string, unbalanced quote included.
       throw badRequest('the "exported" path parameter must be "internal", "existing", exported" or "kms"');
     }
     // Reusing a stored key or a managed key is beyond the mock; strict mode reports it.
     if (exported === 'existing' || exported === 'kms') throw unsupportedPath();
-    const format = formatOf(req.data);
-    const keyType = str(req.data, 'key_type', 'rsa');
-    const keyBits = keyBitsFor(keyType, int(req.data, 'key_bits', 0));
+    const format = formatOf(fields.format);
+    const keyType = fields.key_type;
+    const keyBits = keyBitsFor(keyType, fields.key_bits);
     if (keyType === 'any') throw badRequest('unknown key type any');
-    const commonName = str(req.data, 'common_name');
+    const commonName = fields.common_name;
     // Vault would sign a root with an empty subject (and warn); the mock's x509 module needs a CN.
     if (commonName === '') throw badRequest('the common_name field is required for the mock Vault');
-    const { notAfter, warnings } = notAfterFor(
-      state,
-      duration(req.data, 'ttl'),
-      { ttl: 0, maxTtl: 0 },
-      req.now,
-    );
+    const { notAfter, warnings } = notAfterFor(state, fields.ttl, { ttl: 0, maxTtl: 0 }, req.now);
     const ca = CertificateAuthority.create({
       commonName,
-      notBefore: new Date(req.now - duration(req.data, 'not_before_duration', 30) * 1000),
+      notBefore: new Date(req.now - fields.not_before_duration * 1000),
       notAfter: new Date(notAfter),
       keyType: keyType as KeyType,
       keyBits: keyBits || undefined,
     });
     const issuer: Issuer = {
       id: uuid(),
-      name: str(req.data, 'issuer_name'),
+      name: fields.issuer_name,
       keyId: uuid(),
-      keyName: str(req.data, 'key_name'),
+      keyName: fields.key_name,
       ca,
     };
     state.issuers.push(issuer);
@@ -77,18 +76,22 @@ export function pkiBackend(core: VaultCore, mount: MountInfo): Backend {
     return { data, warnings: [...warnings, AIA_WARNING] };
   };
 
-  const writeRole = (req: BackendRequest, name: string): BackendResult => {
-    const role = parseRole(req.data);
+  const writeRole = (input: RouteInput<typeof ROLE_FIELDS>, name: string): BackendResult => {
+    const role = parseRole(input);
     state.roles.set(name, role);
     return {
       data: roleData(role),
-      warnings: roleWarnings(req.data, role, state.defaultIssuer !== undefined),
+      warnings: roleWarnings(input, role, state.defaultIssuer !== undefined),
     };
   };
 
-  const routes: Route[] = [
-    { pattern: 'root/generate/:exported', handlers: { update: (req, p) => generateRoot(req, p.exported!) } },
-    {
+  const routes: DeclaredRoute[] = [
+    defineRoute({
+      pattern: 'root/generate/:exported',
+      fields: ROOT_GENERATE_FIELDS,
+      handlers: { update: generateRoot },
+    }),
+    defineRoute({
       pattern: 'root',
       handlers: {
         delete: () => {
@@ -97,23 +100,31 @@ export function pkiBackend(core: VaultCore, mount: MountInfo): Backend {
           return null;
         },
       },
-    },
-    { pattern: 'roles', handlers: { list: () => ({ data: { keys: [...state.roles.keys()].sort() } }) } },
-    {
+    }),
+    defineRoute({
+      pattern: 'roles',
+      handlers: { list: () => ({ data: { keys: [...state.roles.keys()].sort() } }) },
+    }),
+    defineRoute({
       pattern: 'roles/:name',
+      fields: ROLE_FIELDS,
       handlers: {
-        read: (_req, p) => {
-          const role = state.roles.get(p.name!);
+        read: (_req, { params }) => {
+          const role = state.roles.get(params.name);
           return role ? { data: roleData(role) } : null;
         },
-        update: (req, p) => writeRole(req, p.name!),
-        delete: (_req, p) => {
-          state.roles.delete(p.name!);
+        update: (_req, input) => writeRole(input, input.params.name),
+        delete: (_req, { params }) => {
+          state.roles.delete(params.name);
           return null;
         },
       },
-    },
-    { pattern: 'issue/:role', handlers: { update: (req, p) => issueCertificate(state, req, p.role!) } },
+    }),
+    defineRoute({
+      pattern: 'issue/:role',
+      fields: ISSUE_FIELDS,
+      handlers: { update: (req, input) => issueCertificate(state, req, input, input.params.role) },
+    }),
     ...fetchRoutes(state),
   ];
 
@@ -124,7 +135,7 @@ export function pkiBackend(core: VaultCore, mount: MountInfo): Backend {
       const serial = lease.internal.serial_number;
       if (typeof serial !== 'string') return;
       const cert = state.certs.get(serial.toLowerCase().replaceAll(':', '-'));
-      if (cert && cert.revokedAt === null) cert.revokedAt = core.now();
+      if (cert && cert.revokedAt === null) cert.revokedAt = now();
     },
   };
 }

@@ -1,16 +1,18 @@
 import { isIP } from 'node:net';
+import { goDurationString, rfc3339 } from '../../core/go-format';
+import type { RouteInput } from '../../core/routes';
 import type { BackendRequest, BackendResult } from '../../core/types';
 import { badRequest } from '../../core/vault-error';
 import type { CertificateUsage, PrivateKeyFormat } from '../../x509/certificates';
-import { bool, duration, int, list, str } from '../fields';
+import type { ISSUE_FIELDS } from './fields';
 import { validateCommonName, validateNames, WILD_HOSTNAME } from './names';
 import { keyBitsFor, type PkiRole } from './roles';
-import { derBase64, goDuration, type Issuer, type PkiState, pemBodyBase64, rfc3339Nano } from './state';
+import { derBase64, type Issuer, type PkiState, pemBodyBase64 } from './state';
 
 export type CertFormat = 'pem' | 'der' | 'pem_bundle';
 
-export function formatOf(data: Record<string, unknown>): CertFormat {
-  const format = str(data, 'format', 'pem') || 'pem';
+/** getFormat: anything but the three formats (the empty string included) is refused. */
+export function formatOf(format: string): CertFormat {
   if (format === 'pem' || format === 'der' || format === 'pem_bundle') return format;
   throw badRequest('the "format" path parameter must be "pem", "der", or "pem_bundle"');
 }
@@ -27,7 +29,7 @@ export function notAfterFor(
   const maxTtl = role.maxTtl || state.mountMaxTtl;
   if (ttl > maxTtl) {
     warnings.push(
-      `TTL "${goDuration(ttl)}" is longer than permitted maxTTL "${goDuration(maxTtl)}", so maxTTL is being used`,
+      `TTL "${goDurationString(ttl)}" is longer than permitted maxTTL "${goDurationString(maxTtl)}", so maxTTL is being used`,
     );
     ttl = maxTtl;
   }
@@ -42,28 +44,33 @@ function usageOf(role: PkiRole): CertificateUsage {
 }
 
 /** `issue/:role` (path_issue_sign.go, issuing/issue_common.go): checks in Vault's order, then signs. */
-export function issueCertificate(state: PkiState, req: BackendRequest, roleName: string): BackendResult {
+export function issueCertificate(
+  state: PkiState,
+  req: BackendRequest,
+  { fields, has }: RouteInput<typeof ISSUE_FIELDS>,
+  roleName: string,
+): BackendResult {
   const stored = state.roles.get(roleName);
   if (!stored) throw badRequest(`unknown role: ${roleName}`);
   const role = { ...stored };
   const warnings: string[] = [];
-  const keyTypeGiven = req.data.key_type !== undefined || req.data.key_bits !== undefined;
+  const keyTypeGiven = has('key_type') || has('key_bits');
   if (role.keyType === 'any') {
-    if (req.data.key_type === undefined) {
+    if (!has('key_type')) {
       throw badRequest(
         'role key type "any" not allowed for issuing certificates without providing key_type and/or key_bits request parameters',
       );
     }
-    role.keyType = str(req.data, 'key_type') as PkiRole['keyType'];
-    role.keyBits = keyBitsFor(role.keyType, int(req.data, 'key_bits', 0));
+    role.keyType = fields.key_type as PkiRole['keyType'];
+    role.keyBits = keyBitsFor(role.keyType, fields.key_bits);
   } else if (keyTypeGiven) {
     warnings.push('parameters key_type and key_bits ignored as role had specific values');
   }
-  const format = formatOf(req.data);
+  const format = formatOf(fields.format);
   const issuer = state.signingIssuer(role.issuerRef);
   const displayName = req.token?.displayName ?? '';
 
-  const cn = str(req.data, 'common_name');
+  const cn = fields.common_name;
   if (cn === '' && role.requireCn) {
     throw badRequest(
       'the common_name field is required, or must be provided in a CSR with "use_csr_common_name" set to true, unless "require_cn" is set to false',
@@ -71,11 +78,19 @@ export function issueCertificate(state: PkiState, req: BackendRequest, roleName:
   }
   const dnsNames: string[] = [];
   const emails: string[] = [];
-  if (cn !== '' && !bool(req.data, 'exclude_cn_from_sans', false)) {
+  if (cn !== '' && !fields.exclude_cn_from_sans) {
     if (cn.includes('@')) emails.push(cn);
     else if (WILD_HOSTNAME.test(cn)) dnsNames.push(cn);
   }
-  const altNames = [...new Set(list(req.data, 'alt_names') ?? [])].sort();
+  // strutil.ParseDedupAndSortStrings(alt_names, ","): split, trimmed, empty dropped, unique, sorted.
+  const altNames = [
+    ...new Set(
+      fields.alt_names
+        .split(',')
+        .map((name) => name.trim())
+        .filter((name) => name !== ''),
+    ),
+  ].sort();
   for (const name of altNames) {
     if (name.includes('@')) emails.push(name);
     else if (WILD_HOSTNAME.test(name)) dnsNames.push(name);
@@ -93,7 +108,7 @@ export function issueCertificate(state: PkiState, req: BackendRequest, roleName:
   const badEmail = validateNames(role, emails, displayName);
   if (badEmail) throw badRequest(`email address ${badEmail} not allowed by this role`);
 
-  const ipSans = list(req.data, 'ip_sans') ?? [];
+  const ipSans = fields.ip_sans.filter((ip) => ip !== '');
   if (ipSans.length > 0 && !role.allowIpSans) {
     // Go's %s of a []string.
     throw badRequest(
@@ -103,12 +118,11 @@ export function issueCertificate(state: PkiState, req: BackendRequest, roleName:
   for (const ip of ipSans)
     if (isIP(ip) === 0) throw badRequest(`the value "${ip}" is not a valid IP address`);
 
-  const timing = notAfterFor(state, duration(req.data, 'ttl'), role, req.now);
+  const timing = notAfterFor(state, fields.ttl, role, req.now);
   warnings.push(...timing.warnings);
   checkValidity(issuer, timing.notAfter, req.now - role.notBeforeDuration * 1000);
 
-  const privateKeyFormat: PrivateKeyFormat =
-    str(req.data, 'private_key_format') === 'pkcs8' ? 'pkcs8' : 'native';
+  const privateKeyFormat: PrivateKeyFormat = fields.private_key_format === 'pkcs8' ? 'pkcs8' : 'native';
   const issued = issuer.ca.issue({
     commonName: cn,
     // Email SANs are checked as Vault does but not written: the mock's x509 module has no rfc822Name.
@@ -160,7 +174,7 @@ export function checkValidity(issuer: Issuer, notAfter: number, notBefore: numbe
   const caNotAfter = issuer.ca.notAfter.getTime();
   if (notAfter > caNotAfter) {
     throw badRequest(
-      `cannot satisfy request, as TTL would result in notAfter of ${rfc3339Nano(notAfter)} that is beyond the expiration of the CA certificate at ${rfc3339Nano(caNotAfter)}`,
+      `cannot satisfy request, as TTL would result in notAfter of ${rfc3339(notAfter)} that is beyond the expiration of the CA certificate at ${rfc3339(caNotAfter)}`,
     );
   }
   if (notAfter < notBefore) throw badRequest('notAfter before notBefore');

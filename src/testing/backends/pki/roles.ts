@@ -1,5 +1,6 @@
+import type { RouteInput } from '../../core/routes';
 import { badRequest, VaultError } from '../../core/vault-error';
-import { bool, duration, int, list, str } from '../fields';
+import type { ROLE_FIELDS } from './fields';
 
 export interface PkiRole {
   ttl: number;
@@ -54,34 +55,33 @@ export function keyBitsFor(keyType: string, keyBits: number): number {
  * A role write: Vault's PKI replaces the whole role on POST (fields left out take their defaults),
  * unlike most engines; PATCH merges. Defaults from openbao/openbao:internal/builtin/logical/pki/path_roles.go.
  */
-export function parseRole(data: Record<string, unknown>): PkiRole {
-  const keyType = str(data, 'key_type', 'rsa');
+export function parseRole({ fields }: RouteInput<typeof ROLE_FIELDS>): PkiRole {
   const role: PkiRole = {
-    ttl: duration(data, 'ttl'),
-    maxTtl: duration(data, 'max_ttl'),
-    allowLocalhost: bool(data, 'allow_localhost', true),
-    allowedDomains: list(data, 'allowed_domains') ?? [],
-    allowBareDomains: bool(data, 'allow_bare_domains', false),
-    allowSubdomains: bool(data, 'allow_subdomains', false),
-    allowGlobDomains: bool(data, 'allow_glob_domains', false),
-    allowWildcardCertificates: bool(data, 'allow_wildcard_certificates', true),
-    allowAnyName: bool(data, 'allow_any_name', false),
-    allowTokenDisplayName: bool(data, 'allow_token_displayname', false),
-    enforceHostnames: bool(data, 'enforce_hostnames', true),
-    allowIpSans: bool(data, 'allow_ip_sans', true),
-    serverFlag: bool(data, 'server_flag', true),
-    clientFlag: bool(data, 'client_flag', true),
-    keyType: keyType as PkiRole['keyType'],
-    keyBits: keyBitsFor(keyType, int(data, 'key_bits', 0)),
-    signatureBits: int(data, 'signature_bits', 0),
-    generateLease: bool(data, 'generate_lease', false),
-    noStore: bool(data, 'no_store', false),
-    requireCn: bool(data, 'require_cn', true),
-    cnValidations: checkCnValidations(list(data, 'cn_validations') ?? ['email', 'hostname']),
-    notBeforeDuration: duration(data, 'not_before_duration', 30),
-    issuerRef: str(data, 'issuer_ref', 'default') || 'default',
-    organization: list(data, 'organization') ?? [],
-    ou: list(data, 'ou') ?? [],
+    ttl: fields.ttl,
+    maxTtl: fields.max_ttl,
+    allowLocalhost: fields.allow_localhost,
+    allowedDomains: fields.allowed_domains,
+    allowBareDomains: fields.allow_bare_domains,
+    allowSubdomains: fields.allow_subdomains,
+    allowGlobDomains: fields.allow_glob_domains,
+    allowWildcardCertificates: fields.allow_wildcard_certificates,
+    allowAnyName: fields.allow_any_name,
+    allowTokenDisplayName: fields.allow_token_displayname,
+    enforceHostnames: fields.enforce_hostnames,
+    allowIpSans: fields.allow_ip_sans,
+    serverFlag: fields.server_flag,
+    clientFlag: fields.client_flag,
+    keyType: fields.key_type as PkiRole['keyType'],
+    keyBits: keyBitsFor(fields.key_type, fields.key_bits),
+    signatureBits: fields.signature_bits,
+    generateLease: fields.generate_lease,
+    noStore: fields.no_store,
+    requireCn: fields.require_cn,
+    cnValidations: checkCnValidations(fields.cn_validations),
+    notBeforeDuration: fields.not_before_duration,
+    issuerRef: fields.issuer_ref || 'default',
+    organization: fields.organization,
+    ou: fields.ou,
   };
   if (role.noStore) role.generateLease = false;
   if (role.maxTtl > 0 && role.ttl > role.maxTtl)
@@ -108,7 +108,7 @@ function checkCnValidations(values: string[]): string[] {
 }
 
 export function roleWarnings(
-  data: Record<string, unknown>,
+  { fields }: RouteInput<typeof ROLE_FIELDS>,
   role: PkiRole,
   hasDefaultIssuer: boolean,
 ): string[] {
@@ -118,7 +118,7 @@ export function roleWarnings(
       'Issuing Certificate was set to default, but no default issuing certificate (configurable at /config/issuers) is currently set',
     );
   }
-  if (role.noStore && bool(data, 'generate_lease', false)) {
+  if (role.noStore && fields.generate_lease) {
     warnings.push(
       'mutually exclusive values no_store=true and generate_lease=true were both specified; no_store=true takes priority',
     );

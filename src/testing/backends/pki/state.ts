@@ -1,4 +1,5 @@
 import { X509Certificate } from 'node:crypto';
+import { SYSTEM_MAX_TTL } from '../../core/durations';
 import type { MountInfo } from '../../core/types';
 import { VaultError } from '../../core/vault-error';
 import type { CertificateAuthority } from '../../x509/certificates';
@@ -30,14 +31,14 @@ export class PkiState {
   readonly roles = new Map<string, PkiRole>();
   readonly certs = new Map<string, StoredCertificate>();
 
-  constructor(readonly mount: MountInfo) {}
+  constructor(readonly mount: Readonly<MountInfo>) {}
 
   get mountDefaultTtl(): number {
-    return this.mount.defaultLeaseTtl || 768 * 3600;
+    return this.mount.defaultLeaseTtl || SYSTEM_MAX_TTL;
   }
 
   get mountMaxTtl(): number {
-    return this.mount.maxLeaseTtl || 768 * 3600;
+    return this.mount.maxLeaseTtl || SYSTEM_MAX_TTL;
   }
 
   /** resolveIssuerReference: `default`, an issuer id or an issuer name. */
@@ -59,22 +60,6 @@ export class PkiState {
   store(pem: string, serial: string, issuerId: string): void {
     this.certs.set(normalizeSerial(serial), { pem, serial, issuerId, revokedAt: null });
   }
-}
-
-/** Go's time.Format(time.RFC3339Nano) of a UTC instant: trailing zeros of the fraction dropped. */
-export function rfc3339Nano(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.?0+Z$/, 'Z');
-}
-
-/** Go's Duration.String() for whole seconds: `768h0m0s`, `1m30s`, `45s`. */
-export function goDuration(seconds: number): string {
-  if (seconds === 0) return '0s';
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = seconds % 60;
-  if (h > 0) return `${h}h${m}m${s}s`;
-  if (m > 0) return `${m}m${s}s`;
-  return `${s}s`;
 }
 
 export function derBase64(pem: string): string {

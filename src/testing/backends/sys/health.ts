@@ -1,5 +1,4 @@
-import { jsonHeaders } from '../../core/envelope';
-import type { Route } from '../../core/routes';
+import { type DeclaredRoute, defineRoute } from '../../core/routes';
 import type { Operation } from '../../core/types';
 import type { VaultCore } from '../../core/vault-core';
 import { VaultError } from '../../core/vault-error';
@@ -13,10 +12,12 @@ export interface HealthState {
   performanceStandby: boolean;
 }
 
-export function healthRoutes(core: VaultCore, state: HealthState, clusterId: string): Route[] {
+export function healthRoutes(core: VaultCore, state: HealthState, clusterId: string): DeclaredRoute[] {
   return [
-    {
+    // A plain HTTP handler in Vault: its query parameters are read as given, never warned about.
+    defineRoute({
       pattern: 'health',
+      takesArbitraryInput: true,
       handlers: {
         read: (req) => {
           // Vault's raw health handler answers a bad parameter with 400 and no message.
@@ -66,11 +67,11 @@ export function healthRoutes(core: VaultCore, state: HealthState, clusterId: str
           // Vault leaves the cluster identity out while sealed: it is stored behind the seal.
           if (!core.sealed)
             Object.assign(body, { cluster_name: 'vault-cluster-mock', cluster_id: clusterId });
-          return { status, raw: { contentType: jsonHeaders()['content-type']!, body: JSON.stringify(body) } };
+          return { status, raw: { contentType: 'application/json', body: JSON.stringify(body) } };
         },
         ...rawHandlerMethodsOnly('read'),
       },
-    },
+    }),
   ];
 }
 

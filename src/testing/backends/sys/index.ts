@@ -7,6 +7,7 @@ import { leaseRoutes } from './leases';
 import { mountRoutes } from './mounts';
 import { policyRoutes } from './policies';
 import { sealRoutes } from './seal';
+import { wrappingRoutes } from './wrapping';
 
 export type { HealthState };
 
@@ -23,6 +24,7 @@ export function systemBackend(
       ...policyRoutes(core),
       ...leaseRoutes(core),
       ...capabilityRoutes(core),
+      ...wrappingRoutes(core),
     ],
   };
 }

@@ -1,22 +1,40 @@
 import { calculateTtl, SYSTEM_MAX_TTL } from '../../core/durations';
-import type { Route } from '../../core/routes';
+import { field } from '../../core/fields';
+import { rfc3339 } from '../../core/go-format';
+import { type DeclaredRoute, defineRoute, type RouteInput } from '../../core/routes';
 import type { BackendRequest } from '../../core/types';
 import type { VaultCore } from '../../core/vault-core';
 import { badRequest } from '../../core/vault-error';
-import { bool, duration, rfc3339, str } from '../fields';
 
 /**
  * `sys/leases/*` and the legacy `sys/renew`, `sys/revoke`: renew, revoke and look up leases.
  * Service tokens have leases too in Vault (`auth/<mount>/login/h<hmac>`), so the lookup, revoke
  * and listing paths see them, and renewing one is refused with Vault's message.
  */
-const RENEW_FIELDS = ['lease_id', 'url_lease_id', 'increment'];
+const LEASE_ID_FIELDS = {
+  url_lease_id: field('string', 'The lease identifier to renew. This is included with a lease.'),
+  lease_id: field('string', 'The lease identifier to renew. This is included with a lease.'),
+} as const;
+const RENEW_FIELDS = {
+  ...LEASE_ID_FIELDS,
+  increment: field('duration', 'The desired increment in seconds to the lease'),
+} as const;
+const REVOKE_FIELDS = {
+  ...LEASE_ID_FIELDS,
+  sync: field('bool', 'Whether or not to perform the revocation synchronously', true),
+} as const;
+const PREFIX_FIELDS = {
+  prefix: field('string', 'The path to revoke keys under. Example: "prod/aws/ops"'),
+  sync: field('bool', 'Whether or not to perform the revocation synchronously', true),
+} as const;
+const LOOKUP_FIELDS = { lease_id: field('string', 'The lease identifier to look up.') } as const;
 
-export function leaseRoutes(core: VaultCore): Route[] {
-  const idOf = (req: BackendRequest, p: Record<string, string>) => str(req.data, 'lease_id') || p.id || '';
+export function leaseRoutes(core: VaultCore): DeclaredRoute[] {
+  // The body's lease_id wins over the one in the URL, as in Vault.
+  const idOf = ({ fields }: RouteInput<typeof LEASE_ID_FIELDS>) => fields.lease_id || fields.url_lease_id;
 
-  const renew = async (req: BackendRequest, p: Record<string, string>) => {
-    const id = idOf(req, p);
+  const renew = async (req: BackendRequest, input: RouteInput<typeof RENEW_FIELDS>) => {
+    const id = idOf(input);
     if (id === '') throw badRequest('lease_id must be specified');
     const token = core.tokens.byLeaseId(id);
     if (token) {
@@ -27,7 +45,7 @@ export function leaseRoutes(core: VaultCore): Route[] {
     if (!lease) throw badRequest('lease not found');
     if (lease.expiresAt <= req.now) throw badRequest('lease expired');
     if (!lease.renewable) throw badRequest('lease is not renewable');
-    const increment = duration(req.data, 'increment');
+    const increment = input.fields.increment;
     const mounted = core.mounts.get(lease.mountPath);
     const mount = mounted?.info;
     const { ttl, warnings } = mounted?.backend.renewLease
@@ -52,10 +70,10 @@ export function leaseRoutes(core: VaultCore): Route[] {
     };
   };
 
-  const revoke = async (req: BackendRequest, p: Record<string, string>) => {
-    const id = idOf(req, p);
+  const revoke = async (input: RouteInput<typeof REVOKE_FIELDS>) => {
+    const id = idOf(input);
     if (id === '') throw badRequest('lease_id must be specified');
-    const sync = bool(req.data, 'sync', true);
+    const sync = input.fields.sync;
     const token = core.tokens.byLeaseId(id);
     const lease = core.leases.get(id);
     const done = Promise.all([token && core.revokeToken(token), lease && core.revokeLease(lease)]);
@@ -64,8 +82,8 @@ export function leaseRoutes(core: VaultCore): Route[] {
     return sync ? null : { status: 202 };
   };
 
-  const lookup = (req: BackendRequest) => {
-    const id = str(req.data, 'lease_id');
+  const lookup = (req: BackendRequest, { fields }: RouteInput<typeof LOOKUP_FIELDS>) => {
+    const id = fields.lease_id;
     if (id === '') throw badRequest('missing lease id');
     const token = core.tokens.byLeaseId(id);
     const lease = core.leases.get(id);
@@ -89,8 +107,8 @@ export function leaseRoutes(core: VaultCore): Route[] {
     ...core.tokens.all().flatMap((token) => core.tokens.leaseId(token) ?? []),
   ];
 
-  const listPrefix = (_req: BackendRequest, p: Record<string, string>) => {
-    const prefix = p.prefix ? `${p.prefix.replace(/\/$/, '')}/` : '';
+  const listPrefix = (prefixParam: string | undefined) => {
+    const prefix = prefixParam ? `${prefixParam.replace(/\/$/, '')}/` : '';
     const keys = new Set<string>();
     for (const id of allIds()) {
       if (!id.startsWith(prefix)) continue;
@@ -101,8 +119,8 @@ export function leaseRoutes(core: VaultCore): Route[] {
     return { data: { keys: [...keys].sort() } };
   };
 
-  const revokePrefix = async (_req: BackendRequest, p: Record<string, string>) => {
-    const prefix = p.prefix ?? '';
+  const revokePrefix = async ({ fields }: RouteInput<typeof PREFIX_FIELDS>) => {
+    const prefix = fields.prefix;
     const done: Promise<void>[] = [];
     for (const token of core.tokens.all()) {
       if (core.tokens.leaseId(token)?.startsWith(prefix)) done.push(core.revokeToken(token));
@@ -112,18 +130,36 @@ export function leaseRoutes(core: VaultCore): Route[] {
     return null;
   };
 
+  const renewRoute = (pattern: string) =>
+    defineRoute({ pattern, fields: RENEW_FIELDS, handlers: { update: renew } });
+  const revokeRoute = (pattern: string) =>
+    defineRoute({ pattern, fields: REVOKE_FIELDS, handlers: { update: (_req, input) => revoke(input) } });
+  const prefixRoute = (pattern: string) =>
+    defineRoute({
+      pattern,
+      fields: PREFIX_FIELDS,
+      handlers: { update: (_req, input) => revokePrefix(input) },
+    });
   return [
-    { pattern: 'leases/renew', fields: RENEW_FIELDS, handlers: { update: renew } },
-    { pattern: 'leases/renew/*id', fields: RENEW_FIELDS, handlers: { update: renew } },
-    { pattern: 'renew', fields: RENEW_FIELDS, handlers: { update: renew } },
-    { pattern: 'renew/*id', fields: RENEW_FIELDS, handlers: { update: renew } },
-    { pattern: 'leases/revoke', handlers: { update: revoke } },
-    { pattern: 'leases/revoke/*id', handlers: { update: revoke } },
-    { pattern: 'revoke', handlers: { update: revoke } },
-    { pattern: 'revoke/*id', handlers: { update: revoke } },
-    { pattern: 'leases/revoke-prefix/*prefix', handlers: { update: revokePrefix } },
-    { pattern: 'leases/revoke-force/*prefix', handlers: { update: revokePrefix } },
-    { pattern: 'leases/lookup', fields: ['lease_id'], handlers: { update: lookup, list: listPrefix } },
-    { pattern: 'leases/lookup/*prefix', handlers: { list: listPrefix } },
+    renewRoute('leases/renew'),
+    renewRoute('leases/renew/*url_lease_id'),
+    renewRoute('renew'),
+    renewRoute('renew/*url_lease_id'),
+    revokeRoute('leases/revoke'),
+    revokeRoute('leases/revoke/*url_lease_id'),
+    revokeRoute('revoke'),
+    revokeRoute('revoke/*url_lease_id'),
+    prefixRoute('leases/revoke-prefix/*prefix'),
+    prefixRoute('leases/revoke-force/*prefix'),
+    defineRoute({
+      pattern: 'leases/lookup',
+      fields: LOOKUP_FIELDS,
+      handlers: { update: lookup, list: () => listPrefix(undefined) },
+    }),
+    defineRoute({
+      pattern: 'leases/lookup/*prefix',
+      fields: { prefix: field('string', 'The path to list leases under. Example: "aws/creds/deploy"') },
+      handlers: { list: (_req, { params }) => listPrefix(params.prefix) },
+    }),
   ];
 }

@@ -1,24 +1,21 @@
-import type { Route } from '../../core/routes';
+import { field } from '../../core/fields';
+import { type DeclaredRoute, defineRoute } from '../../core/routes';
 import type { VaultCore } from '../../core/vault-core';
 import { badRequest } from '../../core/vault-error';
-import { str } from '../fields';
+
+const POLICY_FIELDS = {
+  name: field('string', 'The name of the policy. Example: "ops"'),
+  policy: field('string', 'The rules of the policy.'),
+} as const;
 
 /** ACL policies through both of Vault's APIs: the legacy `sys/policy` and `sys/policies/acl`. */
-export function policyRoutes(core: VaultCore): Route[] {
-  const write =
-    (field: 'policy' | 'rules') => (req: { data: Record<string, unknown> }, p: Record<string, string>) => {
-      const text = str(req.data, 'policy') || (field === 'rules' ? str(req.data, 'rules') : '');
-      if (text === '') throw badRequest("'policy' parameter not supplied or empty");
-      core.policies.put(p.name!, text);
-      return null;
-    };
-  const remove = (_req: unknown, p: Record<string, string>) => {
-    core.policies.delete(p.name!);
+export function policyRoutes(core: VaultCore): DeclaredRoute[] {
+  const remove = (name: string) => {
+    core.policies.delete(name);
     return null;
   };
-  const exists = (_req: unknown, p: Record<string, string>) => core.policies.get(p.name!) !== undefined;
   return [
-    {
+    defineRoute({
       pattern: 'policy',
       handlers: {
         read: () => ({
@@ -26,34 +23,48 @@ export function policyRoutes(core: VaultCore): Route[] {
           injectDataIntoTop: true,
         }),
       },
-    },
-    {
+    }),
+    defineRoute({
       pattern: 'policy/:name',
-      exists,
+      fields: {
+        ...POLICY_FIELDS,
+        rules: field('string', 'The rules of the policy (deprecated name of "policy").'),
+      },
+      exists: (_req, { params }) => core.policies.get(params.name) !== undefined,
       handlers: {
-        read: (_req, p) => {
-          const stored = core.policies.get(p.name!);
+        read: (_req, { params }) => {
+          const stored = core.policies.get(params.name);
           return stored ? { data: { name: stored.name, rules: stored.text }, injectDataIntoTop: true } : null;
         },
-        update: write('rules'),
-        delete: remove,
+        update: (_req, { fields, params }) => {
+          const text = fields.policy || fields.rules;
+          if (text === '') throw badRequest("'policy' parameter not supplied or empty");
+          core.policies.put(params.name, text);
+          return null;
+        },
+        delete: (_req, { params }) => remove(params.name),
       },
-    },
-    {
+    }),
+    defineRoute({
       pattern: 'policies/acl',
       handlers: { list: () => ({ data: { keys: core.policies.names() } }) },
-    },
-    {
+    }),
+    defineRoute({
       pattern: 'policies/acl/:name',
-      exists,
+      fields: POLICY_FIELDS,
+      exists: (_req, { params }) => core.policies.get(params.name) !== undefined,
       handlers: {
-        read: (_req, p) => {
-          const stored = core.policies.get(p.name!);
+        read: (_req, { params }) => {
+          const stored = core.policies.get(params.name);
           return stored ? { data: { name: stored.name, policy: stored.text } } : null;
         },
-        update: write('policy'),
-        delete: remove,
+        update: (_req, { fields, params }) => {
+          if (fields.policy === '') throw badRequest("'policy' parameter not supplied or empty");
+          core.policies.put(params.name, fields.policy);
+          return null;
+        },
+        delete: (_req, { params }) => remove(params.name),
       },
-    },
+    }),
   ];
 }

@@ -1,9 +1,10 @@
-import type { Route } from '../../core/routes';
+import { type DeclaredRoute, defineRoute } from '../../core/routes';
 import type { VaultCore } from '../../core/vault-core';
 import { VaultError } from '../../core/vault-error';
 import { rawHandlerMethodsOnly, VAULT_VERSION } from './health';
 
-export function sealRoutes(core: VaultCore, unsealKey: string): Route[] {
+/** sys/seal-status, sys/seal and sys/unseal: plain HTTP handlers in Vault, so no field warnings. */
+export function sealRoutes(core: VaultCore, unsealKey: string): DeclaredRoute[] {
   const status = () => ({
     type: 'shamir',
     initialized: true,
@@ -20,9 +21,14 @@ export function sealRoutes(core: VaultCore, unsealKey: string): Route[] {
   });
   const raw = (body: unknown) => ({ raw: { contentType: 'application/json', body: JSON.stringify(body) } });
   return [
-    { pattern: 'seal-status', handlers: { read: () => raw(status()), ...rawHandlerMethodsOnly('read') } },
-    {
+    defineRoute({
+      pattern: 'seal-status',
+      takesArbitraryInput: true,
+      handlers: { read: () => raw(status()), ...rawHandlerMethodsOnly('read') },
+    }),
+    defineRoute({
       pattern: 'seal',
+      takesArbitraryInput: true,
       handlers: {
         ...rawHandlerMethodsOnly('update', 'create'),
         update: () => {
@@ -30,9 +36,10 @@ export function sealRoutes(core: VaultCore, unsealKey: string): Route[] {
           return null;
         },
       },
-    },
-    {
+    }),
+    defineRoute({
       pattern: 'unseal',
+      takesArbitraryInput: true,
       handlers: {
         ...rawHandlerMethodsOnly('update', 'create'),
         update: (req) => {
@@ -48,6 +55,6 @@ export function sealRoutes(core: VaultCore, unsealKey: string): Route[] {
           return raw(status());
         },
       },
-    },
+    }),
   ];
 }

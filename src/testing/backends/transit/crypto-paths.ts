@@ -1,10 +1,57 @@
 import { randomBytes } from 'node:crypto';
-import type { Route } from '../../core/routes';
+import { decodeFields, FieldConversionError, field } from '../../core/fields';
+import { type DeclaredRoute, defineRoute, type RouteInput } from '../../core/routes';
 import type { BackendRequest, BackendResult } from '../../core/types';
 import { badRequest, unsupportedOperation, VaultError } from '../../core/vault-error';
-import { int, str } from '../fields';
 import { decodeStdBase64 } from './go-base64';
 import { decrypt, encrypt, newKey, type SymmetricType, type TransitKey, UserError } from './keys';
+
+/** One request item's fields, for the single form and for each batch_input entry. */
+const ITEM_FIELDS = {
+  plaintext: field('string', 'Base64 encoded plaintext value to be encrypted'),
+  ciphertext: field('string', 'The ciphertext to decrypt or rewrap'),
+  context: field(
+    'string',
+    'Base64 encoded context for key derivation. Required if key derivation is enabled',
+  ),
+  nonce: field('string', 'Base64 encoded nonce value (convergent encryption, version 1 keys)'),
+  key_version: field(
+    'int',
+    'The version of the key to use for encryption. Must be 0 (latest) or a valid version.',
+  ),
+  associated_data: field('string', 'Base64 encoded associated data (AEAD) for encryption and decryption'),
+  reference: field('string', 'A value echoed back in the batch result of this item'),
+} as const;
+
+const BATCH_FIELDS = {
+  name: field('string', 'Name of the key'),
+  batch_input: field('slice', 'A list of items to be processed in a single batch.'),
+  partial_failure_response_code: field('int', 'The HTTP response code to use when some batch items fail.'),
+} as const;
+
+/** encrypt's own fields: the key type for an upsert. */
+const ENCRYPT_FIELDS = {
+  ...ITEM_FIELDS,
+  ...BATCH_FIELDS,
+  type: field('string', 'The type of key to create when upserting', 'aes256-gcm96'),
+  convergent_encryption: field('bool', 'Whether to support convergent encryption on an upserted key'),
+} as const;
+
+const DECRYPT_FIELDS = { ...ITEM_FIELDS, ...BATCH_FIELDS } as const;
+
+/** path_datakey.go: the capture `plaintext` is the kind of data key, plaintext or wrapped. */
+const DATAKEY_FIELDS = {
+  name: field('string', 'The backend key used for encrypting the data key'),
+  plaintext: field(
+    'string',
+    '"plaintext" will return the key in both plaintext and ciphertext; "wrapped" only the ciphertext',
+  ),
+  context: field('string', 'Context for key derivation. Required for derived keys.'),
+  nonce: field('string', 'Nonce for when convergent encryption v1 is used'),
+  bits: field('int', 'Number of bits for the key; currently 128, 256, and 512 bits are supported.', 256),
+  key_version: field('int', 'The version of the Vault key to use for encryption of the data key.'),
+  associated_data: field('string', 'Base64 encoded associated data (AEAD)'),
+} as const;
 
 interface Item {
   plaintext: string;
@@ -24,20 +71,31 @@ function itemsOf(req: BackendRequest, single: () => void): { items: Item[]; batc
     single();
     return { items: [toItem(req.data)], batch: false };
   }
-  if (!Array.isArray(raw))
+  if (
+    !Array.isArray(raw) ||
+    raw.some((entry) => entry !== null && (typeof entry !== 'object' || Array.isArray(entry)))
+  )
     throw VaultError.wrapped(500, 'failed to parse batch input: expected a list of objects');
   if (raw.length === 0) throw badRequest('missing batch input to process');
   return { items: raw.map((entry) => toItem((entry ?? {}) as Record<string, unknown>)), batch: true };
 }
 
+/** An item decoded with the framework's conversions (a batch entry is decoded the same way). */
 function toItem(data: Record<string, unknown>): Item {
+  let fields: ReturnType<typeof decodeFields<typeof ITEM_FIELDS>>['values'];
+  try {
+    fields = decodeFields(ITEM_FIELDS, data).values;
+  } catch (error) {
+    if (error instanceof FieldConversionError) throw badRequest(error.message);
+    throw error;
+  }
   return {
-    plaintext: str(data, 'plaintext'),
-    ciphertext: str(data, 'ciphertext'),
-    context: str(data, 'context'),
-    keyVersion: int(data, 'key_version', 0),
-    associatedData: str(data, 'associated_data'),
-    reference: str(data, 'reference'),
+    plaintext: fields.plaintext,
+    ciphertext: fields.ciphertext,
+    context: fields.context,
+    keyVersion: fields.key_version,
+    associatedData: fields.associated_data,
+    reference: fields.reference,
   };
 }
 
@@ -85,7 +143,7 @@ function attempt(outcome: Outcome, run: () => Record<string, unknown>): void {
 
 /** Single requests fail outright; batches answer 200, or 400/500 (or the requested code) with the results. */
 function respond(
-  req: BackendRequest,
+  { fields, has }: RouteInput<typeof BATCH_FIELDS>,
   batch: boolean,
   outcomes: Outcome[],
   statusOnError: boolean,
@@ -103,9 +161,8 @@ function respond(
   if (failed.length === 0 || !statusOnError) return { data: { batch_results: results } };
   let status = failed.some((o) => !o.internal) ? 400 : 500;
   const warnings: string[] = [];
-  const override = req.data.partial_failure_response_code;
-  if (override !== undefined && failed.length < outcomes.length) {
-    const code = int(req.data, 'partial_failure_response_code', 0);
+  if (has('partial_failure_response_code') && failed.length < outcomes.length) {
+    const code = fields.partial_failure_response_code;
     if (code < 1 || code > 599) {
       warnings.push(
         `invalid HTTP response code override from partial_failure_response_code, reverting to ${status}`,
@@ -116,14 +173,15 @@ function respond(
 }
 
 /** `encrypt/:name`, `decrypt/:name`, `rewrap/:name`, `datakey/:type/:name` (path_encrypt.go and siblings). */
-export function cryptoRoutes(keys: Map<string, TransitKey>): Route[] {
+export function cryptoRoutes(keys: Map<string, TransitKey>): DeclaredRoute[] {
   const mustKey = (name: string) => {
     const key = keys.get(name);
     if (!key) throw badRequest('encryption key not found');
     return key;
   };
 
-  const encryptPath = (req: BackendRequest, name: string): BackendResult => {
+  const encryptPath = (req: BackendRequest, input: RouteInput<typeof ENCRYPT_FIELDS>): BackendResult => {
+    const name = input.params.name ?? '';
     const { items, batch } = itemsOf(req, () => {
       if (req.data.plaintext === undefined || req.data.plaintext === null) {
         throw badRequest('missing plaintext to encrypt');
@@ -132,7 +190,7 @@ export function cryptoRoutes(keys: Map<string, TransitKey>): Route[] {
     const outcomes: Outcome[] = items.map((item) => ({ reference: item.reference }));
     precheck(items, outcomes, false);
     if (!keys.has(name) && req.operation === 'create')
-      keys.set(name, upsert(req, name, items[0]!.context !== ''));
+      keys.set(name, upsert(req, input, name, items[0]?.context !== ''));
     const key = mustKey(name);
     for (const [i, item] of items.entries()) {
       attempt(outcomes[i]!, () => {
@@ -146,12 +204,13 @@ export function cryptoRoutes(keys: Map<string, TransitKey>): Route[] {
         return { ciphertext, key_version: version };
       });
     }
-    return respond(req, batch, outcomes, true);
+    return respond(input, batch, outcomes, true);
   };
 
-  const decryptPath = (req: BackendRequest, name: string): BackendResult => {
+  const decryptPath = (req: BackendRequest, input: RouteInput<typeof DECRYPT_FIELDS>): BackendResult => {
+    const name = input.params.name ?? '';
     const { items, batch } = itemsOf(req, () => {
-      if (str(req.data, 'ciphertext') === '') throw badRequest('missing ciphertext to decrypt');
+      if (input.fields.ciphertext === '') throw badRequest('missing ciphertext to decrypt');
     });
     // DecryptBatchResponseItem has no omitempty on plaintext.
     const outcomes: Outcome[] = items.map((item) => ({ plaintext: '', reference: item.reference }));
@@ -162,12 +221,13 @@ export function cryptoRoutes(keys: Map<string, TransitKey>): Route[] {
         plaintext: decrypt(key, item.ciphertext, item.decodedContext, aadOf(item, i)),
       }));
     }
-    return respond(req, batch, outcomes, true);
+    return respond(input, batch, outcomes, true);
   };
 
-  const rewrapPath = (req: BackendRequest, name: string): BackendResult => {
+  const rewrapPath = (req: BackendRequest, input: RouteInput<typeof DECRYPT_FIELDS>): BackendResult => {
+    const name = input.params.name ?? '';
     const { items, batch } = itemsOf(req, () => {
-      if (str(req.data, 'ciphertext') === '') throw badRequest('missing ciphertext to decrypt');
+      if (input.fields.ciphertext === '') throw badRequest('missing ciphertext to decrypt');
     });
     const outcomes: Outcome[] = items.map((item) => ({ reference: item.reference }));
     precheck(items, outcomes, true);
@@ -186,14 +246,16 @@ export function cryptoRoutes(keys: Map<string, TransitKey>): Route[] {
       });
     }
     // Rewrap reports item errors with a 200, unlike encrypt and decrypt.
-    return respond(req, batch, outcomes, false);
+    return respond(input, batch, outcomes, false);
   };
 
-  const datakeyPath = (req: BackendRequest, kind: string, name: string): BackendResult => {
+  const datakeyPath = ({ fields, params }: RouteInput<typeof DATAKEY_FIELDS>): BackendResult => {
+    const kind = params.plaintext ?? '';
+    const name = params.name ?? '';
     if (kind !== 'plaintext' && kind !== 'wrapped')
       throw badRequest("Invalid path, must be 'plaintext' or 'wrapped'");
     let context: Buffer | undefined;
-    const contextText = str(req.data, 'context');
+    const contextText = fields.context;
     if (contextText !== '') {
       try {
         context = decodeStdBase64(contextText);
@@ -202,13 +264,13 @@ export function cryptoRoutes(keys: Map<string, TransitKey>): Route[] {
       }
     }
     const key = mustKey(name);
-    const bits = int(req.data, 'bits', 256);
+    const bits = fields.bits;
     if (bits !== 128 && bits !== 256 && bits !== 512) throw badRequest('invalid bit length');
     const material = randomBytes(bits / 8).toString('base64');
     let sealed: { ciphertext: string; version: number };
     try {
-      const item = { ...toItem(req.data), plaintext: material };
-      sealed = encrypt(key, material, int(req.data, 'key_version', 0), context, aadOf(item, 0));
+      const item = { ...emptyItem(), associatedData: fields.associated_data, plaintext: material };
+      sealed = encrypt(key, material, fields.key_version, context, aadOf(item, 0));
     } catch (error) {
       if (error instanceof UserError) throw badRequest(error.message);
       throw error;
@@ -219,25 +281,39 @@ export function cryptoRoutes(keys: Map<string, TransitKey>): Route[] {
   };
 
   return [
-    {
+    defineRoute({
       pattern: 'encrypt/:name',
-      exists: (_req, p) => keys.has(p.name!),
-      handlers: { update: (req, p) => encryptPath(req, p.name!) },
-    },
-    { pattern: 'decrypt/:name', handlers: { update: (req, p) => decryptPath(req, p.name!) } },
-    { pattern: 'rewrap/:name', handlers: { update: (req, p) => rewrapPath(req, p.name!) } },
-    { pattern: 'datakey/:kind/:name', handlers: { update: (req, p) => datakeyPath(req, p.kind!, p.name!) } },
+      fields: ENCRYPT_FIELDS,
+      exists: (_req, { params }) => keys.has(params.name),
+      handlers: { update: encryptPath },
+    }),
+    defineRoute({ pattern: 'decrypt/:name', fields: DECRYPT_FIELDS, handlers: { update: decryptPath } }),
+    defineRoute({ pattern: 'rewrap/:name', fields: DECRYPT_FIELDS, handlers: { update: rewrapPath } }),
+    defineRoute({
+      pattern: 'datakey/:plaintext/:name',
+      fields: DATAKEY_FIELDS,
+      handlers: { update: (_req, input) => datakeyPath(input) },
+    }),
   ];
 }
 
+function emptyItem(): Item {
+  return { plaintext: '', ciphertext: '', context: '', keyVersion: 0, associatedData: '', reference: '' };
+}
+
 /** Encrypt's upsert (needs the `create` capability, which the core checked through `exists`). */
-function upsert(req: BackendRequest, name: string, derived: boolean): TransitKey {
-  if (req.data.convergent_encryption === true || req.data.convergent_encryption === 'true') {
+function upsert(
+  req: BackendRequest,
+  { fields }: RouteInput<typeof ENCRYPT_FIELDS>,
+  name: string,
+  derived: boolean,
+): TransitKey {
+  if (fields.convergent_encryption) {
     if (!derived)
       throw badRequest('convergent encryption requires derivation to be enabled, so context is required');
     throw unsupportedOperation();
   }
-  const type = str(req.data, 'type', 'aes256-gcm96');
+  const type = fields.type;
   if (['ecdsa-p256', 'ecdsa-p384', 'ecdsa-p521'].includes(type)) {
     throw badRequest(`key type ${type} not supported for this operation`);
   }

@@ -1,11 +1,48 @@
 import type { Backend } from '../../core/backend';
-import type { Route } from '../../core/routes';
-import type { BackendRequest, BackendResult, MountInfo } from '../../core/types';
-import type { VaultCore } from '../../core/vault-core';
+import { field } from '../../core/fields';
+import { type DeclaredRoute, defineRoute, type RouteInput } from '../../core/routes';
+import type { BackendRequest, BackendResult } from '../../core/types';
 import { badRequest, unsupportedOperation } from '../../core/vault-error';
-import { bool, duration, int, str } from '../fields';
 import { cryptoRoutes } from './crypto-paths';
 import { KNOWN_TYPES, keyData, newKey, rotate, type SymmetricType, type TransitKey } from './keys';
+
+/** path_keys.go's fields. */
+const KEY_FIELDS = {
+  name: field('string', 'Name of the key'),
+  type: field('string', 'The type of key to create.', 'aes256-gcm96'),
+  derived: field('bool', 'Enables key derivation mode.'),
+  convergent_encryption: field('bool', 'Whether to support convergent encryption (requires derived).'),
+  exportable: field('bool', 'Enables keys to be exportable.'),
+  allow_plaintext_backup: field('bool', 'Enables taking a backup of the named key in plaintext format.'),
+  context: field('string', 'Base64 encoded context for key derivation (deprecated).'),
+  auto_rotate_period: field(
+    'duration',
+    'Amount of time the key should live before being automatically rotated.',
+    0,
+  ),
+  key_size: field('int', 'The key size in bytes for the algorithm; only applies to HMAC keys.', 0),
+  managed_key_name: field('string', 'The name of the managed key to use for the new key.'),
+  managed_key_id: field('string', 'The UUID of the managed key to use for the new key.'),
+} as const;
+
+/** path_config_keys.go's fields. */
+const CONFIG_FIELDS = {
+  name: field('string', 'Name of the key'),
+  min_decryption_version: field('int', 'If set, the minimum version of the key allowed to be decrypted.'),
+  min_encryption_version: field(
+    'int',
+    'If set, the minimum version of the key allowed to be used for encryption.',
+  ),
+  deletion_allowed: field('bool', 'Whether to allow deletion of the key'),
+  exportable: field('bool', 'Enables export of the key. Once set, this cannot be disabled.'),
+  allow_plaintext_backup: field('bool', 'Enables taking a backup of the named key in plaintext format.'),
+  auto_rotate_period: field(
+    'duration',
+    'Amount of time the key should live before being automatically rotated.',
+  ),
+} as const;
+
+const NAME_FIELDS = { name: field('string', 'Name of the key') } as const;
 
 const SYMMETRIC: readonly string[] = ['aes128-gcm96', 'aes256-gcm96', 'chacha20-poly1305'];
 
@@ -15,20 +52,24 @@ const SYMMETRIC: readonly string[] = ['aes128-gcm96', 'aes256-gcm96', 'chacha20-
  * versions, rotation, minimum versions and batch requests. Signing and asymmetric keys are not
  * implemented: such requests answer `unsupported operation` so strict mode reports them.
  */
-export function transitBackend(_core: VaultCore, _mount: MountInfo): Backend {
+export function transitBackend(): Backend {
   const keys = new Map<string, TransitKey>();
 
-  const createKey = (req: BackendRequest, name: string): BackendResult => {
-    const derived = bool(req.data, 'derived', false);
-    const convergent = bool(req.data, 'convergent_encryption', false);
-    const type = str(req.data, 'type', 'aes256-gcm96');
-    const autoRotatePeriod = duration(req.data, 'auto_rotate_period');
+  const createKey = (
+    req: BackendRequest,
+    { fields }: RouteInput<typeof KEY_FIELDS>,
+    name: string,
+  ): BackendResult => {
+    const derived = fields.derived;
+    const convergent = fields.convergent_encryption;
+    const type = fields.type;
+    const autoRotatePeriod = fields.auto_rotate_period;
     if (autoRotatePeriod !== 0 && autoRotatePeriod < 3600) {
       throw badRequest('auto rotate period must be 0 to disable or at least an hour');
     }
     if (!derived && convergent) throw badRequest('convergent encryption requires derivation to be enabled');
     if (!KNOWN_TYPES.includes(type)) throw badRequest(`unknown key type ${type}`);
-    const keySize = int(req.data, 'key_size', 0);
+    const keySize = fields.key_size;
     if (keySize !== 0 && type !== 'hmac' && type !== 'external-key') {
       throw badRequest(`key_size is not valid for algorithm ${type}`);
     }
@@ -37,21 +78,21 @@ export function transitBackend(_core: VaultCore, _mount: MountInfo): Backend {
     const existing = keys.get(name);
     if (existing) return { data: keyData(existing), warnings: [`key ${name} already existed`] };
     const key = newKey(name, type as SymmetricType, derived, req.now);
-    key.exportable = bool(req.data, 'exportable', false);
-    key.allowPlaintextBackup = bool(req.data, 'allow_plaintext_backup', false);
+    key.exportable = fields.exportable;
+    key.allowPlaintextBackup = fields.allow_plaintext_backup;
     key.autoRotatePeriod = autoRotatePeriod;
     keys.set(name, key);
     return { data: keyData(key) };
   };
 
-  const configure = (req: BackendRequest, name: string): BackendResult => {
+  const configure = ({ fields, has }: RouteInput<typeof CONFIG_FIELDS>, name: string): BackendResult => {
     const key = keys.get(name);
     if (!key) throw badRequest(`no existing key named ${name} could be found`);
     const before = { ...key };
     const warnings: string[] = [];
     try {
-      if (req.data.min_decryption_version !== undefined) {
-        let min = int(req.data, 'min_decryption_version', 0);
+      if (has('min_decryption_version')) {
+        let min = fields.min_decryption_version;
         if (min < 0) throw badRequest('min decryption version cannot be negative');
         if (min === 0) {
           min = 1;
@@ -64,8 +105,8 @@ export function transitBackend(_core: VaultCore, _mount: MountInfo): Backend {
         }
         key.minDecryptionVersion = min;
       }
-      if (req.data.min_encryption_version !== undefined) {
-        const min = int(req.data, 'min_encryption_version', 0);
+      if (has('min_encryption_version')) {
+        const min = fields.min_encryption_version;
         if (min < 0) throw badRequest('min encryption version cannot be negative');
         if (min > key.latestVersion) {
           throw badRequest(
@@ -79,12 +120,12 @@ export function transitBackend(_core: VaultCore, _mount: MountInfo): Backend {
           `cannot set min encryption/decryption values; min encryption version of ${key.minEncryptionVersion} must be greater than or equal to min decryption version of ${key.minDecryptionVersion}`,
         );
       }
-      key.deletionAllowed = bool(req.data, 'deletion_allowed', key.deletionAllowed);
+      if (has('deletion_allowed')) key.deletionAllowed = fields.deletion_allowed;
       // exportable and allow_plaintext_backup can be turned on, never off.
-      key.exportable ||= bool(req.data, 'exportable', false);
-      key.allowPlaintextBackup ||= bool(req.data, 'allow_plaintext_backup', false);
-      if (req.data.auto_rotate_period !== undefined) {
-        const period = duration(req.data, 'auto_rotate_period');
+      key.exportable ||= fields.exportable;
+      key.allowPlaintextBackup ||= fields.allow_plaintext_backup;
+      if (has('auto_rotate_period')) {
+        const period = fields.auto_rotate_period;
         if (period !== 0 && period < 3600)
           throw badRequest('auto rotate period must be 0 to disable or at least an hour');
         key.autoRotatePeriod = period;
@@ -105,31 +146,37 @@ export function transitBackend(_core: VaultCore, _mount: MountInfo): Backend {
     return null;
   };
 
-  const routes: Route[] = [
-    { pattern: 'keys', handlers: { list: () => ({ data: { keys: [...keys.keys()].sort() } }) } },
-    { pattern: 'keys/:name/config', handlers: { update: (req, p) => configure(req, p.name!) } },
-    {
+  const routes: DeclaredRoute[] = [
+    defineRoute({ pattern: 'keys', handlers: { list: () => ({ data: { keys: [...keys.keys()].sort() } }) } }),
+    defineRoute({
+      pattern: 'keys/:name/config',
+      fields: CONFIG_FIELDS,
+      handlers: { update: (_req, input) => configure(input, input.params.name) },
+    }),
+    defineRoute({
       pattern: 'keys/:name/rotate',
+      fields: NAME_FIELDS,
       handlers: {
-        update: (req, p) => {
-          const key = keys.get(p.name!);
+        update: (req, { params }) => {
+          const key = keys.get(params.name);
           if (!key) throw badRequest('key not found');
           rotate(key, req.now);
           return { data: keyData(key) };
         },
       },
-    },
-    {
+    }),
+    defineRoute({
       pattern: 'keys/:name',
+      fields: KEY_FIELDS,
       handlers: {
-        read: (_req, p) => {
-          const key = keys.get(p.name!);
+        read: (_req, { params }) => {
+          const key = keys.get(params.name);
           return key ? { data: keyData(key) } : null;
         },
-        update: (req, p) => createKey(req, p.name!),
-        delete: (_req, p) => remove(p.name!),
+        update: (req, input) => createKey(req, input, input.params.name),
+        delete: (_req, { params }) => remove(params.name),
       },
-    },
+    }),
     ...cryptoRoutes(keys),
   ];
   return { routes };

@@ -1,1 +1,0 @@
-export { pkiBackend } from './pki/index';

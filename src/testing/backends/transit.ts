@@ -1,1 +1,0 @@
-export { transitBackend } from './transit/index';

@@ -1,0 +1,82 @@
+import type { DatabaseCredentials } from 'vault-kubernetes-client';
+import { InvalidRequestError, type Secret } from 'vault-kubernetes-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type EngineFixture, engineFixture } from './fixture';
+
+let f: EngineFixture;
+afterEach(async () => {
+  await f?.close();
+});
+
+const HOUR = 3_600_000;
+const POLICY = `
+path "database/creds/app"               { capabilities = ["read"] }
+path "database/static-creds/static-app" { capabilities = ["read"] }
+path "sys/leases/revoke"                { capabilities = ["update"] }
+`;
+
+const setup = async (mock: EngineFixture['mock']) => {
+  await mock.write('sys/mounts/database', { type: 'database' });
+  await mock.write('database/config/app-db', {
+    // The mock's simulated database (a postgresql plugin would connect to a real server).
+    plugin_name: 'in-memory-database-plugin',
+    connection_url: 'postgresql://{{username}}:{{password}}@db.internal:5432/app',
+    username: 'vault-admin',
+    password: 'root-secret',
+    allowed_roles: 'app,static-app',
+  });
+  await mock.write('database/roles/app', {
+    db_name: 'app-db',
+    creation_statements: 'CREATE ROLE "{{name}}" WITH LOGIN PASSWORD \'{{password}}\';',
+    default_ttl: '1h',
+    max_ttl: '2h',
+  });
+  await mock.write('database/static-roles/static-app', {
+    db_name: 'app-db',
+    username: 'static-user',
+    rotation_period: 3600,
+  });
+};
+
+describe('vault.database(mount)', () => {
+  it('credentials(role): typed, leased, cached, and a live database user', async () => {
+    f = await engineFixture(POLICY, setup);
+    const db = f.vault.database();
+    const creds = await db.credentials('app');
+    expect(Object.keys(creds.data).sort()).toEqual(['password', 'username']);
+    expect(creds.lease).toMatchObject({ renewable: true, ttlMs: HOUR });
+    const dynamic = f.mock.databaseUsers({ live: true }).filter((u) => u.kind === 'dynamic');
+    expect(dynamic.map((u) => u.username)).toEqual([creds.data.username]);
+    // Managed like secret(): a second call is served from the cache.
+    expect((await db.credentials('app')).data).toEqual(creds.data);
+    expect(f.mock.audit.count({ path: 'database/creds/app' })).toBe(1);
+  });
+
+  it('watchCredentials(role): the first pair, then a new live pair before the 2 h max TTL', async () => {
+    f = await engineFixture(POLICY, setup);
+    const seen: Secret<DatabaseCredentials>[] = [];
+    const stop = f.vault.database().watchCredentials('app', (creds) => void seen.push(creds));
+    await stop.ready;
+    for (let i = 0; i < 4; i++) await f.mock.clock.advance(HOUR / 2);
+    stop();
+    expect(seen.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(seen.map((s) => s.data.username)).size).toBe(seen.length);
+    const live = f.mock.databaseUsers({ live: true }).map((u) => u.username);
+    expect(live).toContain(seen.at(-1)!.data.username);
+  });
+
+  it("staticCredentials(role): Vault's rotation fields, typed", async () => {
+    f = await engineFixture(POLICY, setup);
+    const creds = await f.vault.database().staticCredentials('static-app');
+    expect(creds.data.username).toBe('static-user');
+    expect(creds.data.rotation_period).toBe(3600);
+    expect(typeof creds.data.password).toBe('string');
+    expect(creds.lease).toBeUndefined();
+  });
+
+  it('a role name with a slash, or an empty mount, is refused before anything is sent', async () => {
+    f = await engineFixture(POLICY, setup);
+    await expect(f.vault.database().credentials('app/../x')).rejects.toBeInstanceOf(InvalidRequestError);
+    expect(() => f.vault.database('/')).toThrow(InvalidRequestError);
+  });
+});

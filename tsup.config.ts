@@ -7,6 +7,7 @@ const libraryEntries = {
   nest: 'src/nest.ts',
   pg: 'src/pg.ts',
   mysql2: 'src/mysql2.ts',
+  knex: 'src/knex.ts',
 };
 
 const shared = {

@@ -1,67 +1,67 @@
 /**
- * A connection pool that swaps database credentials when Vault rotates them, without failing a
- * request: new connections use the new user at once, old ones drain while the old lease is still
- * valid (the client keeps both alive for a grace period before revoking the old one).
+ * A node-postgres pool whose database user follows Vault (`vault-kubernetes-client/pg`): every
+ * lease gets a pool of its own; at a rotation new queries go to the new user at once while the
+ * old pool finishes its work and ends, and only then is the old lease revoked. No query fails.
+ *
+ * Needs PostgreSQL. With the embedded mock Vault, its database engine creates and drops a real
+ * user per lease through PG_ADMIN_URL (default postgresql://postgres@127.0.0.1:5432/test, a
+ * role allowed to create roles); against a real Vault, the pool finds its server the way pg
+ * does (PGHOST, PGPORT, PGDATABASE).
  * Run: `npm run build && npx tsx examples/connection-pool.ts`.
  */
-import { z } from 'zod';
+import { createPool, type RotationEvent } from 'vault-kubernetes-client/pg';
 import { connect, isMain } from './support/vault';
-
-const DbCreds = z.object({ username: z.string(), password: z.string() });
-type Creds = z.infer<typeof DbCreds>;
-
-/** A stand-in for pg.Pool: a connection works only while its credentials are alive in the database. */
-class Pool {
-  #creds: Creds | undefined;
-  constructor(private readonly credentialWorks: (c: Creds) => boolean) {}
-
-  swap(creds: Creds): void {
-    this.#creds = creds;
-  }
-
-  async query(sql: string): Promise<string> {
-    if (!this.#creds || !this.credentialWorks(this.#creds))
-      throw new Error(`authentication failed for ${this.#creds?.username}`);
-    return `${sql} as ${this.#creds.username}`;
-  }
-}
 
 export async function main(
   log: (line: string) => void = console.log,
-): Promise<{ requests: number; failures: number; swaps: number }> {
+  adminUrl = process.env.PG_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/test',
+): Promise<{ queries: number; failures: number; rotations: number; users: number }> {
   const vault = await connect();
-  const pool = new Pool((c) => vault.mock?.databaseCredentialWorks(c.username, c.password) ?? true);
-  let swaps = 0;
-  const unsubscribe = vault.client.watch(
-    'database/creds/app',
-    (creds, change) => {
-      pool.swap(creds.data);
-      swaps += 1;
-      log(
-        change
-          ? `swapped to ${creds.data.username} (${change.reason}; was ${change.previous.data.username})`
-          : `pool ready as ${creds.data.username}`,
-      );
-    },
-    { schema: DbCreds },
+  const admin = new URL(adminUrl);
+  const server = {
+    host: admin.hostname,
+    port: Number(admin.port || 5432),
+    database: admin.pathname.slice(1),
+  };
+  if (vault.mock) {
+    // The mock's database engine on the real server, as Vault's postgresql-database-plugin.
+    await vault.mock.write('database/config/postgres', {
+      plugin_name: 'postgresql-database-plugin',
+      connection_url: `postgresql://{{username}}:{{password}}@${server.host}:${server.port}/${server.database}`,
+      username: decodeURIComponent(admin.username),
+      password: decodeURIComponent(admin.password) || 'unused-with-trust-auth',
+      allowed_roles: ['app'],
+    });
+  }
+  const pool = createPool(vault.client, 'database/creds/app', { ...(vault.mock ? server : {}), max: 4 });
+  let rotations = 0;
+  pool.on('rotate', (event: RotationEvent) => {
+    rotations += 1;
+    log(`queries now run as ${event.user} (${event.reason}; was ${event.previousUser})`);
+  });
+  pool.on('drained', (event: { user: string; drainMs: number }) =>
+    log(`the pool of ${event.user} has finished its work and ended`),
   );
-  let requests = 0;
+  let queries = 0;
   let failures = 0;
+  const users = new Set<string>();
   try {
-    await unsubscribe.ready;
-    // Twelve simulated hours, a request every simulated minute: three rotations at the 4 h max TTL.
+    // Twelve simulated hours, a query every simulated minute: three rotations at the 4 h max TTL.
     for (let minute = 0; minute < 12 * 60; minute++) {
-      requests += 1;
-      await pool.query('select 1').catch((error: Error) => {
+      queries += 1;
+      try {
+        const { rows } = await pool.query<{ u: string }>('SELECT current_user AS u');
+        users.add(rows[0]!.u);
+      } catch (error) {
         failures += 1;
-        log(`request failed: ${error.message}`);
-      });
+        log(`query failed: ${(error as Error).message}`);
+      }
       await vault.wait(60_000);
     }
-    log(`${requests} requests, ${failures} failed, ${swaps - 1} credential swaps`);
-    return { requests, failures, swaps };
+    log(`${queries} queries as ${users.size} database users, ${failures} failed, ${rotations} rotations`);
+    return { queries, failures, rotations, users: users.size };
   } finally {
-    unsubscribe();
+    await pool.end();
     await vault.close();
   }
 }

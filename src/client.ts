@@ -26,7 +26,6 @@ import { SecretManager } from './leases/secret-manager';
 import { type ResolvedOptions, resolveOptions } from './options';
 import { assertSchema, checkSchemaAsync } from './schema-check';
 import { attachTelemetry, type Telemetry } from './telemetry/client-telemetry';
-import { publishRequests } from './telemetry/interim-request-channels';
 import type { TokenInfo } from './types/auth';
 import type { EventName, Listener } from './types/events';
 import type { ClientOptions } from './types/options';
@@ -69,7 +68,7 @@ export class VaultKubernetesClient {
         ),
       () => time.now(),
     );
-    this.#transport = publishRequests(new Transport(this.#options, this.#redactor, this.#closer.signal)); // INTERIM-C2
+    this.#transport = new Transport(this.#options, this.#redactor, this.#closer.signal);
     this.#tokens = new TokenManager(
       this.#options,
       this.#transport,

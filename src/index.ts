@@ -51,10 +51,11 @@ export type { FileFormat, FileParser } from './sources/agent-file-formats';
 export {
   AgentFileSource,
   type AgentFileSourceOptions,
-  type FileData,
   type FileSecretOptions,
+  type ParsedFileOptions,
+  type RawFileOptions,
+  type StructuredFormat,
 } from './sources/agent-file-source';
-export type { FileSchema } from './sources/file-schema';
 export type {
   AppRoleAuthOptions,
   AuthMethod,

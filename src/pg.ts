@@ -7,6 +7,7 @@ import type { SecretSource } from './adapters/secret-source';
 
 export type { DrainedEvent, RotationEvent, VaultPgPoolConfig } from './adapters/pg-pool';
 export { VaultPgPool } from './adapters/pg-pool';
+export { asPgPool } from './adapters/pg-pool-view';
 export type { DatabaseLogin, LoginMapper, SecretSource } from './adapters/secret-source';
 
 /**

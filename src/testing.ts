@@ -27,6 +27,8 @@ export type {
 export { VaultError as MockVaultError } from './testing/core/vault-error';
 export type { FailOptions, FaultInjector, FaultScope, PathMatcher } from './testing/http/faults';
 export type {
+  AppRoleCredentials,
+  AppRoleSetup,
   JwtSetup,
   KubernetesSetup,
   LeaseView,

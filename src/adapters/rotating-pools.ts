@@ -32,6 +32,8 @@ export interface RotatingPoolsOptions<P> {
   create(login: DatabaseLogin): P | Promise<P>;
   /** Ends a pool once nothing runs on it any more. */
   end(pool: P): Promise<void>;
+  /** Told as soon as a pool stops taking new work, before its work in flight has finished. */
+  retire?(pool: P): void;
   onRotate?(event: RotationEvent): void;
   onDrained?(event: DrainedEvent): void;
   onError?(error: unknown): void;
@@ -103,7 +105,7 @@ export class RotatingPools<P> {
     try {
       return await work();
     } catch (error) {
-      this.#maybeRefresh(generation, error);
+      this.failed(generation, error);
       throw error;
     } finally {
       this.untrack(generation);
@@ -213,6 +215,7 @@ export class RotatingPools<P> {
   async #drain(generation: PoolGeneration<P>): Promise<void> {
     if (generation.draining) return;
     generation.draining = true;
+    this.#options.retire?.(generation.pool);
     if (generation.active > 0) {
       await new Promise<void>((resolve) => this.#idle.set(generation, resolve));
       this.#idle.delete(generation);
@@ -226,10 +229,11 @@ export class RotatingPools<P> {
   }
 
   /**
-   * The database refused the current credentials (the lease was revoked behind the client's
-   * back): ask the source for new ones now, once per set of credentials.
+   * Work on `generation` failed. When the database refused the current credentials (the lease
+   * was revoked behind the client's back), ask the source for new ones now, once per set of
+   * credentials; anything else is the app's business.
    */
-  #maybeRefresh(generation: PoolGeneration<P>, error: unknown): void {
+  failed(generation: PoolGeneration<P>, error: unknown): void {
     const rotate = this.#options.source.rotate;
     if (!rotate || generation !== this.#current || !isCredentialFailure(error)) return;
     if (this.#refreshing === generation.login.user) return;

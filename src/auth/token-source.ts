@@ -61,7 +61,7 @@ async function cliToken(
   spec: Extract<TokenSourceSpec, { kind: 'cli' }>,
   ctx: SourceContext,
 ): Promise<FoundToken> {
-  const config = await tokenFile(spec.configPath, `the Vault CLI config ${spec.configPath}`, ctx, false);
+  const config = await optionalFile(spec.configPath, `the Vault CLI config ${spec.configPath}`, ctx);
   const helper = config === undefined ? undefined : tokenHelperOf(config);
   if (helper !== undefined) {
     if (!isAbsolute(helper)) {
@@ -93,8 +93,8 @@ function emptyToken(message: string, path: string): LoginCredentialError {
 }
 
 /**
- * A file's trimmed text; undefined when it does not exist (and `required` is false) or is empty.
- * A token with a line break or control character inside is refused: it would be sent as a header.
+ * A token file's trimmed text; undefined when it does not exist (and `required` is false) or is
+ * empty. A token with a line break or control character inside is refused: it is sent as a header.
  */
 async function tokenFile(
   path: string,
@@ -102,9 +102,29 @@ async function tokenFile(
   ctx: SourceContext,
   required: boolean,
 ): Promise<string | undefined> {
-  let text: string;
+  const text = await optionalFile(path, where, ctx, required);
+  const token = text?.trim();
+  if (token === undefined || token === '') return undefined;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: a token is one header value
+  if (/[\u0000-\u001f\u007f]/.test(token)) {
+    throw new LoginCredentialError(`${where} holds more than one line; a token file holds just the token`, {
+      credential: 'token',
+      problem: 'malformed',
+      path,
+    });
+  }
+  return token;
+}
+
+/** A file's text, bounded like every credential read; undefined when it does not exist, unless required. */
+async function optionalFile(
+  path: string,
+  where: string,
+  ctx: SourceContext,
+  required = false,
+): Promise<string | undefined> {
   try {
-    text = await settleWithin(trackIo(ctx.clock, readCredentialFile(path)), ctx.timeoutMs, ctx.clock);
+    return await settleWithin(trackIo(ctx.clock, readCredentialFile(path)), ctx.timeoutMs, ctx.clock);
   } catch (cause) {
     if (cause instanceof CredentialFileError && cause.problem.kind === 'missing' && !required)
       return undefined;
@@ -122,17 +142,6 @@ async function tokenFile(
       cause,
     );
   }
-  const token = text.trim();
-  if (token === '') return undefined;
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: a token is one header value
-  if (/[\u0000-\u001f\u007f]/.test(token)) {
-    throw new LoginCredentialError(`${where} holds more than one line; a token file holds just the token`, {
-      credential: 'token',
-      problem: 'malformed',
-      path,
-    });
-  }
-  return token;
 }
 
 /** `token_helper = "/path"` from the Vault CLI's HCL config: the one setting read from it. */

@@ -105,7 +105,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     `Kubernetes CA for auth/kubernetes/config: ${caFile}`,
     // What `kubectl get --raw /.well-known/openid-configuration` tells a cluster admin setting up
     // Vault's JWT auth method (oidc_discovery_url, jwks_url or jwt_validation_pubkeys).
-    `Service-account issuer (OIDC discovery URL): ${mock.cluster.issuer}`,
+    `Service-account issuer: ${mock.cluster.issuer} (discovery document: ${mock.cluster.discoveryUrl})`,
     `Service-account JWKS URL: ${mock.cluster.jwksUrl}`,
     `Service-account signing key (public, PEM): ${publicKeyFile}`,
     mock.cluster.publicKeyPem.trim(),

@@ -176,7 +176,9 @@ export async function runDoctor(options: DoctorOptions, environment: DoctorEnvir
       return done();
     }
     const info = client.tokenInfo();
-    const lookup = (await client.read('auth/token/lookup-self')).data as Record<string, unknown>;
+    // lookup-self is in the default policy; a role with token_no_default_policy may lack it.
+    const lookup = ((await client.read('auth/token/lookup-self').catch(() => undefined))?.data ??
+      {}) as Record<string, unknown>;
     const policies = info?.policies ?? [];
     checks.push(
       auth.kind === 'kubernetes'
@@ -238,6 +240,8 @@ function clientOptions(
     timeouts: { requestMs: timeoutMs, totalMs: timeoutMs * 2 },
     retry: { maxRetries: 0 },
     logLevel: 'silent',
+    // A diagnosis is not the app's traffic: it records no spans or metrics.
+    telemetry: false,
     // A fetch of the caller's makes its own connections and cannot carry the TLS settings: with
     // TLS the client uses its own pool (the client refuses `fetch` together with `tls`).
     ...(fetchImpl && Object.keys(tls).length === 0 ? { fetch: fetchImpl } : {}),
@@ -372,8 +376,10 @@ async function tokenTimes(
 ): Promise<TokenTimes> {
   const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
   const times: TokenTimes = {
-    ttl: num(lookup.creation_ttl) || num(lookup.ttl),
-    renewable: lookup.renewable === true,
+    // Without lookup-self (no default policy), what the login said.
+    ttl: num(lookup.creation_ttl) || num(lookup.ttl) || Math.round((client.tokenInfo()?.ttlMs ?? 0) / 1000),
+    renewable:
+      typeof lookup.renewable === 'boolean' ? lookup.renewable : client.tokenInfo()?.renewable === true,
     period: num(lookup.period),
     maxTtl: undefined,
     type: typeof lookup.type === 'string' ? lookup.type : 'service',

@@ -14,12 +14,13 @@ import { consoleLogger, filterLogger } from '../internal/logger';
 import { trackIo } from '../internal/tracking-clock';
 import { snapshotOf, toSecret } from '../leases/secret';
 import type { FetchedSecret } from '../leases/secret-shape';
+import { assertSchema, checkSchemaAsync } from '../schema-check';
 import type { Clock } from '../types/clock';
 import type { EventName, Listener } from '../types/events';
 import type { Logger } from '../types/logger';
 import type { Secret, SecretListener, Subscription } from '../types/secret';
+import type { DataOf, StandardSchemaV1 } from '../types/standard-schema';
 import { type FileFormat, FileFormatError, type FileParser, parseFile } from './agent-file-formats';
-import { checkFileSchema, type FileSchema, type SchemaOutput } from './file-schema';
 import { DirectoryWatch } from './file-watch';
 
 export interface AgentFileSourceOptions {
@@ -38,26 +39,36 @@ export interface AgentFileSourceOptions {
   logger?: Logger;
 }
 
-export interface FileSecretOptions<
-  S extends FileSchema | undefined = undefined,
-  F extends FileFormat | FileParser = FileFormat | FileParser,
-> {
+/** The formats whose data is key/values (typed by a schema, else `Record<string, unknown>`). */
+export type StructuredFormat = 'auto' | 'map' | 'json' | 'env';
+
+export interface FileSecretOptions<S extends StandardSchemaV1 | undefined = undefined> {
   /** How to read the file; default `auto` (JSON object, `KEY=value` lines, or the injector's `key: value`). */
-  format?: F;
+  format?: StructuredFormat | undefined;
   /** A Standard Schema (zod, valibot, ...) for the data: types the result and checks every new value. */
   schema?: S;
   /** Stops waiting for a file that is not there yet. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
-/** What the data of a file secret is: the schema's output, the parser's result, a string for `raw`. */
-export type FileData<S, F> = S extends FileSchema
-  ? SchemaOutput<S>
-  : F extends 'raw'
-    ? string
-    : F extends FileParser<infer T>
-      ? T
-      : Record<string, unknown>;
+/** `format: 'raw'`: the file's text as it is. */
+export interface RawFileOptions {
+  format: 'raw';
+  signal?: AbortSignal | undefined;
+}
+
+/** `format: (text) => data`: the app's own parser, its result checked by an optional schema. */
+export interface ParsedFileOptions<T, S extends StandardSchemaV1 | undefined = undefined> {
+  format: FileParser<T>;
+  schema?: S;
+  signal?: AbortSignal | undefined;
+}
+
+type AnyFileOptions = {
+  format?: FileFormat | FileParser | undefined;
+  schema?: StandardSchemaV1 | undefined;
+  signal?: AbortSignal | undefined;
+};
 
 interface Snapshot {
   text: string;
@@ -67,7 +78,7 @@ interface Snapshot {
 
 interface Subscriber {
   format: FileFormat | FileParser;
-  schema: FileSchema | undefined;
+  schema: StandardSchemaV1 | undefined;
   listener: SecretListener<unknown>;
   /** The text the listener's current value came from; undefined until the first delivery. */
   text: string | undefined;
@@ -145,21 +156,36 @@ export class AgentFileSource {
   }
 
   /** The file's current value; waits (up to `waitMs`) for a file that is not there yet. */
-  async secret<S extends FileSchema | undefined = undefined, F extends FileFormat | FileParser = 'auto'>(
+  secret<S extends StandardSchemaV1 | undefined = undefined>(
     name: string,
-    options: FileSecretOptions<S, F> = {},
-  ): Promise<Secret<FileData<S, F>>> {
+    options?: FileSecretOptions<S>,
+  ): Promise<Secret<DataOf<S>>>;
+  secret(name: string, options: RawFileOptions): Promise<Secret<string>>;
+  secret<T, S extends StandardSchemaV1 | undefined = undefined>(
+    name: string,
+    options: ParsedFileOptions<T, S>,
+  ): Promise<Secret<S extends StandardSchemaV1 ? DataOf<S> : T>>;
+  async secret(name: string, options: AnyFileOptions = {}): Promise<Secret<unknown>> {
+    assertSchema(options.schema);
     const entry = this.#entry(name);
     const { secret } = await this.#load(entry, options.format ?? 'auto', options.schema, options.signal);
-    return secret as Secret<FileData<S, F>>;
+    return secret;
   }
 
   /** The value now and every new value after, until the returned function is called. */
-  watch<S extends FileSchema | undefined = undefined, F extends FileFormat | FileParser = 'auto'>(
+  watch<S extends StandardSchemaV1 | undefined = undefined>(
     name: string,
-    listener: SecretListener<FileData<S, F>>,
-    options: FileSecretOptions<S, F> = {},
-  ): Subscription<FileData<S, F>> {
+    listener: SecretListener<DataOf<S>>,
+    options?: FileSecretOptions<S>,
+  ): Subscription<DataOf<S>>;
+  watch(name: string, listener: SecretListener<string>, options: RawFileOptions): Subscription<string>;
+  watch<T, S extends StandardSchemaV1 | undefined = undefined>(
+    name: string,
+    listener: SecretListener<S extends StandardSchemaV1 ? DataOf<S> : T>,
+    options: ParsedFileOptions<T, S>,
+  ): Subscription<S extends StandardSchemaV1 ? DataOf<S> : T>;
+  watch(name: string, listener: SecretListener<never>, options: AnyFileOptions = {}): Subscription<unknown> {
+    assertSchema(options.schema);
     const entry = this.#entry(name);
     const sub: Subscriber = {
       format: options.format ?? 'auto',
@@ -186,7 +212,7 @@ export class AgentFileSource {
       sub.stopped = true;
       entry.subscribers.delete(sub);
     };
-    return Object.assign(unsubscribe, { ready }) as Subscription<FileData<S, F>>;
+    return Object.assign(unsubscribe, { ready }) as Subscription<unknown>;
   }
 
   /** Stops watching; pending `secret()` calls reject with ClientClosedError. Idempotent. */
@@ -404,7 +430,7 @@ export class AgentFileSource {
   async #parse(
     entry: Entry,
     format: FileFormat | FileParser,
-    schema: FileSchema | undefined,
+    schema: StandardSchemaV1 | undefined,
     snapshot: Snapshot,
   ): Promise<Secret<unknown>> {
     const cacheable = snapshot === entry.current;
@@ -422,7 +448,7 @@ export class AgentFileSource {
         error,
       );
     }
-    const data = await checkFileSchema(entry.name, parsed.data, schema);
+    const data = await checkSchemaAsync(entry.name, parsed.data, schema);
     const secret = toSecret(
       entry.name,
       {
@@ -444,7 +470,7 @@ export class AgentFileSource {
   async #load(
     entry: Entry,
     format: FileFormat | FileParser,
-    schema: FileSchema | undefined,
+    schema: StandardSchemaV1 | undefined,
     signal: AbortSignal | undefined,
   ): Promise<{ secret: Secret<unknown>; text: string }> {
     const deadline = this.#clock.now() + this.#options.waitMs;

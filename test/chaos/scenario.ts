@@ -140,6 +140,7 @@ export async function runScenario(seed: number, unexpected: (what: string) => vo
 
   const accessors = wire.accessors();
   await client.close({ revoke: true });
+  await wire.close();
   // The client's FINs reach the proxy as events; a socket left open is reported below (after 2 s).
   await Promise.race([
     proxy.clientSocketsClosed(),
@@ -188,7 +189,6 @@ export async function runScenario(seed: number, unexpected: (what: string) => vo
     apps.calls,
     mock.audit.entries().map((e) => e.time),
   );
-  wire.close();
   await proxy.close();
   await mock.close();
   return { plan, judge, apps, wire, rates, health, after, events, t0, realMs };

@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as api from 'vault-kubernetes-client';
 import {
   ClientClosedError,
@@ -179,5 +182,21 @@ describe('one error taxonomy', () => {
     const json = JSON.parse(JSON.stringify(error)) as Record<string, unknown>;
     expect(json).toMatchObject({ name: 'ListenerError', code: 'ERR_LISTENER', message: 'a listener threw' });
     expect(JSON.stringify(error)).not.toContain('secret-in-cause');
+  });
+
+  it("the README's Errors table names every code and its class", () => {
+    const readme = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../../README.md'), 'utf8');
+    const section = readme.slice(
+      readme.indexOf('## Errors'),
+      readme.indexOf('\n## ', readme.indexOf('## Errors') + 3),
+    );
+    for (const [code, className] of Object.entries(ERROR_CLASSES)) {
+      // ERR_SA_TOKEN_* share a row, written as ERR_SA_TOKEN_MISSING, `_UNREADABLE`, ...
+      const written = code.startsWith('ERR_SA_TOKEN_')
+        ? `\`${code.slice('ERR_SA_TOKEN'.length)}\``
+        : `\`${code}\``;
+      expect(section.includes(written) || section.includes(`\`${code}\``), code).toBe(true);
+      expect(section, className).toContain(`\`${className}\``);
+    }
   });
 });

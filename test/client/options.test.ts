@@ -240,6 +240,41 @@ describe('options', () => {
         { auth: { role: 'app\nother' } },
         /option 'auth.role': contains a line break/,
       ],
+      [
+        'jwt without role',
+        { auth: { method: 'jwt' } },
+        /option 'auth.role': missing: the Vault role name is required, e.g. auth: \{ method: 'jwt', role: 'my-app' \}/,
+      ],
+      [
+        'approle without role id',
+        { auth: { method: 'approle', secretId: 's' } },
+        /option 'auth.roleId': missing: AppRole login needs the role id/,
+      ],
+      [
+        'approle with two secret ids',
+        { auth: { method: 'approle', roleId: 'r', secretId: 's', secretIdFile: '/f' } },
+        /option 'auth.secretIdFile': set one of auth.secretId, auth.secretIdFile or auth.wrappedSecretId, not auth.secretId and auth.secretIdFile/,
+      ],
+      [
+        'approle with a role field',
+        { auth: { method: 'approle', roleId: 'r', role: 'x' } },
+        /unknown option 'auth.role'/,
+      ],
+      [
+        'token without token',
+        { auth: { method: 'token' } },
+        /option 'auth.token': missing: set auth.token, or auth.tokenPath/,
+      ],
+      [
+        'token and tokenPath',
+        { auth: { method: 'token', token: 't', tokenPath: '/t' } },
+        /set either auth.token or auth.tokenPath, not both/,
+      ],
+      [
+        'auth namespace with CR/LF',
+        { auth: { role: 'a', namespace: 'admin\r\n' } },
+        /option 'auth.namespace': contains a line break/,
+      ],
     ];
     for (const [name, options, expected] of cases) {
       const e = error(

@@ -170,6 +170,23 @@ describe('doctor: the address', () => {
     expect(trusted.report.ok).toBe(true);
   });
 
+  it('a Vault that requires a client certificate: without one a check fails and says which variables to set', async () => {
+    bench = await doctorBench({ mock: { tls: { requireClientCertificate: true } } });
+    const caFile = `${bench.tokenPath}.ca.pem`;
+    await writeFile(caFile, bench.mock.tls!.caCertificate);
+    const without = await bench.run(undefined, { env: { VAULT_CACERT: caFile } });
+    const failed = without.report.checks.find((c) => !c.ok);
+    expect(failed?.fix).toMatch(/VAULT_CLIENT_CERT/);
+    const cert = `${bench.tokenPath}.client.pem`;
+    const key = `${bench.tokenPath}.client-key.pem`;
+    await writeFile(cert, bench.mock.tls!.clientCertificate.certificate);
+    await writeFile(key, bench.mock.tls!.clientCertificate.privateKey);
+    const withCert = await bench.run(undefined, {
+      env: { VAULT_CACERT: caFile, VAULT_CLIENT_CERT: cert, VAULT_CLIENT_KEY: key },
+    });
+    expect(withCert.report.ok).toBe(true);
+  });
+
   it('a sealed Vault fails health and skips the login; a standby passes and says so', async () => {
     bench = await doctorBench();
     bench.mock.seal();

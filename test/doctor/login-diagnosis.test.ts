@@ -242,3 +242,17 @@ describe('doctor: what the token may do', () => {
     expect(check(batch.report, 'token-ttl').summary).toMatch(/cannot be renewed \(a batch token\)/);
   });
 });
+
+describe('doctor: a token without the default policy', () => {
+  it('still reports the login and the TTL, and says why capabilities-self is refused', async () => {
+    bench = await doctorBench({ role: { token_no_default_policy: true } });
+    const { report } = await bench.run(args(bench, '--path', 'secret/data/myapp/config'));
+    expect(check(report, 'login').ok).toBe(true);
+    expect(check(report, 'path:secret/data/myapp/config')).toMatchObject({
+      ok: false,
+      summary: expect.stringMatching(/^sys\/capabilities-self failed: /),
+      fix: expect.stringMatching(/token_no_default_policy/),
+    });
+    expect(check(report, 'token-ttl').summary).toMatch(/^TTL 1 h, renewable/);
+  });
+});

@@ -169,3 +169,29 @@ describe("telemetry: spans in the caller's trace", () => {
     }
   });
 });
+
+describe('telemetry: one span per attempt', () => {
+  it('a retried call has a span per attempt; the retry carries http.request.resend_count and the first the error', async () => {
+    sdk = registerSdk();
+    h = await createHarness();
+    const client = h.client();
+    await client.start();
+    h.mock.faults.failNext({ path: 'secret/data/myapp/config', status: 502 });
+    const reading = client.read('secret/data/myapp/config');
+    // The retry waits its backoff on the test clock.
+    await h.mock.clock.advance(10_000);
+    await reading;
+    const reads = sdk.spans().filter((s) => s.name === 'GET {mount}/data/{name}');
+    expect(
+      reads.map((s) => [
+        s.attributes['http.response.status_code'],
+        s.attributes['http.request.resend_count'],
+        s.status.code,
+      ]),
+    ).toEqual([
+      [502, undefined, 2],
+      [200, 1, 0],
+    ]);
+    expect(reads[0]!.attributes['error.type']).toBe('ERR_VAULT_SERVER');
+  });
+});

@@ -66,21 +66,30 @@ describe('config (path_config.go)', () => {
 
   it('fetches the discovery document at write time and insists its issuer is the URL', async () => {
     await enable();
-    expect(mock.cluster.issuer).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(
-      (await call(mock, 'POST', 'auth/jwt/config', { oidc_discovery_url: mock.cluster.issuer })).status,
-    ).toBe(204);
-    // The document says `issuer: <url>` without the slash: cap compares the two strings as they are.
+    // The mock's Vault is in the cluster: the issuer's in-cluster URL works, behind the cluster CA.
+    expect(mock.cluster.issuer).toBe('https://kubernetes.default.svc.cluster.local');
+    const inCluster = {
+      oidc_discovery_url: mock.cluster.issuer,
+      oidc_discovery_ca_pem: mock.cluster.caCertificate,
+    };
+    expect((await call(mock, 'POST', 'auth/jwt/config', inCluster)).status).toBe(204);
+    const refused = ['error checking oidc discovery URL'];
+    // Without the CA the API server's certificate is not trusted.
     expectErrors(
-      await call(mock, 'POST', 'auth/jwt/config', { oidc_discovery_url: `${mock.cluster.issuer}/` }),
+      await call(mock, 'POST', 'auth/jwt/config', { oidc_discovery_url: mock.cluster.issuer }),
       400,
-      ['error checking oidc discovery URL'],
+      refused,
     );
+    // From outside, the API server's own address serves a document whose issuer is not that address.
+    const outside = mock.cluster.discoveryUrl.replace('/.well-known/openid-configuration', '');
+    expectErrors(await call(mock, 'POST', 'auth/jwt/config', { oidc_discovery_url: outside }), 400, refused);
     expectErrors(
       await call(mock, 'POST', 'auth/jwt/config', { oidc_discovery_url: 'http://127.0.0.1:1' }),
       400,
-      ['error checking oidc discovery URL'],
+      refused,
     );
+    const document = await (await fetch(mock.cluster.discoveryUrl)).json();
+    expect(document).toMatchObject({ issuer: mock.cluster.issuer, jwks_uri: mock.cluster.jwksUrl });
   });
 
   it('fetches the JWKS at write time; a bad CA or an unusable URL is refused', async () => {
@@ -160,6 +169,7 @@ describe('config (path_config.go)', () => {
     expect((await call(mock, 'GET', 'auth/jwt/config')).status).toBe(404);
     await write('auth/jwt/config', {
       oidc_discovery_url: mock.cluster.issuer,
+      oidc_discovery_ca_pem: mock.cluster.caCertificate,
       oidc_client_id: 'vault',
       oidc_client_secret: 'client-secret-value',
       bound_issuer: mock.cluster.issuer,
@@ -321,7 +331,7 @@ describe('login order (path_login.go)', () => {
 
   it('uses default_role when the login names none', async () => {
     await mock.setupJwtAuth();
-    await write('auth/jwt/config', { oidc_discovery_url: mock.cluster.issuer, default_role: 'myapp-role' });
+    await write('auth/jwt/config', { jwks_url: mock.cluster.jwksUrl, default_role: 'myapp-role' });
     const jwt = await mock.cluster.mintToken({ serviceAccount: 'myapp-sa' });
     expect((await jwtLogin(undefined, jwt)).status).toBe(200);
   });
@@ -588,7 +598,7 @@ describe('claims (claims.go, cap jwt.go)', () => {
 const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
 describe.skipIf(!existsSync(CLI))('the dev server prints what a cluster admin looks up for JWT auth', () => {
-  it('issuer URL, JWKS URL and public key PEM beside the token file, each enough to log in', async () => {
+  it('issuer, JWKS URL and public key PEM beside the token file, each enough to log in', async () => {
     const child = spawn(process.execPath, [CLI, 'mock-vault', '--port', '0'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -603,7 +613,7 @@ describe.skipIf(!existsSync(CLI))('the dev server prints what a cluster admin lo
       });
       const field = (pattern: RegExp) => pattern.exec(out)?.[1] ?? '';
       const vault = { address: field(/VAULT_ADDR=(\S+)/), rootToken: field(/VAULT_TOKEN=(\S+)/) };
-      const issuer = field(/Service-account issuer \(OIDC discovery URL\): (\S+)/);
+      const issuer = field(/Service-account issuer: (\S+)/);
       const jwksUrl = field(/Service-account JWKS URL: (\S+)/);
       const pemFile = field(/Service-account signing key \(public, PEM\): (\S+)/);
       const pem = readFileSync(pemFile, 'utf8');
@@ -619,11 +629,14 @@ describe.skipIf(!existsSync(CLI))('the dev server prints what a cluster admin lo
         bound_subject: 'system:serviceaccount:default:myapp-sa',
       };
       expect((await call(vault, 'POST', 'auth/jwt/role/myapp-role', role)).status).toBe(204);
-      for (const source of [
-        { oidc_discovery_url: issuer },
+      // The mock's Vault runs in the cluster: the issuer URL works with the cluster CA.
+      const ca = readFileSync(field(/Kubernetes CA for auth\/kubernetes\/config: (\S+)/), 'utf8');
+      const sources = [
+        { oidc_discovery_url: issuer, oidc_discovery_ca_pem: ca },
         { jwks_url: jwksUrl },
         { jwt_validation_pubkeys: pem },
-      ]) {
+      ];
+      for (const source of sources) {
         const config = await call(vault, 'POST', 'auth/jwt/config', { ...source, bound_issuer: issuer });
         expect(config.status, config.text).toBe(204);
         const res = await call(vault, 'POST', 'auth/jwt/login', { role: 'myapp-role', jwt }, { token: null });

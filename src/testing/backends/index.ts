@@ -1,6 +1,7 @@
 import type { KubernetesCluster } from '../cluster/kubernetes-cluster';
 import type { EngineCatalog } from '../core/engine';
 import type { VaultCore } from '../core/vault-core';
+import { appRoleBackend } from './approle/index';
 import { databaseBackend } from './database/index';
 import { jwtAuthBackend } from './jwt-auth/index';
 import { kubernetesBackend } from './kubernetes/index';
@@ -8,6 +9,7 @@ import { kvV1Backend } from './kv/v1';
 import { kvV2Backend } from './kv/v2/index';
 import { pkiBackend } from './pki/index';
 import { transitBackend } from './transit/index';
+import { userpassBackend } from './userpass/index';
 
 /**
  * The mock's own plugin catalog: the engine and auth method types `sys/mounts` and `sys/auth`
@@ -24,7 +26,9 @@ export function builtinEngines(core: VaultCore, cluster: KubernetesCluster): Eng
     pki: { kind: 'secret', create: (context) => pkiBackend(context) },
     transit: { kind: 'secret', create: () => transitBackend() },
     kubernetes: { kind: 'auth', create: (context) => kubernetesBackend(context, cluster) },
-    jwt: { kind: 'auth', create: ({ mount }) => jwtAuthBackend(core, mount) },
-    oidc: { kind: 'auth', create: ({ mount }) => jwtAuthBackend(core, mount) },
+    jwt: { kind: 'auth', create: ({ mount }) => jwtAuthBackend(core, mount, (url) => cluster.resolve(url)) },
+    oidc: { kind: 'auth', create: ({ mount }) => jwtAuthBackend(core, mount, (url) => cluster.resolve(url)) },
+    approle: { kind: 'auth', create: ({ mount }) => appRoleBackend(core, mount) },
+    userpass: { kind: 'auth', create: ({ mount }) => userpassBackend(core, mount) },
   };
 }

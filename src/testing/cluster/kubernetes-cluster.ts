@@ -13,10 +13,25 @@ import {
   SignJWT,
 } from 'jose';
 import { type RunningApi, startKubernetesApi } from './kubernetes-api';
-import { JWKS_PATH, type OidcEndpoints, serveIssuerDocuments } from './oidc-endpoints';
+import { DISCOVERY_PATH, JWKS_PATH, type OidcEndpoints, serveIssuerDocuments } from './oidc-endpoints';
 
-/** Kubernetes' default API-server audience for projected service-account tokens. */
+/** Kubernetes' default API-server audience and issuer for projected service-account tokens. */
 export const DEFAULT_AUDIENCE = 'https://kubernetes.default.svc.cluster.local';
+export const DEFAULT_ISSUER = 'https://kubernetes.default.svc.cluster.local';
+
+/** The API server's names inside the cluster (the `kubernetes` Service in `default`). */
+const IN_CLUSTER_HOSTS = new Set([
+  'kubernetes',
+  'kubernetes.default',
+  'kubernetes.default.svc',
+  'kubernetes.default.svc.cluster.local',
+]);
+
+/** Where an in-cluster URL really goes, and the CA its server certificate chains to. */
+export interface InClusterTarget {
+  url: string;
+  caCertificate: string;
+}
 
 export interface ServiceAccountTokenOptions {
   namespace?: string;
@@ -27,7 +42,7 @@ export interface ServiceAccountTokenOptions {
   /** Seconds from the clock's now; negative makes a token that was issued in the past. */
   issuedAtOffset?: number;
   podName?: string;
-  /** The `iss` claim; the cluster's own issuer URL by default. */
+  /** The `iss` claim; the cluster's issuer (`https://kubernetes.default.svc.cluster.local`) by default. */
   issuer?: string;
   /** Sign with a key the cluster does not trust, to test signature failures. */
   foreignKey?: boolean;
@@ -50,13 +65,15 @@ interface SigningKey {
 
 /**
  * The cluster side of Kubernetes auth: it mints projected service-account tokens signed with
- * its own key, answers what the TokenReview API would say about one, and publishes its issuer's
- * discovery document and JWKS on loopback, as a cluster with service-account issuer discovery
- * does (that is what Vault's JWT auth method verifies tokens against).
+ * its own key, answers what the TokenReview API would say about one, and publishes its
+ * service-account issuer's discovery document and JWKS (KEP-1393), as a kubeadm cluster does:
+ * the issuer is `https://kubernetes.default.svc.cluster.local`, the documents are served by the
+ * API server, here a real listener on loopback.
  *
- * The issuer is the loopback URL itself (as on managed clusters, whose issuer is a public HTTPS
- * URL that serves the documents): OIDC discovery requires the document's `issuer` to equal the
- * URL it was fetched from, and the tokens' `iss` to be that issuer.
+ * OIDC discovery requires the document's `issuer` to be the URL it was fetched from, so only a
+ * client inside the cluster can use the issuer URL; the mock's Vault is such a client (`resolve`
+ * maps the in-cluster names to the listener, behind the cluster CA), while a Vault outside uses
+ * the JWKS URL or the public key, as HashiCorp's documentation says.
  */
 export class KubernetesCluster {
   readonly #uids = new Map<string, string>();
@@ -71,9 +88,11 @@ export class KubernetesCluster {
     private readonly clock: { now(): number },
     private readonly foreign: SigningKey,
     private readonly endpoints: OidcEndpoints,
+    /** PEM of the CA the API server's certificate chains to (`kubernetes_ca_cert`, `oidc_discovery_ca_pem`). */
+    readonly caCertificate: string,
   ) {}
 
-  static async create(clock: { now(): number }): Promise<KubernetesCluster> {
+  static async create(clock: { now(): number }, caCertificate: string): Promise<KubernetesCluster> {
     // ES256: key generation takes well under a millisecond, RSA would take ~85 ms per mock.
     const [own, foreign] = await Promise.all([newSigningKey(), newSigningKey()]);
     let cluster: KubernetesCluster | undefined;
@@ -81,18 +100,39 @@ export class KubernetesCluster {
       discovery: () => cluster!.discoveryDocument(),
       jwks: () => cluster!.jwks(),
     });
-    cluster = new KubernetesCluster(clock, foreign, endpoints);
+    cluster = new KubernetesCluster(clock, foreign, endpoints, caCertificate);
     cluster.#keys.push(own);
     return cluster;
   }
 
-  /** The `iss` of the tokens this cluster mints, and the base URL of its discovery document. */
+  /** The `iss` of the tokens this cluster mints. */
   get issuer(): string {
-    return this.endpoints.url;
+    return DEFAULT_ISSUER;
   }
 
+  /** The discovery document as the API server serves it (`kubectl get --raw /.well-known/openid-configuration`). */
+  get discoveryUrl(): string {
+    return `${this.endpoints.url}${DISCOVERY_PATH}`;
+  }
+
+  /** The JWKS the discovery document points at (`jwks_uri`), on the API server's own address. */
   get jwksUrl(): string {
     return `${this.endpoints.url}${JWKS_PATH}`;
+  }
+
+  /**
+   * In-cluster DNS, for the mock's Vault: an `https://kubernetes.default.svc...` URL goes to the
+   * listener, and only a client trusting the cluster CA may follow it. Any other URL is left alone.
+   */
+  resolve(url: URL): InClusterTarget | undefined {
+    if (
+      !IN_CLUSTER_HOSTS.has(url.hostname) ||
+      url.protocol !== 'https:' ||
+      (url.port !== '' && url.port !== '443')
+    ) {
+      return undefined;
+    }
+    return { url: `${this.endpoints.url}${url.pathname}${url.search}`, caCertificate: this.caCertificate };
   }
 
   /** The SPKI PEM of the current signing key, for `pem_keys` and `jwt_validation_pubkeys`. */

@@ -34,8 +34,11 @@ export interface MockBackend {
   revokeLease?(lease: LeaseEntry): void | Promise<void>;
   /** Releases what the backend holds outside the process (database connections) on unmount or close. */
   dispose?(): Promise<void>;
-  /** An auth method's view of a token renewal: its current role's TTLs (Vault re-reads the role). */
-  renewToken?(token: TokenEntry, mount: MountInfo): { ttl: number; maxTtl: number; period: number };
+  /**
+   * An auth method's view of a token renewal: its current role's TTLs (Vault re-reads the role),
+   * or null when it declines without an error (Vault then answers 204 and extends nothing).
+   */
+  renewToken?(token: TokenEntry, mount: MountInfo): { ttl: number; maxTtl: number; period: number } | null;
 }
 
 /** The mock's own backends may still carry routes of the older, undeclared shape. */

@@ -15,6 +15,12 @@ export interface HttpAnswer {
   body: string;
 }
 
+/**
+ * Name resolution inside the simulated cluster: where an in-cluster URL really goes and the CA
+ * its server certificate chains to. The mock's Vault runs "in" the cluster.
+ */
+export type Resolver = (url: URL) => { url: string; caCertificate: string } | undefined;
+
 /** Discovery documents and key sets are small; a larger answer is a misconfigured URL. */
 const MAX_BODY_BYTES = 1024 * 1024;
 const TIMEOUT_MS = 10_000;
@@ -33,13 +39,28 @@ export function parseCaPem(pem: string): string[] | undefined {
   return good.length > 0 ? good : undefined;
 }
 
-export function httpGet(url: string, caPem = ''): Promise<HttpAnswer> {
+export function httpGet(url: string, caPem = '', resolver?: Resolver): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     let target: URL;
     try {
       target = new URL(url);
     } catch {
       reject(new Error(`Get ${JSON.stringify(url)}: unsupported protocol scheme ""`));
+      return;
+    }
+    const inCluster = resolver?.(target);
+    if (inCluster) {
+      // The API server's certificate is the cluster CA's: a client must have been given that CA.
+      const trusted = (parseCaPem(caPem) ?? []).some((pem) => samePem(pem, inCluster.caCertificate));
+      if (!trusted) {
+        reject(
+          new Error(
+            `Get ${JSON.stringify(url)}: tls: failed to verify certificate: x509: certificate signed by unknown authority`,
+          ),
+        );
+        return;
+      }
+      httpGet(inCluster.url).then(resolve, reject);
       return;
     }
     const secure = target.protocol === 'https:';
@@ -79,6 +100,11 @@ export function httpGet(url: string, caPem = ''): Promise<HttpAnswer> {
     req.on('error', (error) => reject(goError(url, target, error)));
     req.end();
   });
+}
+
+function samePem(a: string, b: string): boolean {
+  const body = (pem: string) => pem.replace(/-----[^-]+-----|\s+/g, '');
+  return body(a) === body(b);
 }
 
 function goError(url: string, target: URL, error: NodeJS.ErrnoException): Error {

@@ -2,7 +2,7 @@ import { createPublicKey } from 'node:crypto';
 import { compactVerify, importJWK, type JWK } from 'jose';
 import { goQuote } from '../../core/go-format';
 import type { Claims } from './claims';
-import { decodeJson, httpGet } from './http-get';
+import { decodeJson, httpGet, type Resolver } from './http-get';
 
 /**
  * The key sets hashicorp/cap's jwt package verifies signatures with: static PEM keys
@@ -70,7 +70,7 @@ export function staticKeySet(pems: readonly string[]): KeySet {
  * go-oidc's RemoteKeySet: keys are cached; a token whose signature no cached key verifies
  * (a new key ID after a rotation) makes it fetch the set again, as the OpenID spec recommends.
  */
-export function remoteKeySet(jwksUrl: string, caPem: string): KeySet {
+export function remoteKeySet(jwksUrl: string, caPem: string, resolver?: Resolver): KeySet {
   let cached: JWK[] = [];
   const tryKeys = async (token: string, header: Record<string, unknown>, keys: readonly JWK[]) => {
     const kid = typeof header.kid === 'string' ? header.kid : '';
@@ -98,7 +98,7 @@ export function remoteKeySet(jwksUrl: string, caPem: string): KeySet {
       if (fromCache) return fromCache;
       let fresh: JWK[];
       try {
-        fresh = await fetchKeys(jwksUrl, caPem);
+        fresh = await fetchKeys(jwksUrl, caPem, resolver);
       } catch (error) {
         throw new Error(`fetching keys ${(error as Error).message}`);
       }
@@ -111,10 +111,10 @@ export function remoteKeySet(jwksUrl: string, caPem: string): KeySet {
 }
 
 /** RemoteKeySet.updateKeys: one GET, 200 only, a JSON Web Key Set. */
-export async function fetchKeys(jwksUrl: string, caPem: string): Promise<JWK[]> {
+export async function fetchKeys(jwksUrl: string, caPem: string, resolver?: Resolver): Promise<JWK[]> {
   let answer: Awaited<ReturnType<typeof httpGet>>;
   try {
-    answer = await httpGet(jwksUrl, caPem);
+    answer = await httpGet(jwksUrl, caPem, resolver);
   } catch (error) {
     throw new Error(`oidc: get keys failed ${(error as Error).message}`);
   }
@@ -139,9 +139,9 @@ export async function fetchKeys(jwksUrl: string, caPem: string): Promise<JWK[]> 
  * cap's NewOIDCDiscoveryKeySet: fetch `<issuer>/.well-known/openid-configuration`, insist that
  * it names the same issuer, and verify against the JWKS it points at.
  */
-export async function discoveryKeySet(issuer: string, caPem: string): Promise<KeySet> {
+export async function discoveryKeySet(issuer: string, caPem: string, resolver?: Resolver): Promise<KeySet> {
   const url = `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
-  const answer = await httpGet(url, caPem);
+  const answer = await httpGet(url, caPem, resolver);
   if (answer.status !== 200) throw new Error(`${answer.statusLine}: ${answer.body}`);
   let document: { issuer?: unknown; jwks_uri?: unknown };
   try {
@@ -156,5 +156,5 @@ export async function discoveryKeySet(issuer: string, caPem: string): Promise<Ke
       `issuer did not match the returned issuer, expected ${goQuote(issuer)} got ${goQuote(returned)}`,
     );
   }
-  return remoteKeySet(typeof document.jwks_uri === 'string' ? document.jwks_uri : '', caPem);
+  return remoteKeySet(typeof document.jwks_uri === 'string' ? document.jwks_uri : '', caPem, resolver);
 }

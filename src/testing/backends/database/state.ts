@@ -240,7 +240,8 @@ export class DatabaseState {
     }
     if (this.#disposed || !this.isMounted()) return;
     this.core.expire();
-    await Promise.all([this.core.settled(), this.rotateDue(now), retryDueDrops(this, now)]);
+    // Real database I/O on the mock clock's time: the clock waits for it before moving on.
+    await this.core.track(Promise.all([this.core.settled(), this.rotateDue(now), retryDueDrops(this, now)]));
   }
 
   /** The user table as of the mock clock's current time: expired leases swept, due rotations applied. */

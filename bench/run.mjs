@@ -1,34 +1,76 @@
-// Runs every bench/*.mjs except this one, then every bench/peers/*.mjs (the side-by-side
-// comparisons with node-vault and node-vault-client), each in its own child process (memory.mjs
-// with --expose-gc), shows their output as it comes, and ends with one summary table built from
-// the JSON line each prints last. `npm run bench` builds first, then runs this.
-//   node bench/run.mjs                  all benches
-//   node bench/run.mjs cold fleet       only those whose path (e.g. peers/cold-start.mjs) contains one of the words
-//   node bench/run.mjs peers            only the side-by-side comparisons
-import { spawn } from 'node:child_process';
+// Runs the benches, each in its own child process, shows their output as it comes, ends with one
+// summary table built from the JSON line each prints last, and writes everything to
+// bench/results.json (figures, ratios against the peers measured in the same run, and the
+// machine they ran on). Builds dist/ first when src/ is newer than it.
+//   npm run bench                     every bench, full sizes (several minutes)
+//   npm run bench -- --quick          the headline figures, smaller sizes (about 90 s on 2 cores)
+//   node bench/run.mjs cold fleet     only those whose path contains one of the words
+//   node bench/run.mjs peers          only the side-by-side comparisons
+import { execFileSync, spawn } from 'node:child_process';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { printTable, round } from './lib/report.mjs';
+import { printTable, quick, round } from './lib/report.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const only = process.argv.slice(2);
+const repo = join(here, '..');
+const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+
+/** The headline figures, in the order of the README's table: what `--quick` runs. */
+const QUICK = [
+  'peers/reads.mjs',
+  'peers/first-secret.mjs',
+  'cached-hit.mjs',
+  'memory.mjs',
+  'fleet.mjs',
+  'redactor.mjs',
+  'import-cost.mjs',
+];
+
+// Node flags a bench needs.
+const NODE_FLAGS = {
+  'memory.mjs': ['--expose-gc'],
+  // The redactor is measured from source (it is internal, not exported from dist).
+  'redactor.mjs': ['--import', 'tsx', '--expose-gc'],
+};
+
+function newest(dir) {
+  let latest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    latest = Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+  }
+  return latest;
+}
+
+function ensureBuilt() {
+  let built = 0;
+  try {
+    built = statSync(join(repo, 'dist', 'index.js')).mtimeMs;
+  } catch {
+    // not built yet
+  }
+  if (built >= newest(join(repo, 'src'))) return;
+  console.log('building dist/ (src/ is newer) ...');
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: repo, stdio: 'inherit' });
+}
+
 const scripts = async (dir) =>
   (await readdir(join(here, dir)))
     .filter((f) => f.endsWith('.mjs') && f !== basename(fileURLToPath(import.meta.url)))
     .sort()
     .map((f) => (dir === '.' ? f : `${dir}/${f}`));
-const files = [...(await scripts('.')), ...(await scripts('peers'))].filter(
-  (f) => only.length === 0 || only.some((word) => f.includes(word)),
-);
-
-// Node flags a bench needs (memory.mjs would re-run itself with the flag anyway; this saves a process).
-const NODE_FLAGS = { 'memory.mjs': ['--expose-gc'] };
+const all = [...(await scripts('.')), ...(await scripts('peers'))];
+const files = (quick ? QUICK : all).filter((f) => only.length === 0 || only.some((word) => f.includes(word)));
 
 function run(file) {
   return new Promise((resolve) => {
     const started = Date.now();
-    const child = spawn(process.execPath, [...(NODE_FLAGS[file] ?? []), join(here, file)], {
+    const flags = NODE_FLAGS[basename(file)] ?? [];
+    const child = spawn(process.execPath, [...flags, join(here, file), ...(quick ? ['--quick'] : [])], {
+      cwd: repo,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -57,30 +99,50 @@ function run(file) {
 
 /** The few figures per bench worth a line in the summary; other benches get their JSON flattened. */
 const HEADLINES = {
-  'cold-start': (r) => [
+  'peers-reads': (r) => [
     [
-      'time to first secret, median (shared sockets)',
-      `ours ${r.shared.ours.medianMs} ms, node-vault ${r.shared.nodeVault.medianMs} ms, ratio ${r.ratio.sharedTime}`,
+      `${r.reads} reads, total ms: ours cached / ours read() / node-vault / node-vault-client`,
+      `${r.oursCached.totalMs} / ${r.oursUncached.totalMs} / ${r.nodeVault.totalMs} / ${r.nodeVaultClient.totalMs}`,
+    ],
+    ['uncached read(), time x node-vault', `${round(r.oursUncached.totalMs / r.nodeVault.totalMs)}`],
+    [
+      'uncached read(), client CPU x node-vault',
+      `${round(r.oursUncached.cpuUsPerOp / r.nodeVault.cpuUsPerOp)}`,
+    ],
+  ],
+  'peers-first-secret': (r) => [
+    [
+      'fresh process to first secret, spawn to exit, median ms: ours / node-vault',
+      `${r.ours.medianMs} / ${r.nodeVault.medianMs} (x ${r.oursOverNodeVault.time}; CPU x ${r.oursOverNodeVault.cpu})`,
     ],
     [
-      'time to first secret, median (fresh connection)',
-      `ours ${r.fresh.ours.medianMs} ms, node-vault ${r.fresh.nodeVault.medianMs} ms, ratio ${r.ratio.freshTime}`,
-    ],
-    [
-      'round trips',
-      `ours ${r.shared.ours.roundTrips}, node-vault ${r.shared.nodeVault.roundTrips}, ratio ${r.ratio.roundTrips}`,
+      'close() to process exit, median ms: ours / node-vault',
+      `${r.ours.afterCloseMedianMs} / ${r.nodeVault.afterCloseMedianMs}`,
     ],
   ],
   'cached-hit': (r) => [
     ['cached secret() hit', `${r.hitNs} ns, ${r.hitOverLruGet}x a bare lru-cache get (${r.lruGetNs} ns)`],
     ['cached hit over an awaited lru get', `${r.hitOverLruGetAwait}x (${r.lruGetAwaitNs} ns)`],
+  ],
+  memory: (r) => [['heap per cached secret', `${r.bytesPerSecret} B at 10,000`]],
+  fleet: (r) => [
     [
-      `${r.reads} reads: cached / uncached / node-vault`,
-      `${r.oursCached.totalMs} / ${r.oursUncached.totalMs} / ${r.nodeVault.totalMs} ms`,
+      `fleet of ${r.clients}: renewals peak/mean per second`,
+      `jitter 0.1: ${r.jitter.peakOverMean} (peak ${r.jitter.peakPerSecond}/s)${r.noJitter ? `; jitter 0: ${r.noJitter.peakOverMean}` : ''}`,
     ],
+  ],
+  redactor: (r) => [
     [
-      'uncached read over node-vault',
-      `time ${r.uncachedOverNodeVault}x, client CPU ${r.uncachedCpuOverNodeVault}x`,
+      'scrubbing a log line, 10,000 secrets known',
+      `${r.sizes.find((s) => s.secrets === 10_000)?.cleanNs} ns (${r.at10kOverNone}x none known; looking for each in turn: ${r.linearAt10kOverOurs}x slower)`,
+    ],
+  ],
+  'import-cost': (r) => [
+    [
+      'import CPU ms: ours (main entry) / zod / ky / jose / node-vault',
+      ['vault-kubernetes-client (dist, main entry)', 'zod', 'ky', 'jose', 'node-vault']
+        .map((k) => r.cpuMs[k])
+        .join(' / '),
     ],
   ],
   'request-economy': (r) => [
@@ -88,43 +150,20 @@ const HEADLINES = {
       'requests in 24 simulated hours',
       `ours ${r.ours.total}, Vault Agent model ${r.vaultAgentModel.total}, naive ${r.naive.total}`,
     ],
-    [
-      'of which lease renewals',
-      `ours ${r.ours['sys/leases/renew']}, Vault Agent model ${r.vaultAgentModel['sys/leases/renew']}`,
-    ],
   ],
   'mock-vault': (r) => [
     ['mock start + close, median', `${r.startClose?.medianMs} ms`],
     ...(r.throughput ?? []).map((t) => [`mock ${t.request}`, `${t.rps} req/s`]),
   ],
-  memory: (r) => [
-    ['heap per cached secret', `${r.bytesPerSecret} B at 10,000 (${r.bytesPerSecretAt1000} B at 1,000)`],
-  ],
-  fleet: (r) => [
-    [
-      `fleet of ${r.clients}: renewals peak/mean per second`,
-      `jitter 0.1: ${r.jitter.peakOverMean} (peak ${r.jitter.peakPerSecond}/s); jitter 0: ${r.noJitter.peakOverMean} (peak ${r.noJitter.peakPerSecond}/s)`,
-    ],
-  ],
 };
-
-// The side-by-side comparisons: ours / node-vault / node-vault-client in each line.
 const trio = (r, f) => `${f(r.ours ?? r.oursCached)} / ${f(r.nodeVault)} / ${f(r.nodeVaultClient)}`;
 Object.assign(HEADLINES, {
   'peers-cold-start': (r) => [
-    ['cold start: round trips, ours / node-vault / node-vault-client', trio(r.shared, (c) => c.roundTrips)],
-    ['cold start: median ms (shared sockets)', trio(r.shared, (c) => c.medianMs)],
-    ['cold start: median ms (fresh connection)', trio(r.fresh, (c) => c.medianMs)],
-  ],
-  'peers-reads': (r) => [
     [
-      `${r.reads} reads, total ms: ours cached / ours read() / node-vault / node-vault-client`,
-      `${r.oursCached.totalMs} / ${r.oursUncached.totalMs} / ${r.nodeVault.totalMs} / ${r.nodeVaultClient.totalMs}`,
+      'cold start in one process: round trips, ours / node-vault / node-vault-client',
+      trio(r.shared, (c) => c.roundTrips),
     ],
-    [
-      'time x ours read(): node-vault / node-vault-client',
-      `${r.overOursUncached.nodeVault} / ${r.overOursUncached.nodeVaultClient}`,
-    ],
+    ['cold start in one process: median ms (fresh connection)', trio(r.fresh, (c) => c.medianMs)],
   ],
   'peers-requests-24h': (r) => [
     [
@@ -133,21 +172,11 @@ Object.assign(HEADLINES, {
         .map((c) => c.total)
         .join(' / '),
     ],
-    [
-      'uses with a dead credential (of 1,440), same order',
-      [r.ours, r.nodeVault, r.nodeVaultRefetch, r.nodeVaultClient, r.nodeVaultClientEveryUse]
-        .map((c) => c.deadUses)
-        .join(' / '),
-    ],
   ],
   'peers-footprint': (r) => [
     [
       'installed MB (packages), ours / node-vault / node-vault-client',
       trio(r.install, (c) => (c.error ? 'not measured' : `${c.mb} (${c.packages})`)),
-    ],
-    [
-      'import ms, main entry CJS, median',
-      `${r.importMs.ours['main entry, CJS'].median} / ${r.importMs.nodeVault['main entry, CJS'].median} / ${r.importMs.nodeVaultClient['main entry, CJS'].median}`,
     ],
   ],
 });
@@ -157,11 +186,15 @@ function flatten(value, prefix = '') {
   return Object.entries(value).flatMap(([k, v]) => flatten(v, prefix ? `${prefix}.${k}` : k));
 }
 
+const began = Date.now();
+ensureBuilt();
+const benchStarted = Date.now();
 const outcomes = [];
 for (const file of files) {
-  console.log(`\n=== ${file} ===`);
+  console.log(`\n=== ${file}${quick ? ' (quick)' : ''} ===`);
   outcomes.push(await run(file));
 }
+const benchSeconds = round((Date.now() - benchStarted) / 1000);
 
 const rows = [['bench', 'figure', 'value']];
 for (const { file, code, seconds, result } of outcomes) {
@@ -174,5 +207,28 @@ for (const { file, code, seconds, result } of outcomes) {
   for (const [figure, value] of lines) rows.push([bench, figure, value]);
   rows.push([bench, 'wall time', `${seconds} s`]);
 }
-printTable('Summary', rows);
+printTable(`Summary${quick ? ' (quick)' : ''}: benches ran in ${benchSeconds} s`, rows);
+
+const results = {
+  generatedAt: new Date().toISOString(),
+  mode: quick ? 'quick' : 'full',
+  command: `node bench/run.mjs ${process.argv.slice(2).join(' ')}`.trim(),
+  machine: {
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    memoryGiB: round(totalmem() / 2 ** 30),
+    loadAverageAtStart: loadavg().map((l) => round(l)),
+  },
+  seconds: { total: round((Date.now() - began) / 1000), benches: benchSeconds },
+  benches: Object.fromEntries(
+    outcomes.map(({ file, code, seconds, result }) => [
+      file,
+      { exitCode: code, seconds, ...(result ? { result } : { error: 'no JSON line' }) },
+    ]),
+  ),
+};
+writeFileSync(join(here, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\nwrote bench/results.json (${results.mode}, ${results.seconds.total} s in all)`);
 if (outcomes.some((o) => o.code !== 0 || !o.result)) process.exitCode = 1;

@@ -1,6 +1,9 @@
 // Small helpers every bench shares: order statistics and the output format
 // (a human-readable table, then one JSON line that bench/run.mjs collects).
 
+/** `--quick`: the headline figures in under 90 s (`npm run bench -- --quick`); each bench scales itself down. */
+export const quick = process.argv.includes('--quick');
+
 export function percentile(values, p) {
   const sorted = [...values].sort((a, b) => a - b);
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));

@@ -7,27 +7,26 @@
 //   name each run, then read(path); it logs in lazily at that read (login, then lookup-self).
 // Round trips come from the mock's audit log.
 //
-// Two connection set-ups, as in bench/cold-start.mjs:
-// - "shared": each library's default, so a new client reuses the process's keep-alive sockets
-//   (Node's global fetch dispatcher for ours, http.globalAgent under axios and request);
-// - "fresh": a new connection for every run: ours and node-vault get a pool of their own;
-//   node-vault-client 1.0.2 takes no agent option, so http.globalAgent's sockets are destroyed
-//   before each of its runs instead.
+// Two connection set-ups:
+// - "shared": each library's default. Ours always opens its own connection (each client has its
+//   own keep-alive agent, ended by close()); the peers reuse http.globalAgent's sockets;
+// - "fresh": a new connection for every run, as a pod that has just started has: node-vault
+//   gets an agent of its own; node-vault-client 1.0.2 takes no agent option, so
+//   http.globalAgent's sockets are destroyed before each of its runs instead.
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
-import { Agent } from 'undici';
 import { VaultKubernetesClient } from '../../dist/index.js';
 import { CONFIG_PATH, ROLE, startMockProcess } from '../lib/mock-process.mjs';
 import { closeNodeVaultClient, LABEL, times } from '../lib/peers.mjs';
-import { emit, median, percentile, printTable, round } from '../lib/report.mjs';
+import { emit, median, percentile, printTable, quick, round } from '../lib/report.mjs';
 
 const require = createRequire(import.meta.url);
 const nodeVault = require('node-vault');
 const VaultClient = require('node-vault-client');
 
-const RUNS = 30;
+const RUNS = quick ? 10 : 30;
 const WARMUP = 3;
 const CLIENTS = ['ours', 'nodeVault', 'nodeVaultClient'];
 
@@ -53,20 +52,17 @@ async function measure(body) {
 }
 
 const run = {
-  async ours(fresh) {
-    const agent = fresh ? new Agent() : undefined;
+  async ours() {
     let client;
     const result = await measure(async () => {
       client = new VaultKubernetesClient({
         address: mock.address,
         auth: { role: ROLE, tokenPath: mock.tokenPath },
         logLevel: 'silent',
-        ...(agent ? { fetch: (input, init) => fetch(input, { ...init, dispatcher: agent }) } : {}),
       });
       return (await client.secret(CONFIG_PATH)).data;
     });
     await client.close();
-    await agent?.close();
     return result;
   },
   async nodeVault(fresh) {

@@ -12,14 +12,14 @@ import { performance } from 'node:perf_hooks';
 import { VaultKubernetesClient } from '../../dist/index.js';
 import { CONFIG_PATH, ROLE, startMockProcess } from '../lib/mock-process.mjs';
 import { closeNodeVaultClient, LABEL, times } from '../lib/peers.mjs';
-import { emit, median, printTable, round } from '../lib/report.mjs';
+import { emit, median, printTable, quick, round } from '../lib/report.mjs';
 
 const require = createRequire(import.meta.url);
 const nodeVault = require('node-vault');
 const VaultClient = require('node-vault-client');
 
-const READS = 10_000;
-const WARMUP = 500;
+const READS = quick ? 1_500 : 10_000;
+const WARMUP = quick ? 200 : 500;
 const ROUNDS = 3;
 
 const mock = await startMockProcess();
@@ -127,6 +127,7 @@ printTable(
 );
 
 emit('peers-reads', {
+  quick,
   reads: READS,
   rounds: ROUNDS,
   ...result,

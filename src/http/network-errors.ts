@@ -41,7 +41,9 @@ export function classifyNetworkError(
   const rawCode = inner?.code ?? (error as { code?: unknown } | undefined)?.code;
   const message = typeof inner?.message === 'string' ? inner.message : '';
   const name = typeof inner?.name === 'string' ? inner.name : '';
-  const code = typeof rawCode === 'string' && rawCode !== '' ? rawCode : codeFromShape(name, message);
+  const given = typeof rawCode === 'string' && rawCode !== '' ? rawCode : codeFromShape(name, message);
+  // Node's HTTP parser names each way a response can be malformed (HPE_INVALID_CONSTANT, ...).
+  const code = given.startsWith('HPE_') ? 'HTTP_PARSER' : given;
   const where = `Vault at ${context.address}`;
   const https = context.address.startsWith('https:');
   const fail = (text: string, failure: NetworkFailure = 'network') => ({
@@ -130,9 +132,13 @@ export function classifyNetworkError(
       `answered with something that is not HTTP (${https ? 'after TLS' : 'plain bytes'}): the port belongs to another kind of server; ${https ? 'check the address and the port' : 'check http vs https and the port'}`,
     );
   }
-  if (code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' || code === 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH') {
+  if (
+    code === 'ERR_ANSWER_CUT' ||
+    code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' ||
+    code === 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH'
+  ) {
     return fail(
-      `sent an answer shorter or longer than it announced (${code}): the connection broke mid-answer; a proxy or an unstable network may be at fault`,
+      `broke the connection in the middle of its answer (${code}): the answer was cut short; a proxy, a restarting Vault or an unstable network may be at fault`,
     );
   }
   if (CLOSED.has(code)) {

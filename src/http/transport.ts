@@ -1,7 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { KyInstance } from 'ky';
-import type { Dispatcher } from 'undici';
 import {
   ClientClosedError,
   InvalidRequestError,
@@ -30,7 +29,15 @@ import { secretsInAnswer, secretsInRequest } from './secret-values';
 import { tlsConnectOptions } from './tls';
 import { describeForeignBody, responseError, splitMultierror } from './vault-errors';
 import { encodeVaultPath } from './vault-path';
-import { appFetch, poolFetch, WIRE, type WireAnswer, type WireRequest } from './wire-fetch';
+import {
+  agentFetch,
+  appFetch,
+  createAgent,
+  WIRE,
+  type WireAgent,
+  type WireAnswer,
+  type WireRequest,
+} from './wire-fetch';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
 
@@ -86,13 +93,13 @@ interface Prepared {
   namespace: string | undefined;
 }
 
-type Setup = { http: KyInstance; pool: Dispatcher | undefined };
+type Setup = { http: KyInstance; wire: WireAgent | undefined };
 
 /**
  * The only module that speaks HTTP: Vault's headers, TLS, one deadline per call across its
  * attempts, a timeout per attempt, retries with backoff on the injected clock, a cap on every
  * answer's size, Vault's error bodies turned into typed errors, and what every answer teaches the
- * redactor. ky builds each call; undici's request API (one pool per client) carries it.
+ * redactor. ky builds each call; Node's http/https, through one keep-alive agent per client, carries it.
  */
 export class Transport {
   readonly #options: ResolvedOptions;
@@ -101,12 +108,13 @@ export class Transport {
   readonly #closed: AbortSignal;
   readonly #clock: Clock;
   readonly #clockView: () => number;
+  readonly #url: URL;
   readonly #origin: string;
   /** The address's own path (a prefix some proxies use) and Vault's `/v1/`. */
   readonly #base: string;
   readonly #maxBytes: number;
   #setup: Promise<Setup> | undefined;
-  #pool: Dispatcher | undefined;
+  #wire: WireAgent | undefined;
   /** Names from the configuration (role, mount, namespace): what a request writes that is not a secret. */
   readonly #publicNames: Set<string>;
   #skew: SkewState = initialSkew;
@@ -120,6 +128,7 @@ export class Transport {
     this.#clock = options.clock;
     this.#clockView = monotonicView(options.clock);
     const url = parseAddress(options.address);
+    this.#url = url;
     this.#origin = url.origin;
     this.#base = `${url.pathname.replace(/\/+$/, '')}/v1/`;
     this.#maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
@@ -453,7 +462,7 @@ export class Transport {
     });
   }
 
-  /** ky and undici load at the first request, not at import; a failed set-up is tried again next call. */
+  /** ky loads at the first request, not at import; a failed set-up (an unreadable CA file) is tried again next call. */
   #ready(): Promise<Setup> {
     if (this.#setup) return this.#setup;
     const setup = this.#createSetup();
@@ -467,15 +476,17 @@ export class Transport {
 
   async #createSetup(): Promise<Setup> {
     const appFetchImpl = this.#options.fetch;
-    const [{ default: ky }, pool] = await Promise.all([
+    const [{ default: ky }, connect] = await Promise.all([
       import('ky'),
-      appFetchImpl ? undefined : this.#createPool(),
+      appFetchImpl ? undefined : tlsConnectOptions(this.#options.tls),
     ]);
+    if (this.#closed.aborted) throw new ClientClosedError();
+    const wire = appFetchImpl ? undefined : await createAgent(this.#url, connect);
     if (this.#closed.aborted) {
-      void pool?.destroy().catch(() => undefined);
+      wire?.agent.destroy();
       throw new ClientClosedError();
     }
-    this.#pool = pool;
+    this.#wire = wire;
     if (this.#options.tls.skipVerify) {
       this.#logger.warn(
         { address: this.#options.address },
@@ -487,21 +498,16 @@ export class Transport {
       retry: 0,
       timeout: false,
       throwHttpErrors: false,
-      fetch: pool ? poolFetch(pool) : appFetch(appFetchImpl!),
+      fetch: wire ? agentFetch(wire, this.#url) : appFetch(appFetchImpl!),
     });
-    return { http, pool };
-  }
-
-  async #createPool(): Promise<Dispatcher> {
-    const [connect, { Pool }] = await Promise.all([tlsConnectOptions(this.#options.tls), import('undici')]);
-    return new Pool(this.#origin, connect ? { connect } : {});
+    return { http, wire };
   }
 
   /** Ends the client's connections (calls in flight were aborted first): no socket outlives the client. */
   async close(): Promise<void> {
-    const pool = this.#pool;
-    this.#pool = undefined;
-    await pool?.destroy().catch(() => undefined);
+    const wire = this.#wire;
+    this.#wire = undefined;
+    wire?.agent.destroy();
   }
 
   #warnIfPlainHttp(token: string | undefined): void {

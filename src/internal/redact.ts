@@ -107,18 +107,25 @@ export class Redactor {
   }
 
   #scrubKnown(text: string): string {
+    const starts = this.#starts;
+    const index = this.#index;
     const last = text.length - MIN_SECRET_LENGTH;
     let out = '';
     let copied = 0;
+    // The two-character bucket rolls along the text: one charCodeAt and one array read per position.
+    let next = text.charCodeAt(0);
     for (let i = 0; i <= last; i++) {
-      if (this.#starts[bucket(text, i)] === 0) continue;
-      const candidates = this.#index.get(text.slice(i, i + MIN_SECRET_LENGTH));
+      const first = next;
+      next = text.charCodeAt(i + 1);
+      if (starts[((first << 8) ^ next) & (BUCKETS - 1)] === 0) continue;
+      const candidates = index.get(text.slice(i, i + MIN_SECRET_LENGTH));
       if (!candidates) continue;
       const match = candidates.find((secret) => text.startsWith(secret, i));
       if (!match) continue;
       out += text.slice(copied, i) + REDACTED;
       i += match.length - 1;
       copied = i + 1;
+      next = text.charCodeAt(i + 1);
     }
     return copied === 0 ? text : out + text.slice(copied);
   }

@@ -141,6 +141,7 @@ export async function runScenario(seed: number, unexpected: (what: string) => vo
 
   const accessors = wire.accessors();
   await client.close({ revoke: true });
+  await wire.close();
   // The client's FINs reach the proxy as events; a socket left open is reported below (after 2 s).
   await Promise.race([
     proxy.clientSocketsClosed(),

@@ -1,3 +1,4 @@
+import { Agent, fetch as undiciFetch } from 'undici';
 import type { ManualClock } from 'vault-kubernetes-client/testing';
 
 /** One HTTP attempt that left the client: when, for what, and how it ended. */
@@ -25,6 +26,16 @@ export class Wire {
   readonly tokensTold = new Map<string, number>();
   /** Bumped by every answer, so the judge knows when Vault's state may have moved. */
   generation = 0;
+  /**
+   * The wire's own connections: a `fetch` passed to the client makes its own (the client's
+   * close() cannot end them), so the wire sends through undici's fetch with an agent of its own,
+   * one undici for both, and ends them in close().
+   */
+  readonly #agent = new Agent();
+
+  async close(): Promise<void> {
+    await this.#agent.destroy();
+  }
 
   constructor(
     private readonly clock: ManualClock,
@@ -54,7 +65,15 @@ export class Wire {
     this.attempts.push(attempt);
     let response: Response;
     try {
-      response = await fetch(input, init);
+      const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
+      response = (await undiciFetch(request.url, {
+        method: request.method,
+        headers: [...request.headers],
+        ...(hasBody ? { body: await request.clone().arrayBuffer() } : {}),
+        signal: init?.signal ?? request.signal,
+        redirect: 'manual',
+        dispatcher: this.#agent,
+      })) as unknown as Response;
     } finally {
       this.generation += 1;
     }

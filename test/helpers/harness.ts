@@ -133,42 +133,73 @@ export async function createHarness(
 
 /**
  * Takes every Vault token and JWT the clients send to `address`, and every token Vault hands out
- * to them, off the wire through undici's diagnostics channels, so the clients run exactly as
- * in production (their own connection pool, no instrumented fetch).
+ * to them, off the wire through Node's diagnostics channels (on the mock's HTTP server, and in
+ * undici for a client given a `fetch`), so the clients run exactly as in production.
  */
 function recordWire(address: string, into: Set<string>): () => void {
-  const origin = new URL(address).origin;
-  type WireRequest = { origin?: unknown; path?: string; body?: unknown };
-  const ours = (request: WireRequest) => String(request.origin) === origin;
-  const received = new WeakMap<object, Buffer[]>();
-  const onCreate = ({ request }: { request: WireRequest }) => {
-    if (!ours(request) || !request.path?.includes('/login')) return;
-    const body = Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '';
-    const jwt = (JSON.parse(body || '{}') as { jwt?: string }).jwt;
-    if (jwt) into.add(jwt);
+  const target = new URL(address);
+  const addToken = (token: unknown) => {
+    if (typeof token === 'string' && token !== '') into.add(token);
   };
-  const onHeaders = ({ request, headers }: { request: WireRequest; headers: string }) => {
-    if (!ours(request)) return;
-    const token = /^x-vault-token: *(.+?)\r?$/im.exec(headers)?.[1];
-    if (token) into.add(token);
-  };
-  const onChunk = ({ request, chunk }: { request: WireRequest; chunk: Buffer }) => {
-    if (!ours(request) || !/\/login|auth\/token\/create/.test(request.path ?? '')) return;
-    received.set(request, [...(received.get(request) ?? []), chunk]);
-  };
-  const onEnd = ({ request }: { request: WireRequest }) => {
-    const chunks = received.get(request);
-    if (!chunks) return;
+  const addJwt = (body: string) => {
     try {
-      const token = (
-        JSON.parse(Buffer.concat(chunks).toString('utf8')) as { auth?: { client_token?: string } }
-      ).auth?.client_token;
-      if (token) into.add(token);
+      addToken((JSON.parse(body || '{}') as { jwt?: unknown }).jwt);
+    } catch {
+      // not JSON: nothing to record
+    }
+  };
+  const addIssued = (body: string) => {
+    try {
+      addToken((JSON.parse(body) as { auth?: { client_token?: unknown } }).auth?.client_token);
     } catch {
       // an answer cut short holds no token to record
     }
   };
+  const issuing = (path: string) => /\/login|auth\/token\/create/.test(path);
+
+  // The mock's own HTTP server (in this process): what arrives and what it answers, whatever the
+  // client sends it with. Listeners are added before the mock's handler runs, so nothing is missed.
+  type ServerSide = {
+    request: NodeJS.ReadableStream & { url?: string; headers: Record<string, unknown> };
+    response: { end: (chunk?: unknown, ...rest: unknown[]) => unknown };
+    server: { address(): unknown };
+  };
+  const onServerRequest = ({ request, response, server }: ServerSide) => {
+    if ((server.address() as { port?: number } | null)?.port !== Number(target.port)) return;
+    addToken(request.headers['x-vault-token']);
+    if (!issuing(request.url ?? '')) return;
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => addJwt(Buffer.concat(chunks).toString('utf8')));
+    const end = response.end;
+    response.end = function (chunk?: unknown, ...rest: unknown[]) {
+      if (typeof chunk === 'string' || Buffer.isBuffer(chunk)) addIssued(String(chunk));
+      return end.call(this, chunk, ...rest);
+    };
+  };
+
+  // undici (a `fetch` passed in the options).
+  type UndiciRequest = { origin?: unknown; path?: string; body?: unknown };
+  const ours = (request: UndiciRequest) => String(request.origin) === target.origin;
+  const received = new WeakMap<object, Buffer[]>();
+  const onCreate = ({ request }: { request: UndiciRequest }) => {
+    if (!ours(request) || !request.path?.includes('/login')) return;
+    addJwt(Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '');
+  };
+  const onHeaders = ({ request, headers }: { request: UndiciRequest; headers: string }) => {
+    if (ours(request)) addToken(/^x-vault-token: *(.+?)\r?$/im.exec(headers)?.[1]);
+  };
+  const onChunk = ({ request, chunk }: { request: UndiciRequest; chunk: Buffer }) => {
+    if (!ours(request) || !issuing(request.path ?? '')) return;
+    received.set(request, [...(received.get(request) ?? []), chunk]);
+  };
+  const onEnd = ({ request }: { request: UndiciRequest }) => {
+    const chunks = received.get(request);
+    if (chunks) addIssued(Buffer.concat(chunks).toString('utf8'));
+  };
+
   const subscriptions: [string, (message: never) => void][] = [
+    ['http.server.request.start', onServerRequest],
     ['undici:request:create', onCreate],
     ['undici:client:sendHeaders', onHeaders],
     ['undici:request:bodyChunkReceived', onChunk],

@@ -137,8 +137,8 @@ describe('class 9: a network failure says what it is and what to check, and keep
   });
 });
 
-describe('class 12: one undici, the client`s own', () => {
-  it('calls go through the client`s undici pool: the global fetch is never used', async () => {
+describe('class 12: one HTTP stack for TLS and I/O, the client`s own (Node`s http/https, no second undici)', () => {
+  it('calls go through the client`s own agent: the global fetch (Node`s bundled undici) is never used', async () => {
     const v = await hostile();
     v.route('secret/data/app', reply.kv2({ a: 'b' }));
     const spy = vi
@@ -151,11 +151,29 @@ describe('class 12: one undici, the client`s own', () => {
       metadata: expect.any(Object),
     });
     expect(spy).not.toHaveBeenCalled();
-    // Node's fetch announces itself as "node"; undici's request API sends no user agent.
+    // Node's fetch announces itself as "node"; Node's http client sends no user agent.
     expect(v.requests.map((r) => r.headers['user-agent'])).not.toContain('node');
   });
 
-  it('an app `fetch` is never handed an undici Agent; with TLS options it is refused at construction', async () => {
+  it('close() ends every connection the client opened, busy ones included, and nothing reconnects', async () => {
+    const v = await hostile();
+    v.route('secret/data/app', reply.kv2({ a: 'b' }));
+    v.route('secret/data/stall', { stall: 'before-headers' });
+    const o = observe(v);
+    await Promise.all(Array.from({ length: 4 }, () => o.client.read('secret/data/app')));
+    const stalled = o.client.read('secret/data/stall').catch((e: unknown) => e);
+    await v.waitForRequests(6);
+    expect(v.connections().open).toBeGreaterThanOrEqual(2);
+    await o.client.close();
+    expect(await stalled).toMatchObject({ code: 'ERR_CLIENT_CLOSED' });
+    await v.waitForOpenConnections(0);
+    const accepted = v.connections().accepted;
+    // A reconnecting pool would open a connection again after close(); the server would see it.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(v.connections().accepted).toBe(accepted);
+  });
+
+  it('an app `fetch` is never handed a dispatcher of another undici; with TLS options it is refused at construction', async () => {
     const v = await hostile();
     v.route('secret/data/app', reply.kv2({ a: 'b' }));
     const seen: unknown[] = [];

@@ -334,6 +334,9 @@ describe('login (path_login.go)', () => {
     expect((await login({ role_id: ` ${creds.roleId} `, secret_id: ` ${creds.secretId} ` })).status).toBe(
       200,
     );
+    // Declared fields (sdk/framework/backend.go): anything else is named in a warning.
+    const extra = await login({ role_id: creds.roleId, secret_id: creds.secretId, role_name: 'myapp-role' });
+    expect(extra.body.warnings).toEqual(['Endpoint ignored these unrecognized parameters: [role_name]']);
   });
 
   it('counts a secret ID’s uses, then forgets it', async () => {

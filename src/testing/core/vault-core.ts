@@ -83,6 +83,8 @@ export class VaultCore {
   readonly mounts = new MountTable();
   readonly policies = new PolicyStore();
   readonly namespaces = new NamespaceStore(this.mounts, this.policies);
+  /** Password policies by name, as written (sys/policies/password; the database engine draws from them). */
+  readonly passwordPolicies = new Map<string, string>();
   readonly audit = new AuditLog();
   readonly wrapping = new ResponseWrapping(this.tokens);
   sealed = false;

@@ -7,6 +7,7 @@ import { hostRoutes } from './host';
 import { leaseRoutes } from './leases';
 import { mountRoutes } from './mounts';
 import { namespaceRoutes } from './namespaces';
+import { passwordPolicyRoutes } from './password-policies';
 import { policyRoutes } from './policies';
 import { sealRoutes } from './seal';
 import { wrappingRoutes } from './wrapping';
@@ -45,6 +46,7 @@ export function systemBackend(
       ...sealRoutes(core, options.unsealKey),
       ...mountRoutes(core),
       ...policyRoutes(),
+      ...passwordPolicyRoutes(core),
       ...leaseRoutes(core),
       ...capabilityRoutes(core),
       ...hostRoutes(core),

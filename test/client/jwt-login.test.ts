@@ -153,8 +153,8 @@ describe('JWT login against the mock', () => {
   it('logs in inside the auth namespace given, and reads in the client namespace', async () => {
     await mock.close();
     mock = await startMockVault({ namespaces: ['admin', 'admin/team-a'] });
-    // The auth method and the token's policy live in `admin`; the secret in its child `admin/team-a`,
-    // which a token of `admin` reaches through the child's path (Vault Enterprise's rule).
+    // Real Enterprise namespaces: the login's policy lives in admin and names the child's paths
+    // from there; the secret lives in admin/team-a's own KV mount.
     await mock.write(
       'sys/policies/acl/myapp-policy',
       { policy: 'path "team-a/secret/data/myapp/*" { capabilities = ["read"] }' },

@@ -1,5 +1,6 @@
 import { calculateTtl, SYSTEM_MAX_TTL } from '../../core/durations';
-import type { Route } from '../../core/routes';
+import { field } from '../../core/fields';
+import { type DeclaredRoute, defineRoute } from '../../core/routes';
 import type { BackendRequest } from '../../core/types';
 import { badRequest, VaultError } from '../../core/vault-error';
 import type { LeaseEntry } from '../../store/leases';
@@ -37,7 +38,7 @@ function mountTtls(state: DatabaseState) {
 }
 
 /** `creds/:name`, `static-creds/:name`, `rotate-role/:name`, `rotate-root/:name`, `reset/:name`. */
-export function credentialRoutes(state: DatabaseState): Route[] {
+export function credentialRoutes(state: DatabaseState): DeclaredRoute[] {
   const creds = async (req: BackendRequest, name: string) => {
     const role = state.roles.get(name);
     if (!role) throw badRequest(`unknown role: ${name}`);
@@ -182,12 +183,33 @@ export function credentialRoutes(state: DatabaseState): Route[] {
     return null;
   };
 
+  const NAME = { name: field('string', 'Name of the role or connection.') } as const;
   return [
-    { pattern: 'creds/:name', handlers: { read: (req, p) => creds(req, p.name!) } },
-    { pattern: 'static-creds/:name', handlers: { read: (req, p) => staticCreds(req, p.name!) } },
-    { pattern: 'rotate-role/:name', handlers: { update: (req, p) => rotateRole(req, p.name!) } },
-    { pattern: 'rotate-root/:name', handlers: { update: (req, p) => rotateRoot(req, p.name!) } },
-    { pattern: 'reset/:name', handlers: { update: (req, p) => reset(req, p.name!) } },
+    defineRoute({
+      pattern: 'creds/:name',
+      fields: NAME,
+      handlers: { read: (req, { params }) => creds(req, params.name) },
+    }),
+    defineRoute({
+      pattern: 'static-creds/:name',
+      fields: NAME,
+      handlers: { read: (req, { params }) => staticCreds(req, params.name) },
+    }),
+    defineRoute({
+      pattern: 'rotate-role/:name',
+      fields: NAME,
+      handlers: { update: (req, { params }) => rotateRole(req, params.name) },
+    }),
+    defineRoute({
+      pattern: 'rotate-root/:name',
+      fields: NAME,
+      handlers: { update: (req, { params }) => rotateRoot(req, params.name) },
+    }),
+    defineRoute({
+      pattern: 'reset/:name',
+      fields: NAME,
+      handlers: { update: (req, { params }) => reset(req, params.name) },
+    }),
   ];
 }
 

@@ -11,6 +11,7 @@ import {
 } from './engines';
 import { ClientClosedError, VaultNotFoundError } from './errors';
 import { EventHub } from './events';
+import { deadlineFrom } from './http/deadline';
 import { checkRequest } from './http/request-check';
 import type { CallKind } from './http/retry-policy';
 import { Transport } from './http/transport';
@@ -58,11 +59,14 @@ export class VaultKubernetesClient {
     this.#options = { ...resolved, logger: redactingLogger(resolved.logger, this.#redactor) };
     const time = new Monotonic(this.#options.clock);
     this.#events = new EventHub(this.#options.logger, this.#options.clock);
-    this.#timers = new Timers(this.#options.clock, (error, name) =>
-      this.#options.logger.error(
-        { timer: name },
-        `background task failed: ${this.#redactor.text(safeString(error))}`,
-      ),
+    this.#timers = new Timers(
+      this.#options.clock,
+      (error, name) =>
+        this.#options.logger.error(
+          { timer: name },
+          `background task failed: ${this.#redactor.text(safeString(error))}`,
+        ),
+      () => time.now(),
     );
     this.#transport = new Transport(this.#options, this.#redactor, this.#closer.signal);
     this.#tokens = new TokenManager(
@@ -117,7 +121,8 @@ export class VaultKubernetesClient {
    */
   async start(options: { signal?: AbortSignal | undefined } = {}): Promise<void> {
     this.#ensureOpen();
-    await this.#alive.around(this.#tokens.start(options));
+    const deadline = deadlineFrom(this.#options.timeouts.totalMs, this.#options.clock);
+    await this.#alive.around(this.#tokens.start(options, deadline));
   }
 
   /** The current token's accessor, policies and TTL; never the token. Throws ClientClosedError after close(). */
@@ -174,9 +179,9 @@ export class VaultKubernetesClient {
    */
   current<S extends StandardSchemaV1 | undefined = undefined>(
     path: string,
-    options: SecretOptions<S> = {},
+    options?: SecretOptions<S>,
   ): Secret<DataOf<S>> | undefined {
-    this.#ensureOpen();
+    if (this.#closing !== undefined) throw new ClientClosedError();
     return this.#secrets.current<DataOf<S>>(path, options);
   }
 
@@ -262,6 +267,8 @@ export class VaultKubernetesClient {
     // before any I/O or a login is spent on them.
     checkRequest(spec);
     assertSchema(spec.schema);
+    // One deadline from entry, for the attempts, the waits between them and any login on the way.
+    const deadline = deadlineFrom(this.#options.timeouts.totalMs, this.#options.clock);
     const res = await this.#alive.around(
       this.#tokens.run(
         (token) =>
@@ -275,8 +282,10 @@ export class VaultKubernetesClient {
             ...(spec.query ? { query: spec.query } : {}),
             ...(method === 'PATCH' ? { contentType: 'application/merge-patch+json' } : {}),
             call: spec,
+            deadline,
           }),
         spec,
+        deadline,
       ),
     );
     return this.#toResponse(res.body, res.status, path, spec.schema);
@@ -359,7 +368,7 @@ export class VaultKubernetesClient {
   }
 
   #ensureOpen(): void {
-    if (this.#closer.signal.aborted || this.#closing) throw new ClientClosedError();
+    if (this.#closing !== undefined) throw new ClientClosedError();
   }
 
   async #toResponse<S extends StandardSchemaV1 | undefined>(

@@ -96,12 +96,15 @@ export class KnexCredentials extends EventEmitter {
       );
     }
     const { user, password } = generation.login;
-    return {
+    const settings = {
       ...this.#settings,
       user,
-      password,
       expirationChecker: () => generation !== this.#pools.current,
     } as Knex.StaticConnectionConfig;
+    // Knex keeps these settings on its client: the password is read by the driver, but kept out
+    // of util.inspect, JSON.stringify and log lines that print the settings.
+    Object.defineProperty(settings, 'password', { value: password, enumerable: false });
+    return settings;
   };
 
   /**

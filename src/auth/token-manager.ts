@@ -1,10 +1,17 @@
-import { asClientError, ClientClosedError, VaultBadRequestError, VaultInvalidTokenError } from '../errors';
+import {
+  asClientError,
+  ClientClosedError,
+  VaultBadRequestError,
+  VaultDeadlineError,
+  VaultInvalidTokenError,
+} from '../errors';
 import type { EventHub } from '../events';
+import type { Deadline } from '../http/deadline';
 import type { Transport } from '../http/transport';
 import { parseEnvelope, requireAuth } from '../http/vault-response';
 import type { Monotonic } from '../internal/clock';
 import type { Redactor } from '../internal/redact';
-import type { Timers } from '../internal/timers';
+import type { TimerSlot, Timers } from '../internal/timers';
 import type { ResolvedOptions } from '../options';
 import type { TokenInfo } from '../types/auth';
 import type { LoginReason } from '../types/events';
@@ -36,8 +43,6 @@ export interface NewToken {
 
 export type NewTokenListener = (change: NewToken) => void;
 
-const TIMER = 'token';
-
 /**
  * The shell around the token machine (src/upkeep/token-machine.ts): it performs the machine's
  * actions (logins, renewals, events) and feeds their outcomes back as events. Every decision
@@ -48,6 +53,7 @@ export class TokenManager {
   /** The login in flight, which any number of callers wait on. */
   #login: Waiters<HeldToken> | undefined;
   #armedFor: number | undefined;
+  readonly #slot: TimerSlot;
   #generation = 0;
   readonly #listeners: NewTokenListener[] = [];
   /** Replaced tokens still alive, waiting to be revoked once nothing uses their leases. */
@@ -65,6 +71,7 @@ export class TokenManager {
     private readonly redactor: Redactor,
     private readonly time: Monotonic,
   ) {
+    this.#slot = timers.slot(() => this.#dispatch({ type: 'timer' }));
     this.#canLogin = canObtainAgain(options.auth);
     this.#creates = createsToken(options.auth);
     this.#state = initialTokenState({
@@ -77,19 +84,22 @@ export class TokenManager {
   }
 
   /** A valid token, logging in first if there is none. */
-  async token(call?: CallOptions): Promise<string> {
-    return (await this.#acquire(call)).state.token;
+  async token(call?: CallOptions, deadline?: Deadline): Promise<string> {
+    return (await this.#acquire(call, deadline)).state.token;
   }
 
-  /** Runs a call with the token; when Vault says `invalid token`, logs in again and retries the call once. */
-  async run<T>(fn: (token: string) => Promise<T>, call?: CallOptions): Promise<T> {
-    const held = await this.#acquire(call);
+  /**
+   * Runs a call with the token; when Vault says `invalid token`, logs in again and retries the call
+   * once. `deadline` (the call's, from its entry) bounds the waits for a login as well.
+   */
+  async run<T>(fn: (token: string) => Promise<T>, call?: CallOptions, deadline?: Deadline): Promise<T> {
+    const held = await this.#acquire(call, deadline);
     try {
       return this.#worked(held, await fn(held.state.token));
     } catch (error) {
       if (!(error instanceof VaultInvalidTokenError) || !this.#canLogin) throw error;
       this.#dispatch({ type: 'rejected', generation: held.state.generation, error });
-      const fresh = await this.#acquire(call);
+      const fresh = await this.#acquire(call, deadline);
       if (fresh.state.token === held.state.token) throw error;
       try {
         return this.#worked(fresh, await fn(fresh.state.token));
@@ -101,8 +111,8 @@ export class TokenManager {
     }
   }
 
-  async start(call?: CallOptions): Promise<void> {
-    await this.#acquire(call);
+  async start(call?: CallOptions, deadline?: Deadline): Promise<void> {
+    await this.#acquire(call, deadline);
   }
 
   info(): TokenInfo | undefined {
@@ -139,6 +149,7 @@ export class TokenManager {
   /** Stops the upkeep: timers off, the machine closed; calls waiting on a login fail with ClientClosedError. */
   stop(): void {
     this.#dispatch({ type: 'close' });
+    this.timers.disarm(this.#slot);
     this.timers.cancelMatching('token:');
   }
 
@@ -165,13 +176,29 @@ export class TokenManager {
     return result;
   }
 
-  async #acquire(call: CallOptions | undefined): Promise<HeldToken> {
+  async #acquire(call: CallOptions | undefined, deadline?: Deadline): Promise<HeldToken> {
     const usable = usableToken(this.#state, this.time.now());
     if (usable) return usable;
     this.#dispatch({ type: 'need' });
     const login = this.#login;
-    // A login is waited for with the caller's signal; its per-attempt timeoutMs is for the caller's own request.
-    if (login) return waitFor(login, { signal: call?.signal });
+    // A login is waited for with the caller's signal and within the caller's deadline; its
+    // per-attempt timeoutMs is for the caller's own request.
+    if (login) {
+      const timeoutMs = deadline ? Math.max(0, deadline.remainingMs()) : undefined;
+      return waitFor(
+        login,
+        {
+          signal: call?.signal,
+          timeoutMs,
+          timedOut: () =>
+            new VaultDeadlineError(
+              `the call did not finish within its deadline of ${deadline?.totalMs} ms (timeouts.totalMs): it was still waiting for a login`,
+              deadline?.totalMs ?? 0,
+            ),
+        },
+        this.options.clock,
+      );
+    }
     const { phase } = this.#state;
     if (phase.name === 'closed') throw new ClientClosedError();
     if (phase.name === 'backing-off') throw phase.error;
@@ -185,8 +212,8 @@ export class TokenManager {
     this.#state = next;
     if (next.dueAt !== this.#armedFor) {
       this.#armedFor = next.dueAt;
-      if (delayMs === undefined) this.timers.cancel(TIMER);
-      else this.timers.schedule(TIMER, delayMs, () => this.#dispatch({ type: 'timer' }));
+      if (delayMs === undefined) this.timers.disarm(this.#slot);
+      else this.timers.arm(this.#slot, delayMs);
     }
     for (const action of actions) this.#perform(action);
   }

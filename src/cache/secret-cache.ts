@@ -19,7 +19,8 @@ export class SecretCache<V extends {}> {
   }
 
   get(key: string): V | undefined {
-    return this.#pinned.get(key) ?? this.#lru.get(key);
+    // Unpinned first: most secrets are read through secret(), and a hit there costs one lookup.
+    return this.#lru.get(key) ?? this.#pinned.get(key);
   }
 
   set(key: string, value: V): void {

@@ -2,6 +2,7 @@ import { VaultKubernetesClient, VaultLoginError, VaultPermissionDeniedError } fr
 import { startMockVault } from '../testing';
 import type { Args } from './args';
 import type { CliCommand, CliIo } from './command';
+import { demoDatabase } from './demo-database';
 import { renderVault, type SetupStep, setupSteps } from './setup-steps';
 
 const HOUR = 3_600_000;
@@ -58,11 +59,14 @@ export async function runDemo(write: (text: string) => void): Promise<number> {
       '\n1. Vault, set up once by an operator (`vault-kubernetes-client mock-vault` prints these commands)',
     );
     const caFile = '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt';
+    // A real PostgreSQL when one answers (a real pool then follows the credentials), else in memory.
+    const database = await demoDatabase();
     const steps = setupSteps({
       caFile,
       caPem: mock.cluster.caCertificate,
       namespace: 'default',
       serviceAccount: 'myapp-sa',
+      ...(database.setup && { database: database.setup }),
     });
     for (const step of steps) await apply(step);
 
@@ -106,6 +110,7 @@ export async function runDemo(write: (text: string) => void): Promise<number> {
       leaseMs = creds.lease?.ttlMs ?? 0;
     });
     await stop.ready;
+    const pool = database.open(client);
     say(`  watch('database/creds/app'): user ${user}, lease ${formatDuration(leaseMs)}`);
     try {
       await client.read('secret/data/billing/config');
@@ -134,6 +139,7 @@ export async function runDemo(write: (text: string) => void): Promise<number> {
     for (let hour = 1; hour <= SIMULATED_HOURS; hour++) {
       await clock.advance(HOUR);
       const creds = await client.secret('database/creds/app');
+      await pool?.use();
       // The mock knows which users its database engine still has: a dead one would be an outage.
       if (!mock.databaseUsers({ live: true }).some((u) => u.username === creds.data.username)) deadUses++;
     }
@@ -146,6 +152,7 @@ export async function runDemo(write: (text: string) => void): Promise<number> {
     say(`    user and handed it to watch(): ${counts.rotations.join(', ')};`);
     say('    a new login also means new credentials (leases die with the token that made them).');
     say(`    Each old user was revoked after a grace period. Uses of a dead user: ${deadUses}.`);
+    if (pool) say(await pool.finish());
     say('\n4. Shutdown: close({ revoke: true })');
     await client.close({ revoke: true });
     const tokensLeft = mock.tokens().filter((t) => t.role === 'myapp-role').length;

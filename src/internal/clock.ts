@@ -32,6 +32,8 @@ export class Monotonic {
   readonly #clock: Clock;
   readonly #read: () => number;
   readonly #system: boolean;
+  /** Readings count from here: small whole numbers, which V8 keeps unboxed in every object holding one. */
+  readonly #origin: number;
   #last: number;
   #lastReal: number;
   #offset = 0;
@@ -39,19 +41,21 @@ export class Monotonic {
   constructor(clock: Clock) {
     this.#clock = clock;
     this.#system = clock === systemClock;
-    this.#read = this.#system ? () => performance.timeOrigin + performance.now() : () => clock.now();
+    this.#read = this.#system ? () => performance.now() : () => clock.now();
     this.#last = this.#read();
+    this.#origin = Math.floor(this.#last);
     this.#lastReal = performance.now();
   }
 
+  /** Whole milliseconds since this view was made; never decreasing. */
   now(): number {
     const raw = this.#read();
-    if (this.#system) return raw;
+    if (this.#system) return Math.floor(raw) - this.#origin;
     const real = performance.now();
     if (raw < this.#last) this.#offset += this.#last - raw + (real - this.#lastReal);
     this.#last = raw;
     this.#lastReal = real;
-    return raw + this.#offset;
+    return Math.floor(raw + this.#offset) - this.#origin;
   }
 
   /** A wall-clock instant on the client's clock (epoch ms) as an instant of this time. */

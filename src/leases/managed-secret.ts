@@ -7,6 +7,7 @@ import {
   ResponseShapeError,
   VaultBadRequestError,
   VaultConnectionError,
+  VaultDeadlineError,
   VaultPermissionDeniedError,
   VaultRateLimitError,
   VaultSealedError,
@@ -16,7 +17,7 @@ import type { EventHub } from '../events';
 import type { Envelope } from '../http/vault-response';
 import type { Monotonic } from '../internal/clock';
 import { whatWasThrown } from '../internal/thrown';
-import type { Timers } from '../internal/timers';
+import type { TimerSlot, Timers } from '../internal/timers';
 import type { ResolvedOptions } from '../options';
 import { checkSchema } from '../schema-check';
 import type { ErrorPhase, RotationReason } from '../types/events';
@@ -29,6 +30,7 @@ import {
   type HeldSecret,
   initialSecretState,
   type SecretAction,
+  type SecretConfig,
   type SecretEvent,
   type SecretMachineState,
   secretStep,
@@ -57,6 +59,14 @@ export interface SecretContext {
 
 /** Background work has its own backoff; a transport retry on top would only multiply the load on a struggling Vault. */
 const BACKGROUND_RETRIES = 0;
+
+/**
+ * A cached read reads no clock (a clock read costs several times a cache lookup): the servable
+ * value is kept ready, and a timer takes it away this long before the value's end. A timer can
+ * fire late by however long the event loop is busy, so for its last second every read checks the
+ * clock instead, and nothing is ever served past its end.
+ */
+export const FAST_PATH_MARGIN_MS = 1_000;
 
 interface Watcher {
   listener: SecretListener<unknown>;
@@ -88,7 +98,11 @@ export class ManagedSecret {
   #reloginDrain: Promise<void> | undefined;
   /** When the value fetched under a new token landed (monotonic): the handover the old token's revocation counts from. */
   reloginLandedAt: number | undefined;
-  readonly #timer: string;
+  readonly #slot: TimerSlot;
+  /** The schema-less view of the servable value, handed out with no clock read until `#fastEnd - margin`. */
+  #fast: Secret<unknown> | undefined;
+  /** When the fast path goes (a margin before the value's end); the one slot serves this and the machine. */
+  #fastUntil: number | undefined;
 
   constructor(
     private readonly ctx: SecretContext,
@@ -98,18 +112,8 @@ export class ManagedSecret {
     /** The namespace it is read in, when it differs from the client's. */
     readonly namespace: string | undefined,
   ) {
-    this.#timer = `secret:${key}`;
-    const { secrets } = ctx.options;
-    this.#state = initialSecretState({
-      path,
-      renewAt: secrets.renewAt,
-      jitter: secrets.jitter,
-      rotateBefore: secrets.rotateBefore,
-      pollIntervalMs: secrets.pollIntervalMs,
-      certificateRenewAt: secrets.certificateRenewAt,
-      backoff: secrets.backoff,
-      drainMs: secrets.drainMs,
-    });
+    this.#slot = ctx.timers.slot(() => this.#onTimer());
+    this.#state = initialSecretState(configFor(ctx.options), path);
   }
 
   get watched(): boolean {
@@ -118,6 +122,8 @@ export class ManagedSecret {
 
   /** The value if it may be used now: never one past its lease's end or its token's. */
   cached<T>(schema: StandardSchemaV1 | undefined): Secret<T> | undefined {
+    const fast = this.#fast;
+    if (fast !== undefined) return schema ? this.#viewFor<T>(this.#viewOf!, schema) : (fast as Secret<T>);
     const value = servable(this.#state, this.ctx.time.now());
     return value && this.#viewFor<T>(value, schema);
   }
@@ -193,7 +199,8 @@ export class ManagedSecret {
   /** Ends the upkeep (evicted, invalidated, client closed): no timer left, no event after. */
   dispose(): void {
     this.#dispatch({ type: 'close' });
-    this.ctx.timers.cancel(this.#timer);
+    this.#fastUntil = undefined;
+    this.ctx.timers.disarm(this.#slot);
   }
 
   #held(): HeldSecret | undefined {
@@ -225,9 +232,24 @@ export class ManagedSecret {
   async #wait<T>(schema: StandardSchemaV1 | undefined, call: CallOptions | undefined): Promise<Secret<T>> {
     const fetch = this.#fetch;
     if (fetch) {
+      // Each caller waits on its own terms: its signal, its timeoutMs, or else the call's deadline.
+      const totalMs = this.ctx.options.timeouts.totalMs;
       const value = await waitFor(
         fetch,
-        { signal: call?.signal, timeoutMs: call?.timeoutMs, what: `the secret at ${this.path}` },
+        {
+          signal: call?.signal,
+          timeoutMs: call?.timeoutMs ?? totalMs,
+          what: `the secret at ${this.path}`,
+          ...(call?.timeoutMs === undefined
+            ? {
+                timedOut: () =>
+                  new VaultDeadlineError(
+                    `the secret at ${this.path} did not arrive within the call's deadline of ${totalMs} ms (timeouts.totalMs)`,
+                    totalMs,
+                  ),
+              }
+            : {}),
+        },
         this.ctx.options.clock,
       );
       return this.#viewFor<T>(value, schema);
@@ -240,14 +262,57 @@ export class ManagedSecret {
   }
 
   #dispatch(event: SecretEvent): void {
-    const { next, actions, delayMs } = secretStep(this.#state, event, this.ctx.time.now(), Math.random);
+    // The machine's delayMs is its dueAt less now: the slot is armed for the due instant itself,
+    // together with the fast path's end (see #rearm).
+    const { next, actions } = secretStep(this.#state, event, this.ctx.time.now(), Math.random);
     this.#state = next;
-    if (next.dueAt !== this.#armedFor) {
-      this.#armedFor = next.dueAt;
-      if (delayMs === undefined) this.ctx.timers.cancel(this.#timer);
-      else this.ctx.timers.schedule(this.#timer, delayMs, () => this.#dispatch({ type: 'timer' }));
-    }
+    const rearm = next.dueAt !== this.#armedFor;
+    this.#armedFor = next.dueAt;
     for (const action of actions) this.#perform(action);
+    if (this.#refreshFast() || rearm) this.#rearm();
+  }
+
+  /** One slot for the machine's timer and the fast path's end: armed for whichever comes first. */
+  #rearm(): void {
+    const machine = this.#armedFor;
+    const fast = this.#fastUntil;
+    const due = machine === undefined ? fast : fast === undefined ? machine : Math.min(machine, fast);
+    if (due === undefined) this.ctx.timers.disarm(this.#slot);
+    else this.ctx.timers.arm(this.#slot, due - this.ctx.timers.now());
+  }
+
+  #onTimer(): void {
+    // The slot's own clock: the time its wait proved to have passed, whatever the clock says.
+    const now = this.ctx.timers.now();
+    if (this.#fastUntil !== undefined && now >= this.#fastUntil) {
+      this.#fast = undefined;
+      this.#fastUntil = undefined;
+    }
+    if (this.#armedFor !== undefined && now >= this.#armedFor) this.#dispatch({ type: 'timer' });
+    else this.#rearm();
+  }
+
+  /**
+   * Keeps the fast path in step with the machine: the servable value, until a margin before its
+   * end. Returns whether the time the fast path ends moved (the slot then needs arming again).
+   */
+  #refreshFast(): boolean {
+    const now = this.ctx.time.now();
+    const value = servable(this.#state, now);
+    const end = value && endOf(value);
+    const before = this.#fastUntil;
+    if (!value || (end !== undefined && end - now <= FAST_PATH_MARGIN_MS)) {
+      this.#fast = undefined;
+      this.#fastUntil = undefined;
+      return before !== undefined;
+    }
+    try {
+      this.#fast = this.#viewFor(value, undefined);
+    } catch {
+      this.#fast = undefined;
+    }
+    this.#fastUntil = this.#fast === undefined || end === undefined ? undefined : end - FAST_PATH_MARGIN_MS;
+    return this.#fastUntil !== before;
   }
 
   #perform(action: SecretAction): void {
@@ -591,6 +656,26 @@ export class ManagedSecret {
   get fetching(): boolean {
     return fetching(this.#state);
   }
+}
+
+/** The machine's timing options, one object per client (a cached secret holds a reference, not a copy). */
+const configs = new WeakMap<ResolvedOptions, SecretConfig>();
+function configFor(options: ResolvedOptions): SecretConfig {
+  let config = configs.get(options);
+  if (!config) {
+    const { secrets } = options;
+    config = Object.freeze({
+      renewAt: secrets.renewAt,
+      jitter: secrets.jitter,
+      rotateBefore: secrets.rotateBefore,
+      pollIntervalMs: secrets.pollIntervalMs,
+      certificateRenewAt: secrets.certificateRenewAt,
+      backoff: secrets.backoff,
+      drainMs: secrets.drainMs,
+    });
+    configs.set(options, config);
+  }
+  return config;
 }
 
 /** Failures that say Vault (or the way to it) is unwell: callers get them at once until the backoff step is over. */

@@ -57,9 +57,10 @@ export class SecretManager {
   }
 
   /** The current value, synchronously, if one is cached and still valid; never any I/O. */
-  current<T>(path: string, options: SecretOptions<StandardSchemaV1 | undefined> = {}): Secret<T> | undefined {
-    const entry = this.#cache.get(this.#key(path, options));
-    return entry?.cached<T>(options.schema);
+  current<T>(path: string, options?: SecretOptions<StandardSchemaV1 | undefined>): Secret<T> | undefined {
+    // The hottest path there is: a bare path is its own key (see #key), no object is made.
+    const key = options === undefined && path.charCodeAt(0) !== 0 ? path : this.#key(path, options ?? {});
+    return this.#cache.get(key)?.cached<T>(options?.schema);
   }
 
   watch<T>(

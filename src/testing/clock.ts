@@ -1,4 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+// A type only: the mock stays independent of the client at run time.
+import type { TrackingClock } from '../types/clock';
 
 /** Event-loop cycles with nothing happening after which busy work is taken to wait on the clock. */
 const QUIET_CYCLES = 50;
@@ -19,7 +21,7 @@ const QUIET_CYCLES = 50;
  * that waits on this clock indirectly (on a promise begun outside any timer, such as a login the
  * test started) is recognised by the event loop going round without anything happening.
  */
-export class ManualClock {
+export class ManualClock implements TrackingClock {
   #now: number;
   #seq = 0;
   readonly #timers = new Map<number, Timer>();

@@ -36,7 +36,12 @@ export interface MockVaultOptions {
   clock?: ManualClock;
   /** Record requests to paths the mock does not implement and fail `close()` if any came. */
   strict?: boolean;
-  /** Act like Vault Enterprise for these namespaces (state is shared; only the header is checked). */
+  /**
+   * Act like Vault Enterprise, with these namespaces created at start (`team-a`, `team-a/dev`:
+   * parents first). Each namespace has its own mounts (`sys/` and `auth/token/` to begin with),
+   * policies, tokens and leases; `sys/namespaces` creates, lists and deletes more. Without this
+   * option the mock is Vault CE, which ignores the X-Vault-Namespace header.
+   */
   namespaces?: string[];
   maxRequestBytes?: number;
   /** Mount KV v2 at `secret/` as `vault server -dev` does. Default true. */
@@ -55,24 +60,40 @@ export interface MockVaultResponse {
   body: unknown;
 }
 
+/** A lease as the mock holds it (see `MockVault.leases`). Times are epoch ms on the mock clock. */
 export interface LeaseView {
+  /** The lease id a client renews and revokes. */
   id: string;
+  /** The request path that created it: `database/creds/app`. */
   path: string;
   issuedAt: number;
   expiresAt: number;
   renewable: boolean;
+  /** The accessor of the token it belongs to: revoking that token revokes the lease. */
   tokenAccessor: string;
+  /** The Vault namespace's path (`team-a/`); '' for the root namespace. */
+  namespace: string;
 }
 
+/** A token as the mock holds it (see `MockVault.tokens`): never the token itself. */
 export interface TokenView {
   accessor: string;
   policies: readonly string[];
+  /** The path that created it: `auth/kubernetes/login`, `auth/token/create`. */
   path: string;
+  /** The role it was issued for (an auth method's or a token role); '' if none. */
   role: string;
   issuedAt: number;
+  /** Epoch ms; null for a token that never expires (root). */
   expiresAt: number | null;
   renewable: boolean;
   metadata: Readonly<Record<string, string>> | null;
+  /** Uses left; 0 means unlimited. */
+  numUses: number;
+  /** Whether it has no parent token (logins and orphans): revoking another token never takes it. */
+  orphan: boolean;
+  /** The Vault namespace's path (`team-a/`); '' for the root namespace. */
+  namespace: string;
 }
 
 export interface MockCluster {
@@ -110,6 +131,8 @@ export interface MockCluster {
 }
 
 export interface KubernetesSetup {
+  /** The Vault namespace to set it up in (Enterprise mode); the root namespace by default. */
+  vaultNamespace?: string;
   role?: string;
   serviceAccount?: string | string[];
   namespace?: string | string[];
@@ -120,6 +143,8 @@ export interface KubernetesSetup {
 }
 
 export interface JwtSetup {
+  /** The Vault namespace to set it up in (Enterprise mode); the root namespace by default. */
+  vaultNamespace?: string;
   /** Where the JWT auth method is enabled; `jwt` by default. */
   mount?: string;
   role?: string;
@@ -159,15 +184,26 @@ export interface AppRoleCredentials {
  * API (paths, bodies, status codes, error strings) and keeps time on a ManualClock.
  */
 export interface MockVault {
+  /** Where it listens: `http://127.0.0.1:<port>` (or `https://` with `tls`). Give it to the client as `address`. */
   readonly address: string;
+  /** A token with the root policy that never expires; `request`, `write` and `read` use it by default. */
   readonly rootToken: string;
+  /** The mock's time. Pass it to the client as `clock` so one `advance()` moves both. */
   readonly clock: ManualClock;
+  /** The key `sys/unseal` accepts after `seal()` or a `PUT sys/seal`. */
   readonly unsealKey: string;
   /** Present when started with `tls`: the CA to trust and a client certificate for mTLS. */
   readonly tls: MockTls | undefined;
+  /** The simulated Kubernetes cluster: service-account tokens Vault's Kubernetes and JWT auth trust. */
   readonly cluster: MockCluster;
+  /**
+   * Faults to inject on the wire: `failNext({ path, status, errors, times })`, `latency(ms)`,
+   * `resetConnection()`, `htmlError()`, `rateLimit(limit, windowMs)`.
+   */
   readonly faults: FaultInjector;
+  /** Every request the mock answered, with the token's accessor (never the token). */
   readonly audit: {
+    /** Requests matching the query; by default those that came over HTTP, oldest first. */
     entries(query?: AuditQuery): AuditEntry[];
     count(query?: AuditQuery): number;
     clear(): void;
@@ -181,9 +217,10 @@ export interface MockVault {
     body?: unknown,
     options?: { token?: string | null; namespace?: string },
   ): Promise<MockVaultResponse>;
-  /** `request` that throws on an error status: for test setup. */
-  write(path: string, body?: unknown): Promise<MockVaultResponse>;
-  read(path: string): Promise<MockVaultResponse>;
+  /** `request` with the root token that throws on an error status: for test setup. */
+  write(path: string, body?: unknown, options?: { namespace?: string }): Promise<MockVaultResponse>;
+  /** A GET with the root token that throws on an error status. */
+  read(path: string, options?: { namespace?: string }): Promise<MockVaultResponse>;
   /** The article's steps: enable and configure Kubernetes auth, write a role bound to an account. */
   setupKubernetesAuth(setup?: KubernetesSetup): Promise<void>;
   /**
@@ -196,12 +233,20 @@ export interface MockVault {
    * issue a secret ID. Returns what the workload is given.
    */
   setupAppRole(setup?: AppRoleSetup): Promise<AppRoleCredentials>;
+  /** Seals the mock, as `vault operator seal` does: everything but the unauthenticated sys/ paths answers 503. */
   seal(): void;
+  /** Unseals it without the key. */
   unseal(): void;
+  /** The leases alive at the mock clock's current time, optionally by path prefix or token accessor. */
   leases(filter?: { path?: string; tokenAccessor?: string }): LeaseView[];
+  /** The tokens alive at the mock clock's current time, root included. */
   tokens(): TokenView[];
-  /** Revokes a token (by token or accessor) behind the client's back, with its leases. */
+  /**
+   * Revokes a token (by token or accessor) behind the client's back: the tokens it created and
+   * every lease of theirs go too. False if there was no such token.
+   */
   revokeToken(tokenOrAccessor: string): boolean;
+  /** Revokes a lease behind the client's back. False if there was no such lease. */
   revokeLease(leaseId: string): boolean;
   /**
    * The database users the mock's database engines created, live or gone (lease revoked or
@@ -212,6 +257,10 @@ export interface MockVault {
   databaseCredentialWorks(username: string, password: string): boolean;
   /** Requests to paths the mock does not implement (`METHOD path`). */
   unhandledRequests(): string[];
+  /**
+   * Stops listening and lets go of everything (cluster endpoints, database connections).
+   * With `strict`, rejects if any request reached a path the mock does not implement.
+   */
   close(): Promise<void>;
 }
 
@@ -222,19 +271,38 @@ export async function startMockVault(options: MockVaultOptions = {}): Promise<Mo
   // The cluster's CA (the API server's and the service-account issuer's): the mock's own when it serves TLS.
   const clusterCa = tls?.caCertificate ?? createTlsMaterial('127.0.0.1').caCertificate;
   const cluster = await KubernetesCluster.create(clock, clusterCa);
-  const core = new VaultCore(clock, options.namespaces ?? []);
+  const core = new VaultCore(clock, options.namespaces !== undefined);
   core.registerEngines(builtinEngines(core, cluster));
   core.registerEngines(options.engines ?? {});
   const health: HealthState = { initialized: true, standby: false, performanceStandby: false };
   const unsealKey = randomBytes(32).toString('base64');
   const rootToken = options.rootToken ?? `hvs.${randomBytes(18).toString('base64url')}`;
 
-  core.mountBackend('sys/', 'system', () => systemBackend(core, { health, unsealKey, clusterId: uuid() }), {
-    description: 'system endpoints used for control, policy and debugging',
-  });
-  core.mountBackend('auth/token/', 'token', ({ mount }) => tokenBackend(core, mount), {
-    description: 'token based credentials',
-  });
+  const system = { health, unsealKey, clusterId: uuid() };
+  const defaultMounts = (namespace = core.namespaces.root) => {
+    core.mountBackend(
+      'sys/',
+      'system',
+      () => systemBackend(core, system),
+      { description: 'system endpoints used for control, policy and debugging' },
+      namespace,
+    );
+    core.mountBackend(
+      'auth/token/',
+      'token',
+      ({ mount }) => tokenBackend(core, mount),
+      { description: 'token based credentials' },
+      namespace,
+    );
+  };
+  defaultMounts();
+  core.onNamespaceCreated(defaultMounts);
+  for (const path of options.namespaces ?? []) {
+    let parent = core.namespaces.root;
+    for (const name of path.split('/').filter((segment) => segment !== '')) {
+      parent = core.createNamespace(parent, name);
+    }
+  }
   if (options.devMounts ?? true)
     core.mount('secret/', 'kv', { description: 'key/value secret storage', options: { version: '2' } });
   core.tokens.create({
@@ -252,7 +320,7 @@ export async function startMockVault(options: MockVaultOptions = {}): Promise<Mo
     expiresAt: null,
     renewable: false,
     type: 'service',
-    orphan: true,
+    parent: '',
     numUses: 0,
     role: '',
   });
@@ -308,17 +376,27 @@ export async function startMockVault(options: MockVaultOptions = {}): Promise<Mo
     });
     return {
       status: response.status,
-      body: response.rawBody !== undefined ? safeJson(response.rawBody) : (response.body ?? null),
+      body:
+        response.rawBody === undefined
+          ? (response.body ?? null)
+          : typeof response.rawBody === 'string'
+            ? safeJson(response.rawBody)
+            : response.rawBody,
     };
   };
 
-  const must = async (method: string, path: string, body?: unknown) => {
-    const res = await request(method, path, body);
+  const must = async (method: string, path: string, body?: unknown, namespace?: string) => {
+    const res = await request(method, path, body, namespace === undefined ? {} : { namespace });
     if (res.status >= 400) {
       throw new Error(`mock Vault: ${method} ${path} answered ${res.status}: ${JSON.stringify(res.body)}`);
     }
     return res;
   };
+
+  /** Whether something is mounted at `path` in a namespace (the root one by default). */
+  const mounted = (path: string, namespace?: string) =>
+    (namespace === undefined ? core.namespaces.root : core.namespaces.byPath(namespace))?.mounts.get(path) !==
+    undefined;
 
   const view = (lease: ReturnType<typeof core.leases.all>[number]): LeaseView => ({
     id: lease.id,
@@ -327,6 +405,7 @@ export async function startMockVault(options: MockVaultOptions = {}): Promise<Mo
     expiresAt: lease.expiresAt,
     renewable: lease.renewable,
     tokenAccessor: lease.tokenAccessor,
+    namespace: core.namespaceOf(lease).path,
   });
 
   let closed = false;
@@ -360,27 +439,39 @@ export async function startMockVault(options: MockVaultOptions = {}): Promise<Mo
       host: 'https://kubernetes.default.svc',
     },
     request,
-    write: (path, body) => must('POST', path, body),
-    read: (path) => must('GET', path),
+    write: (path, body, opts = {}) => must('POST', path, body, opts.namespace),
+    read: (path, opts = {}) => must('GET', path, undefined, opts.namespace),
     async setupKubernetesAuth(setup = {}) {
       const mount = setup.mount ?? 'kubernetes';
-      if (!core.mounts.get(`auth/${mount}/`)) await must('POST', `sys/auth/${mount}`, { type: 'kubernetes' });
-      await must('POST', `auth/${mount}/config`, {
-        kubernetes_host: 'https://kubernetes.default.svc',
-        kubernetes_ca_cert: clusterCa,
-        token_reviewer_jwt: await cluster.mintToken({ namespace: 'vault', serviceAccount: 'vault' }),
-      });
-      await must('POST', `auth/${mount}/role/${setup.role ?? 'myapp-role'}`, {
-        bound_service_account_names: setup.serviceAccount ?? 'myapp-sa',
-        bound_service_account_namespaces: setup.namespace ?? 'default',
-        policies: setup.policies ?? ['myapp-policy'],
-        ttl: '24h',
-        ...setup.roleFields,
-      });
+      const ns = setup.vaultNamespace;
+      if (!mounted(`auth/${mount}/`, ns)) await must('POST', `sys/auth/${mount}`, { type: 'kubernetes' }, ns);
+      await must(
+        'POST',
+        `auth/${mount}/config`,
+        {
+          kubernetes_host: 'https://kubernetes.default.svc',
+          kubernetes_ca_cert: clusterCa,
+          token_reviewer_jwt: await cluster.mintToken({ namespace: 'vault', serviceAccount: 'vault' }),
+        },
+        ns,
+      );
+      await must(
+        'POST',
+        `auth/${mount}/role/${setup.role ?? 'myapp-role'}`,
+        {
+          bound_service_account_names: setup.serviceAccount ?? 'myapp-sa',
+          bound_service_account_namespaces: setup.namespace ?? 'default',
+          policies: setup.policies ?? ['myapp-policy'],
+          ttl: '24h',
+          ...setup.roleFields,
+        },
+        ns,
+      );
     },
     async setupJwtAuth(setup = {}) {
       const mount = setup.mount ?? 'jwt';
-      if (!core.mounts.get(`auth/${mount}/`)) await must('POST', `sys/auth/${mount}`, { type: 'jwt' });
+      const ns = setup.vaultNamespace;
+      if (!mounted(`auth/${mount}/`, ns)) await must('POST', `sys/auth/${mount}`, { type: 'jwt' }, ns);
       const keys = setup.keys ?? 'oidc_discovery_url';
       const source =
         keys === 'oidc_discovery_url'
@@ -388,17 +479,22 @@ export async function startMockVault(options: MockVaultOptions = {}): Promise<Mo
           : keys === 'jwks_url'
             ? { jwks_url: cluster.jwksUrl }
             : { jwt_validation_pubkeys: [cluster.publicKeyPem] };
-      await must('POST', `auth/${mount}/config`, { ...source, bound_issuer: cluster.issuer });
+      await must('POST', `auth/${mount}/config`, { ...source, bound_issuer: cluster.issuer }, ns);
       const namespace = setup.namespace ?? 'default';
-      await must('POST', `auth/${mount}/role/${setup.role ?? 'myapp-role'}`, {
-        role_type: 'jwt',
-        user_claim: 'sub',
-        bound_audiences: setup.audiences ?? [DEFAULT_AUDIENCE],
-        bound_subject: `system:serviceaccount:${namespace}:${setup.serviceAccount ?? 'myapp-sa'}`,
-        token_policies: setup.policies ?? ['myapp-policy'],
-        token_ttl: '24h',
-        ...setup.roleFields,
-      });
+      await must(
+        'POST',
+        `auth/${mount}/role/${setup.role ?? 'myapp-role'}`,
+        {
+          role_type: 'jwt',
+          user_claim: 'sub',
+          bound_audiences: setup.audiences ?? [DEFAULT_AUDIENCE],
+          bound_subject: `system:serviceaccount:${namespace}:${setup.serviceAccount ?? 'myapp-sa'}`,
+          token_policies: setup.policies ?? ['myapp-policy'],
+          token_ttl: '24h',
+          ...setup.roleFields,
+        },
+        ns,
+      );
     },
     async setupAppRole(setup = {}) {
       const mount = setup.mount ?? 'approle';
@@ -448,6 +544,9 @@ export async function startMockVault(options: MockVaultOptions = {}): Promise<Mo
         expiresAt: t.expiresAt,
         renewable: t.renewable,
         metadata: t.meta,
+        numUses: t.numUses,
+        orphan: t.parent === '',
+        namespace: core.namespaceOf(t).path,
       }));
     },
     revokeToken: (tokenOrAccessor) => {
@@ -472,7 +571,9 @@ export async function startMockVault(options: MockVaultOptions = {}): Promise<Mo
       // Revocations under way finish, then engines close what they hold outside (database pools).
       await core.settled();
       await Promise.all(
-        core.mounts.list(() => true).map((m) => core.mounts.get(m.path)?.backend.dispose?.()),
+        core.namespaces
+          .all()
+          .flatMap((ns) => ns.mounts.list(() => true).map((m) => ns.mounts.get(m.path)?.backend.dispose?.())),
       );
       await cluster.dispose();
       if (options.strict && core.unhandled.length > 0) {

@@ -69,8 +69,8 @@ export type SecretPhase =
     }
   | { readonly name: 'closed' };
 
+/** The timing options, one object shared by every secret of a client. */
 export interface SecretConfig {
-  readonly path: string;
   readonly renewAt: number;
   readonly jitter: number;
   readonly rotateBefore: number;
@@ -82,6 +82,8 @@ export interface SecretConfig {
 
 export interface SecretMachineState {
   readonly config: SecretConfig;
+  /** The secret's path, for what the machine says about it. */
+  readonly path: string;
   readonly phase: SecretPhase;
   /** When the machine's one timer is due (monotonic ms), if armed. */
   readonly dueAt: number | undefined;
@@ -168,12 +170,26 @@ export interface SecretStep {
   readonly delayMs: number | undefined;
 }
 
+/** The upkeep steps, made once: a secret at rest holds one of these, not an object of its own. */
+const RENEW: SecretUpkeep = Object.freeze({ action: 'renew' });
+const POLL: SecretUpkeep = Object.freeze({ action: 'poll' });
+const FETCH = new Map<RotationReason, SecretUpkeep>();
+function fetchFor(reason: RotationReason): SecretUpkeep {
+  let due = FETCH.get(reason);
+  if (!due) {
+    due = Object.freeze({ action: 'fetch', reason });
+    FETCH.set(reason, due);
+  }
+  return due;
+}
+
 /** Vault sets a static role's new password at the instant it states; read it just after. */
 export const STATIC_ROTATION_SLACK_MS = 1_000;
 
-export function initialSecretState(config: SecretConfig): SecretMachineState {
+export function initialSecretState(config: SecretConfig, path: string): SecretMachineState {
   return {
     config,
+    path,
     phase: { name: 'empty' },
     dueAt: undefined,
     failures: 0,
@@ -300,7 +316,7 @@ function fetched(
   const previousAlive = phase.name === 'replacing' && alive(phase.value, now);
   const arrived =
     state.refetch && value.fetched.lease ? { ...value, tokenEndsAt: state.refetch.tokenEndsAt } : value;
-  const unusable = unusableOnArrival(state.config.path, arrived, now);
+  const unusable = unusableOnArrival(state.path, arrived, now);
   if (unusable) {
     return failed(
       { ...state, refetch: undefined },
@@ -397,7 +413,7 @@ function schedule(
   switch (fetched.kind) {
     case 'leased':
       if (fetched.lease?.renewable) {
-        due = { action: 'renew' };
+        due = RENEW;
         const leadMs = lead(value.leaseTtlMs);
         delay = (first ? firstRenewDelay : renewDelay)(
           value.leaseTtlMs,
@@ -407,13 +423,13 @@ function schedule(
           random,
         );
       } else {
-        due = { action: 'fetch', reason: 'max-ttl' };
+        due = fetchFor('max-ttl');
         delay = replaceDelay(remaining, value.leaseTtlMs, config.rotateBefore, lead(value.leaseTtlMs));
       }
       break;
     case 'certificate': {
       const lifetime = (value.endsAt ?? now) - value.fetchedAt;
-      due = { action: 'fetch', reason: 'certificate-expiring' };
+      due = fetchFor('certificate-expiring');
       delay = certificateDelay(
         value.fetchedAt,
         value.endsAt ?? now,
@@ -426,15 +442,15 @@ function schedule(
       break;
     }
     case 'static-credentials':
-      due = { action: 'fetch', reason: 'new-version' };
+      due = fetchFor('new-version');
       delay = Math.max(0, remaining) + STATIC_ROTATION_SLACK_MS;
       break;
     case 'kv-v2':
-      due = state.pollMetadata ? { action: 'poll' } : { action: 'fetch', reason: 'new-version' };
+      due = state.pollMetadata ? POLL : fetchFor('new-version');
       delay = jittered(config.pollIntervalMs, config.jitter, random);
       break;
     case 'kv':
-      due = { action: 'fetch', reason: 'new-version' };
+      due = fetchFor('new-version');
       delay = jittered(config.pollIntervalMs, config.jitter, random);
       break;
   }
@@ -488,7 +504,7 @@ function failed(
       value.tokenEndsAt === undefined &&
       end !== undefined &&
       end - (now + delay) > value.leaseTtlMs * state.config.rotateBefore;
-    const due: SecretUpkeep = retry ?? (renewable ? { action: 'renew' } : { action: 'fetch', reason });
+    const due: SecretUpkeep = retry ?? (renewable ? RENEW : fetchFor(reason));
     return step({ ...settled, phase: { name: 'fresh', value, due }, dueAt: now + delay }, actions, now);
   }
   if (value && phase.name !== 'dead' && phase.name !== 'loading') actions.push({ type: 'expired', value });
@@ -609,7 +625,7 @@ function renewed(
     return step(
       {
         ...next,
-        phase: { name: 'fresh', value, due: { action: 'fetch', reason: 'max-ttl' } },
+        phase: { name: 'fresh', value, due: fetchFor('max-ttl') },
         dueAt: now + delay,
       },
       actions,
@@ -617,11 +633,7 @@ function renewed(
     );
   }
   const delay = renewDelay(event.grantedMs, config.renewAt, config.jitter, l.leadMs, random);
-  return step(
-    { ...next, phase: { name: 'fresh', value, due: { action: 'renew' } }, dueAt: now + delay },
-    actions,
-    now,
-  );
+  return step({ ...next, phase: { name: 'fresh', value, due: RENEW }, dueAt: now + delay }, actions, now);
 }
 
 function renewFailed(
@@ -673,7 +685,7 @@ function pollFailed(
       delivered: false,
       phase: 'read',
       reason: 'new-version',
-      retry: { action: 'fetch', reason: 'new-version' },
+      retry: fetchFor('new-version'),
     },
     now,
     random,

@@ -23,11 +23,13 @@ export const CAPPED_SLACK_MS = 1_000;
 export const MAX_LEAD_SHARE = 1 / 3;
 
 /**
- * A fleet started together renews first somewhere in this band of the TTL (full jitter), ending
- * at `renewAt`: pods that logged in at one instant spread their first renewals over a sixth of
- * the TTL instead of piling onto Vault within the ±jitter around two thirds.
+ * A fleet started together renews first anywhere in this band of the TTL (full jitter), ending at
+ * `renewAt`: pods that logged in at one instant spread their first renewals over a third of the
+ * TTL (from a third to two thirds, by default) instead of piling onto Vault within the ±jitter
+ * around two thirds. Half the steady cycle: the first round runs at about twice the steady rate.
+ * Renewing early is always safe; it costs a renewal a little sooner, once.
  */
-export const FIRST_RENEWAL_BAND = 1 / 6;
+export const FIRST_RENEWAL_BAND = 1 / 3;
 
 /** `ms` spread by ±`jitter` of itself; never negative. Delays here are whole milliseconds, rounded to the nearest. */
 export function jittered(ms: number, jitter: number, random: () => number): number {

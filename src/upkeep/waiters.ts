@@ -49,6 +49,8 @@ export interface WaitOptions {
   timeoutMs?: number | undefined;
   /** What to call the wait in a timeout message. */
   what?: string;
+  /** The error when `timeoutMs` passes; a VaultTimeoutError naming the call's timeoutMs by default. */
+  timedOut?: () => Error;
 }
 
 export function waitFor<T>(waiters: Waiters<T>, options: WaitOptions = {}, clock?: Clock): Promise<T> {
@@ -77,9 +79,10 @@ export function waitFor<T>(waiters: Waiters<T>, options: WaitOptions = {}, clock
         () => {
           done();
           reject(
-            new VaultTimeoutError(
-              `gave up waiting for ${options.what ?? 'Vault'} after ${timeoutMs} ms (the call's timeoutMs)`,
-            ),
+            options.timedOut?.() ??
+              new VaultTimeoutError(
+                `gave up waiting for ${options.what ?? 'Vault'} after ${timeoutMs} ms (the call's timeoutMs)`,
+              ),
           );
         },
         Math.max(0, timeoutMs),

@@ -103,7 +103,8 @@ describe('regressions found by the chaos suite', () => {
     const reached = new Promise<void>((resolve) => (arrived = resolve));
     const rotating = client.rotate('database/creds/app');
     await reached;
-    await h.mock.clock.advance(MINUTE);
+    // 45 s: past the new login, inside the call's 60 s deadline (timeouts.totalMs).
+    await h.mock.clock.advance(45_000);
     expect(h.events.filter((e) => e.name === 'auth:login')).toHaveLength(2);
     release();
     await rotating;

@@ -153,16 +153,29 @@ describe('JWT login against the mock', () => {
   it('logs in inside the auth namespace given, and reads in the client namespace', async () => {
     await mock.close();
     mock = await startMockVault({ namespaces: ['admin', 'admin/team-a'] });
-    await mock.write('sys/policies/acl/myapp-policy', {
-      policy: 'path "secret/data/myapp/*" { capabilities = ["read"] }',
-    });
-    await mock.write('secret/data/myapp/config', { data: { username: 'app-user' } });
+    // Real Enterprise namespaces: the login's policy lives in admin and names the child's paths
+    // from there; the secret lives in admin/team-a's own KV mount.
+    await mock.write(
+      'sys/policies/acl/myapp-policy',
+      { policy: 'path "team-a/secret/data/myapp/*" { capabilities = ["read"] }' },
+      { namespace: 'admin' },
+    );
+    await mock.write(
+      'sys/mounts/secret',
+      { type: 'kv', options: { version: '2' } },
+      { namespace: 'admin/team-a' },
+    );
+    await mock.write(
+      'secret/data/myapp/config',
+      { data: { username: 'app-user' } },
+      { namespace: 'admin/team-a' },
+    );
     tokenPath = await mock.cluster.writeToken({
       namespace: 'default',
       serviceAccount: 'myapp-sa',
       expiresIn: 3600,
     });
-    await mock.setupJwtAuth();
+    await mock.setupJwtAuth({ vaultNamespace: 'admin' });
     const vault = new VaultKubernetesClient({
       address: mock.address,
       namespace: 'admin/team-a',

@@ -28,9 +28,9 @@ describe('transport against the mock Vault', () => {
       expect.arrayContaining(['auth/kubernetes/login', 'secret/data/myapp/config', 'auth/token/renew-self']),
     );
     for (const entry of entries) expect(entry.namespace).toBe('team-a');
-    // A per-call namespace wins over the client's.
+    // A per-call namespace wins over the client's: team-b does not exist.
     await expect(client.read('secret/data/myapp/config', { namespace: 'team-b' })).rejects.toThrow(
-      /namespaces feature not enabled/,
+      /namespace not found/,
     );
   });
 

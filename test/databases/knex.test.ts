@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import knex, { type Knex } from 'knex';
 import type mysql from 'mysql2/promise';
 import { knexCredentials, type RotationEvent } from 'vault-kubernetes-client/knex';
@@ -154,6 +155,23 @@ describe.skipIf(!pgUp)('knex credentials on PostgreSQL', () => {
     for (let i = 0; i < 3; i++)
       await expect(db(admin.table).first()).rejects.toMatchObject({ code: '42501' });
     expect(source.rotations).toBe(1);
+    await close();
+  });
+
+  it('keeps the password out of what knex holds when inspected or serialised, and still logs in', async () => {
+    const source = new FakeSource();
+    const { db, close } = open(source);
+    source.deliver(users[0]!, 'a-password-nobody-should-see');
+    // The test server trusts local connections, so any password logs in; the driver still got it.
+    expect(await who(db)).toBe(users[0]);
+    const settings = (db.client as { connectionSettings: object }).connectionSettings;
+    expect((settings as { password?: string }).password).toBe('a-password-nobody-should-see');
+    for (const text of [
+      inspect(settings, { depth: 5 }),
+      JSON.stringify(settings),
+      inspect(db.client, { depth: 3 }),
+    ])
+      expect(text).not.toContain('a-password-nobody-should-see');
     await close();
   });
 

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import type mysql from 'mysql2/promise';
 import { createPool, type RotationEvent } from 'vault-kubernetes-client/mysql2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,6 +96,16 @@ describe.skipIf(!available)('mysql2 pool adapter', () => {
         (n) => n === 0,
       ),
     ).toBe(0);
+  });
+
+  it('keeps the password out of util.inspect and JSON of the pool', async () => {
+    const source = new FakeSource();
+    const pool = open(source);
+    source.deliver(users[0]!, 'a-password-nobody-should-see');
+    await pool.query('SELECT 1').catch(() => undefined);
+    for (const text of [inspect(pool, { depth: 6 }), JSON.stringify(pool)])
+      expect(text).not.toContain('a-password-nobody-should-see');
+    await pool.end();
   });
 
   it('asks for new credentials when the database refuses the current ones', async () => {

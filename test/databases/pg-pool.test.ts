@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import pg from 'pg';
 import { createPool, type RotationEvent } from 'vault-kubernetes-client/pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -139,6 +140,17 @@ describe.skipIf(!available)('pg pool adapter', () => {
     await pool.end();
     await expect(pool.query('SELECT 1')).rejects.toThrow(/ended/);
     expect(pool.poolCount).toBe(0);
+  });
+
+  it('keeps the password out of util.inspect and JSON of the pool and its clients', async () => {
+    const source = new FakeSource();
+    const pool = open(source);
+    source.deliver(users[0]!, 'a-password-nobody-should-see');
+    const client = await pool.connect();
+    for (const text of [inspect(pool, { depth: 6 }), inspect(client, { depth: 2 }), JSON.stringify(pool)])
+      expect(text).not.toContain('a-password-nobody-should-see');
+    client.release();
+    await pool.end();
   });
 
   it('never shares a client between the old and the new user (pg.Pool per lease)', async () => {

@@ -51,15 +51,30 @@ export async function createHarness(
   } = {},
 ): Promise<Harness> {
   const mock = await startMockVault(options.mock);
-  await mock.setupKubernetesAuth({ roleFields: options.role ?? {} });
-  await mock.write('sys/policies/acl/myapp-policy', {
-    policy:
-      options.policy ??
-      'path "secret/data/myapp/*" { capabilities = ["read"] }\npath "secret/metadata/myapp/*" { capabilities = ["read", "list"] }',
+  // With Enterprise namespaces, the article's setup happens in the first one (as a team's would).
+  const namespace = options.mock?.namespaces?.[0];
+  const inNamespace = namespace === undefined ? {} : { namespace };
+  if (namespace !== undefined) {
+    await mock.write('sys/mounts/secret', { type: 'kv', options: { version: '2' } }, inNamespace);
+  }
+  await mock.setupKubernetesAuth({
+    roleFields: options.role ?? {},
+    ...(namespace === undefined ? {} : { vaultNamespace: namespace }),
   });
-  await mock.write('secret/data/myapp/config', {
-    data: { username: 'app-user', password: 'kv-password-value-1' },
-  });
+  await mock.write(
+    'sys/policies/acl/myapp-policy',
+    {
+      policy:
+        options.policy ??
+        'path "secret/data/myapp/*" { capabilities = ["read"] }\npath "secret/metadata/myapp/*" { capabilities = ["read", "list"] }',
+    },
+    inNamespace,
+  );
+  await mock.write(
+    'secret/data/myapp/config',
+    { data: { username: 'app-user', password: 'kv-password-value-1' } },
+    inNamespace,
+  );
   if (options.database) await mountDatabase(mock, options.database);
   const tokenPath = await mock.cluster.writeToken({
     namespace: 'default',

@@ -1,4 +1,9 @@
-import { type SecretRotatedEvent, VaultKubernetesClient, VaultTimeoutError } from 'vault-kubernetes-client';
+import {
+  type SecretRotatedEvent,
+  VaultDeadlineError,
+  VaultKubernetesClient,
+  VaultTimeoutError,
+} from 'vault-kubernetes-client';
 import { ManualClock } from 'vault-kubernetes-client/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../helpers/harness';
@@ -200,5 +205,45 @@ describe("class 4: a secret's identity is (namespace, path, body)", () => {
     );
     expect(client.current('pki/issue/web')).toBeUndefined();
     await client.close();
+  });
+});
+
+describe('C5: one deadline from call entry, through the wait for a login', () => {
+  it('a read that waits on a slow login fails with VaultDeadlineError at timeouts.totalMs; the login itself goes on', async () => {
+    h = await createHarness({ policy: POLICY, database: {} });
+    const clock = h.mock.clock;
+    let release!: () => void;
+    const slowLogin = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let reached!: () => void;
+    const atVault = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    const client = h.client({
+      timeouts: { totalMs: 5_000 },
+      fetch: async (input, init) => {
+        const response = await fetch(input, init);
+        const url = input instanceof Request ? input.url : String(input);
+        if (url.endsWith('/login')) {
+          reached();
+          await clock.hold(slowLogin);
+        }
+        return response;
+      },
+    });
+    const starting = client.start().catch((error: unknown) => error);
+    await atVault;
+    const reading = client.read('database/creds/app').catch((error: unknown) => error);
+    await clock.advance(5_000);
+    const error = await reading;
+    expect(error).toBeInstanceOf(VaultDeadlineError);
+    expect((error as VaultDeadlineError).totalMs).toBe(5_000);
+    expect(await starting).toBeInstanceOf(VaultDeadlineError);
+    // The shared login was not cut short by the callers giving up: it lands, and serves the next call.
+    release();
+    await clock.settle();
+    await expect(client.read('database/creds/app')).resolves.toBeTruthy();
+    expect(h.mock.audit.count({ path: 'auth/kubernetes/login' })).toBe(1);
   });
 });

@@ -185,11 +185,12 @@ describe('class 6: a wall clock stepped back or forward never serves a lease pas
       const dead: string[] = [];
       for (let second = 0; second < 6 * 60; second++) {
         if (second === 45) {
-          // The step, between two readings at one instant. (In real time the client measures the
-          // gap between readings with performance.now(); simulated time has only this clock.)
-          client.current('database/creds/app');
+          // The step, between two readings of the clock at one instant (tokenInfo() reads it). In
+          // real time the client measures the gap between readings with performance.now();
+          // simulated time has only this clock.
+          client.tokenInfo();
           offset = stepMs;
-          client.current('database/creds/app');
+          client.tokenInfo();
         }
         // Vault unreachable from just before the step for two minutes: the lease held then runs
         // out, and only the client's own idea of time stops it being served past its end.

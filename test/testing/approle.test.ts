@@ -334,6 +334,9 @@ describe('login (path_login.go)', () => {
     expect((await login({ role_id: ` ${creds.roleId} `, secret_id: ` ${creds.secretId} ` })).status).toBe(
       200,
     );
+    // Declared fields (sdk/framework/backend.go): anything else is named in a warning.
+    const extra = await login({ role_id: creds.roleId, secret_id: creds.secretId, role_name: 'myapp-role' });
+    expect(extra.body.warnings).toEqual(['Endpoint ignored these unrecognized parameters: [role_name]']);
   });
 
   it('counts a secret ID’s uses, then forgets it', async () => {
@@ -508,17 +511,28 @@ describe('response wrapping of a secret ID (vault/wrapping.go)', () => {
       creation_path: 'auth/approle/role/app/secret-id',
       creation_ttl: 60,
     });
-    // The wrapping token opens nothing but its own cubbyhole.
-    expectErrors(await call(mock, 'GET', 'auth/approle/role/app', undefined, { token: info.token }), 403, [
-      DENIED,
-    ]);
-
     const unwrapped = await unwrap(info.token);
     expect(unwrapped.status, unwrapped.text).toBe(200);
     const { secret_id, secret_id_accessor } = unwrapped.body.data;
     expect(info.wrapped_accessor).toBe(secret_id_accessor);
     expect((await login({ role_id: await roleId(), secret_id })).status).toBe(200);
     expectErrors(await unwrap(info.token), 400, ['wrapping token is not valid or does not exist']);
+
+    // The wrapping token opens nothing but its own cubbyhole, and a refused request spends its
+    // single use like any other (request_handling.go runs UseToken before the policy check).
+    const other = (
+      await call(
+        mock,
+        'POST',
+        'auth/approle/role/app/secret-id',
+        {},
+        { headers: { 'X-Vault-Wrap-TTL': '60s' } },
+      )
+    ).body.wrap_info.token as string;
+    expectErrors(await call(mock, 'GET', 'auth/approle/role/app', undefined, { token: other }), 403, [
+      DENIED,
+    ]);
+    expectErrors(await unwrap(other), 400, ['wrapping token is not valid or does not exist']);
   });
 
   it('unwraps with the token in the body too, and not after the wrap TTL', async () => {

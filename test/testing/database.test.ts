@@ -337,3 +337,77 @@ it('rotate-root answers 204 and needs root credentials', async () => {
     },
   });
 });
+
+describe('password policies (sys/policies/password) and password_policy', () => {
+  const DIGITS_AND_LOWER = `length = 32
+rule "charset" {
+  charset = "abcdefghijklmnopqrstuvwxyz"
+  min-chars = 4
+}
+rule "charset" {
+  charset = "0123456789"
+  min-chars = 6
+}`;
+
+  it('stores a policy (base64 accepted), reads it back, lists it, and generates passwords that follow it', async () => {
+    expect((await put('sys/policies/password/app', { policy: DIGITS_AND_LOWER })).status).toBe(204);
+    expect(
+      (await put('sys/policies/password/b64', { policy: Buffer.from(DIGITS_AND_LOWER).toString('base64') }))
+        .status,
+    ).toBe(204);
+    expect((await get('sys/policies/password/b64')).body.data).toEqual({ policy: DIGITS_AND_LOWER });
+    expect((await api('LIST', 'sys/policies/password')).body.data).toEqual({ keys: ['app', 'b64'] });
+    for (let i = 0; i < 20; i++) {
+      const { password } = (await get('sys/policies/password/app/generate')).body.data as {
+        password: string;
+      };
+      expect(password).toMatch(/^[a-z0-9]{32}$/);
+      expect(password.replace(/[^a-z]/g, '').length).toBeGreaterThanOrEqual(4);
+      expect(password.replace(/[^0-9]/g, '').length).toBeGreaterThanOrEqual(6);
+    }
+  });
+
+  it('refuses what Vault refuses, with its messages', async () => {
+    const refused = async (policy: string) => {
+      const res = await put('sys/policies/password/bad', { policy });
+      expect(res.status).toBe(400);
+      return (res.body as { errors: string[] }).errors[0];
+    };
+    expect(await refused('')).toBe('missing policy');
+    expect(await refused('length = 3\nrule "charset" { charset = "abc" }')).toBe(
+      'passwords must be between 4 and 100 characters',
+    );
+    expect(await refused('length = 5\nrule "charset" {\n charset = "abc"\n min-chars = 6\n}')).toBe(
+      'invalid password policy: 1 error occurred:\n\t* specified rules require at least 6 characters but 5 is specified\n\n',
+    );
+    expect(await refused('length = 20')).toBe(
+      'invalid password policy: 1 error occurred:\n\t* no charset specified\n\n',
+    );
+    expect((await get('sys/policies/password/missing')).status).toBe(404);
+    expect((await get('sys/policies/password/missing/generate')).body).toEqual({
+      errors: ['policy does not exist'],
+    });
+  });
+
+  it('a connection with password_policy gives its users passwords from it; one naming no policy fails the read', async () => {
+    await put('sys/policies/password/app', { policy: DIGITS_AND_LOWER });
+    await put('database/config/app-db', {
+      plugin_name: 'in-memory-database-plugin',
+      connection_url: 'postgresql://{{username}}:{{password}}@db.internal:5432/app',
+      username: 'vault-admin',
+      password: 'root-secret',
+      allowed_roles: 'readonly,static-*',
+      password_policy: 'app',
+    });
+    const { password } = (await get('database/creds/readonly')).body.data as { password: string };
+    expect(password).toMatch(/^[a-z0-9]{32}$/);
+    expect(mock.databaseUsers({ role: 'readonly' })[0]!.password).toBe(password);
+
+    await put('database/config/app-db', { password_policy: 'nope' });
+    const refused = await get('database/creds/readonly');
+    expect(refused.status).toBe(500);
+    expect((refused.body as { errors: string[] }).errors[0]).toBe(
+      '1 error occurred:\n\t* unable to generate password: policy does not exist\n\n',
+    );
+  });
+});

@@ -21,7 +21,6 @@ const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 
 const CONFIG: SecretConfig = {
-  path: 'database/creds/app',
   renewAt: 2 / 3,
   jitter: 0.1,
   rotateBefore: 1 / 3,
@@ -72,8 +71,9 @@ class Driver {
   constructor(
     config: SecretConfig = CONFIG,
     readonly random: () => number = () => 0.5,
+    path = 'database/creds/app',
   ) {
-    this.state = initialSecretState(config);
+    this.state = initialSecretState(config, path);
   }
 
   send(event: SecretEvent): readonly SecretAction[] {
@@ -108,7 +108,7 @@ describe('secret machine: exact times with injected randomness', () => {
     const first = held('leased', 0, HOUR);
     d.send({ type: 'fetched', value: first });
     expect(d.of('deliver')).toEqual([{ type: 'deliver', value: first }]);
-    expect(d.state.dueAt).toBe(Math.round((7 / 12) * HOUR));
+    expect(d.state.dueAt).toBe(HOUR / 2);
     d.advance(d.state.dueAt!);
     expect(d.of('renew')).toEqual([{ type: 'renew', leaseId: first.fetched.lease!.id, incrementMs: HOUR }]);
     // Capped: 20 minutes granted of the hour asked.
@@ -119,7 +119,7 @@ describe('secret machine: exact times with injected randomness', () => {
   });
 
   it('a certificate already expired by the pod clock is not served and not re-issued in a loop: it backs off', () => {
-    const d = new Driver({ ...CONFIG, path: 'pki/issue/web' }, () => 0);
+    const d = new Driver(CONFIG, () => 0, 'pki/issue/web');
     d.send({ type: 'want' });
     const issued: number[] = [];
     d.onAction = (action) => {
@@ -150,7 +150,7 @@ describe('secret machine: exact times with injected randomness', () => {
   });
 
   it('a static password at its rotation instant is handed to the caller, then read again a second later', () => {
-    const d = new Driver({ ...CONFIG, path: 'database/static-creds/app' });
+    const d = new Driver(CONFIG, () => 0.5, 'database/static-creds/app');
     d.send({ type: 'want' });
     const value = held('static-credentials', 0, 0);
     d.send({ type: 'fetched', value });
@@ -159,7 +159,7 @@ describe('secret machine: exact times with injected randomness', () => {
   });
 
   it('KV v2: polls metadata; a new version is fetched; a 403 on metadata switches to reading the data', () => {
-    const d = new Driver({ ...CONFIG, jitter: 0, path: 'secret/data/app' });
+    const d = new Driver({ ...CONFIG, jitter: 0 }, () => 0.5, 'secret/data/app');
     d.send({ type: 'want' });
     d.send({ type: 'fetched', value: held('kv-v2', 0, undefined, { version: 1 }) });
     d.advance(5 * MINUTE);

@@ -105,9 +105,9 @@ describe('token machine: exact times with injected randomness', () => {
     expect(d.send({ type: 'need' })).toEqual([{ type: 'login', reason: 'initial' }]);
     const t = token(HOUR);
     d.send({ type: 'login-ok', token: t, sentAt: 0 });
-    // 2/3 - 1/6 × 0.5 = 7/12 of an hour.
-    expect(d.state.dueAt).toBe((7 / 12) * HOUR);
-    d.advance((7 / 12) * HOUR);
+    // 2/3 - 1/3 × 0.5 = half an hour.
+    expect(d.state.dueAt).toBe(HOUR / 2);
+    d.advance(HOUR / 2);
     expect(d.last('renew')).toEqual({ type: 'renew', token: t, incrementMs: HOUR });
     d.send({
       type: 'renew-ok',

@@ -41,7 +41,7 @@ export function authBlock(
     renewable: token.renewable,
     entity_id: token.entityId,
     token_type: token.type,
-    orphan: token.orphan,
+    orphan: token.parent === '',
     mfa_requirement: null,
     num_uses: token.numUses,
   };

@@ -61,7 +61,7 @@ export class ResponseWrapping {
       expiresAt: now + ttl * 1000,
       renewable: false,
       type: 'service',
-      orphan: true,
+      parent: '',
       numUses: 1,
       role: '',
     });
@@ -100,9 +100,12 @@ export class ResponseWrapping {
     };
   }
 
-  /** A live wrapping token, or ErrInvalidWrappingToken (400, verbatim). */
+  /**
+   * A live wrapping token, or ErrInvalidWrappingToken (400, verbatim). An unwrap spends the
+   * token's single use as the request comes in, so the token is looked up even then.
+   */
   #wrapping(id: string): { token: TokenEntry; wrapped: Wrapped } {
-    const token = this.tokens.get(id);
+    const token = this.tokens.getTainted(id);
     const wrapped = this.#cubbyholes.get(id);
     if (!token || !wrapped || !token.policies.includes(WRAPPING_POLICY)) {
       throw new VaultError(400, INVALID_WRAPPING_TOKEN);

@@ -1,4 +1,5 @@
 import type { TokenEntry } from '../store/tokens';
+import type { Namespace } from './namespaces';
 
 /** Vault's logical operations; HTTP verbs map onto these before policies are checked. */
 export type Operation = 'read' | 'list' | 'create' | 'update' | 'delete' | 'patch';
@@ -24,6 +25,8 @@ export interface BackendRequest {
   readonly data: Record<string, unknown>;
   readonly headers: Readonly<Record<string, string | undefined>>;
   readonly mount: MountInfo;
+  /** The namespace the request runs in (the root namespace outside Vault Enterprise). */
+  readonly namespace: Namespace;
   readonly token: TokenEntry | undefined;
   readonly now: number;
   /** The client's IP address as the listener saw it (Vault's req.Connection); absent for in-process calls. */
@@ -64,7 +67,8 @@ export interface BackendResult {
   /** Overrides the status the core would pick (a KV v2 read of a deleted version answers 404 with a body). */
   status?: number;
   /** A non-JSON answer, e.g. `pki/ca/pem`. */
-  raw?: { contentType: string; body: string };
+  /** A non-JSON answer, e.g. `pki/ca/pem`; binary bodies (DER) as a Buffer. */
+  raw?: { contentType: string; body: string | Buffer };
   /** An `auth` block about an existing token (renewal), as opposed to `auth`, which issues one. */
   authBlock?: Record<string, unknown>;
   /** Top-level lease fields of an answer about an existing lease (`sys/leases/renew`). */
@@ -78,5 +82,5 @@ export interface MockResponse {
   headers: Record<string, string>;
   /** JSON body, a raw string, or nothing. */
   body?: unknown;
-  rawBody?: string;
+  rawBody?: string | Buffer;
 }

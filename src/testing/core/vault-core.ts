@@ -13,16 +13,20 @@ import { calculateTtl, SYSTEM_MAX_TTL } from './durations';
 import type { BuiltinEngine, EngineCatalog, EngineContext, MockEngine } from './engine';
 import { authBlock, errorResponse, jsonHeaders } from './envelope';
 import { batchToken, serviceToken, uuid } from './ids';
+import { type Namespace, NamespaceStore, parseNamespaceName, ROOT_NAMESPACE_ID, within } from './namespaces';
 import { ResponseWrapping, wrapTtlOf } from './response-wrapping';
 import { dispatch, existsFor } from './routes';
+import { matchesSpecialPath } from './special-paths';
 import type { AuthIntent, BackendRequest, BackendResult, MockResponse, MountInfo, Operation } from './types';
-import { invalidToken, permissionDenied, VaultError } from './vault-error';
+import { badRequest, invalidToken, permissionDenied, VaultError } from './vault-error';
 
 export interface CoreClock {
   now(): number;
   /** Present on the mock's ManualClock: lets a backend act at a time on the mock's clock (a lease's end). */
   setTimeout?(callback: () => unknown, ms: number): unknown;
   clearTimeout?(handle: unknown): void;
+  /** Present on the ManualClock: I/O a backend starts on its own (a database's DROP ROLE) is waited for. */
+  track?<T>(work: Promise<T>): Promise<T>;
 }
 
 export interface CoreRequest {
@@ -46,15 +50,26 @@ const UNAUTHENTICATED_SYS = new Set([
   'sys/leader',
   'sys/wrapping/lookup',
 ]);
-/** Root-protected paths: a non-root token needs `sudo` on them as well. */
-const SUDO_PREFIXES = [
-  'sys/auth/',
-  'sys/seal',
-  'sys/leases/revoke-prefix/',
-  'sys/leases/revoke-force/',
-  'sys/raw',
+/**
+ * sys/ paths a child namespace may not use (openbao/openbao request_handling.go
+ * restrictedSysAPIs): what concerns the whole server is done from the root namespace.
+ */
+const ROOT_ONLY_SYS = [
+  'audit',
+  'config/auditing',
+  'config/cors',
+  'generate-root',
+  'health',
+  'host-info',
+  'init',
+  'internal/counters/activity',
+  'metrics',
+  'raw',
+  'rekey',
+  'seal',
+  'step-down',
+  'unseal',
 ];
-const SUDO_EXACT = new Set(['sys/auth', 'sys/leases/lookup/']);
 
 /**
  * The mock's Vault: the request pipeline (seal, token, policy, routing, leases, audit) in the
@@ -64,8 +79,12 @@ const SUDO_EXACT = new Set(['sys/auth', 'sys/leases/lookup/']);
 export class VaultCore {
   readonly tokens = new TokenStore();
   readonly leases = new LeaseStore();
+  /** The root namespace's mounts and policies (every namespace has its own, see `namespaces`). */
   readonly mounts = new MountTable();
   readonly policies = new PolicyStore();
+  readonly namespaces = new NamespaceStore(this.mounts, this.policies);
+  /** Password policies by name, as written (sys/policies/password; the database engine draws from them). */
+  readonly passwordPolicies = new Map<string, string>();
   readonly audit = new AuditLog();
   readonly wrapping = new ResponseWrapping(this.tokens);
   sealed = false;
@@ -75,10 +94,58 @@ export class VaultCore {
   /** Revocations a backend is still carrying out (a database dropping a user). */
   readonly #revoking = new Set<Promise<void>>();
 
+  /** Mounts `sys/` and `auth/token/` in a new namespace, as Vault does; set by the mock. */
+  #defaultMounts: (namespace: Namespace) => void = () => undefined;
+
   constructor(
     readonly clock: CoreClock,
-    readonly namespaces: readonly string[],
+    /**
+     * Vault Enterprise: namespaces are real (`sys/namespaces`, the X-Vault-Namespace header).
+     * Vault CE ignores the header: every request is in the root namespace.
+     */
+    readonly enterprise: boolean,
   ) {}
+
+  /** What every namespace gets mounted at its creation (the root's is mounted by the caller). */
+  onNamespaceCreated(mountDefaults: (namespace: Namespace) => void): void {
+    this.#defaultMounts = mountDefaults;
+  }
+
+  /** sys/namespaces/<name> in `parent`: a new, empty namespace with its own sys/ and token store. */
+  createNamespace(parent: Namespace, name: string, customMetadata: Record<string, string> = {}): Namespace {
+    const path = parseNamespaceName(name);
+    const existing = this.namespaces.byPath(`${parent.path}${path}`);
+    if (existing) {
+      existing.customMetadata = customMetadata;
+      return existing;
+    }
+    const conflict = parent.mounts.conflicts(path);
+    if (conflict) throw new Error(`new namespace conflicts with existing mount: ${conflict}`);
+    const namespace = this.namespaces.create(parent, path, customMetadata);
+    this.#defaultMounts(namespace);
+    return namespace;
+  }
+
+  /** Deletes a namespace without children: its tokens, leases and mounts go with it. */
+  async deleteNamespace(namespace: Namespace): Promise<void> {
+    const done: Promise<void>[] = [];
+    for (const token of this.tokens.all())
+      if (token.namespaceId === namespace.id) done.push(this.revokeToken(token));
+    for (const lease of this.leases.all())
+      if (lease.namespaceId === namespace.id) done.push(this.revokeLease(lease));
+    await Promise.all(done);
+    await Promise.all(
+      namespace.mounts
+        .list(() => true)
+        .map((info) => namespace.mounts.remove(info.path)?.backend.dispose?.()),
+    );
+    this.namespaces.remove(namespace);
+  }
+
+  /** The namespace a token or lease belongs to (the root if it is gone). */
+  namespaceOf(entry: { namespaceId: string }): Namespace {
+    return this.namespaces.byId(entry.namespaceId) ?? this.namespaces.root;
+  }
 
   now(): number {
     return this.clock.now();
@@ -89,11 +156,19 @@ export class VaultCore {
     for (const [type, engine] of Object.entries(catalog)) this.engines.set(type, engine);
   }
 
-  /** Mounts an engine of the catalog at `path` (with its trailing slash; `auth/` for auth methods). */
-  mount(path: string, type: string, settings: Partial<MountInfo> = {}): Mounted {
+  /**
+   * Mounts an engine of the catalog at `path` (with its trailing slash; `auth/` for auth
+   * methods) in a namespace, the root by default.
+   */
+  mount(
+    path: string,
+    type: string,
+    settings: Partial<MountInfo> = {},
+    namespace = this.namespaces.root,
+  ): Mounted {
     const engine = this.engines.get(type);
     if (!engine) throw new VaultError(400, `plugin not found in the catalog: ${type}`);
-    return this.mountBackend(path, type, (context) => engine.create(context), settings);
+    return this.mountBackend(path, type, (context) => engine.create(context), settings, namespace);
   }
 
   /** Mounts a backend outside the catalog: the system backend and the token store. */
@@ -102,8 +177,9 @@ export class VaultCore {
     type: string,
     create: (context: EngineContext) => Backend,
     settings: Partial<MountInfo> = {},
+    namespace = this.namespaces.root,
   ): Mounted {
-    const mounted = this.mounts.add(path, type, { routes: [] }, settings);
+    const mounted = namespace.mounts.add(path, type, { routes: [] }, settings);
     mounted.backend = create({ mount: mounted.info, now: () => this.now() });
     return mounted;
   }
@@ -112,23 +188,55 @@ export class VaultCore {
    * Disables a mount: its leases are revoked and, for an auth method, the tokens it issued; then
    * the backend lets go of what it holds outside (a database's connections), as Vault closes a plugin.
    */
-  async unmount(path: string): Promise<void> {
+  async unmount(path: string, namespace = this.namespaces.root): Promise<void> {
     const done: Promise<void>[] = [];
-    for (const lease of this.leases.byPrefix(path)) done.push(this.revokeLease(lease));
-    for (const token of this.tokens.all()) if (token.mountPath === path) done.push(this.revokeToken(token));
+    for (const lease of this.leases.byPrefix(path)) {
+      if (lease.namespaceId === namespace.id) done.push(this.revokeLease(lease));
+    }
+    for (const token of this.tokens.all()) {
+      if (token.mountPath === path && token.namespaceId === namespace.id) done.push(this.revokeToken(token));
+    }
     await Promise.all(done);
-    await this.mounts.remove(path)?.backend.dispose?.();
+    await namespace.mounts.remove(path)?.backend.dispose?.();
+  }
+
+  /** The mount a token or lease came from, in its own namespace. */
+  mountOf(entry: { namespaceId: string; mountPath: string }): Mounted | undefined {
+    return this.namespaceOf(entry).mounts.get(entry.mountPath);
   }
 
   /** Ends every token and lease whose time is up, as Vault's expiration manager does in the background. */
   expire(): void {
     const now = this.now();
-    for (const token of this.tokens.sweep(now)) void this.#revokeLeasesOf(token);
+    for (const token of this.tokens.expiredAt(now)) void this.revokeToken(token);
     for (const lease of this.leases.expiredAt(now)) void this.revokeLease(lease);
   }
 
-  /** Settles once the backends have finished revoking its leases (at once when none does I/O). */
+  /**
+   * Revokes a token and, depth first, every token it created, with all their leases: Vault's
+   * revokeTree, which every revocation but revoke-orphan goes through (expiry included).
+   * Settles once the backends have finished revoking the leases (at once when none does I/O).
+   */
   revokeToken(token: TokenEntry): Promise<void> {
+    const done: Promise<void>[] = [];
+    const revokeTree = (entry: TokenEntry) => {
+      for (const id of this.tokens.children(entry.id)) {
+        const child = this.tokens.getTainted(id);
+        if (child) revokeTree(child);
+      }
+      this.tokens.delete(entry.id);
+      done.push(this.#revokeLeasesOf(entry));
+    };
+    revokeTree(token);
+    return Promise.all(done).then(() => undefined);
+  }
+
+  /** revoke-orphan: the token and its leases go; the tokens it created stay, as orphans. */
+  revokeOrphan(token: TokenEntry): Promise<void> {
+    for (const id of this.tokens.children(token.id)) {
+      const child = this.tokens.getTainted(id);
+      if (child) this.tokens.orphan(child);
+    }
     this.tokens.delete(token.id);
     return this.#revokeLeasesOf(token);
   }
@@ -136,12 +244,20 @@ export class VaultCore {
   /** Settles once the backend has finished revoking the lease; never rejects. */
   revokeLease(lease: LeaseEntry): Promise<void> {
     if (!this.leases.delete(lease.id)) return Promise.resolve();
-    const pending = this.mounts.get(lease.mountPath)?.backend.revokeLease?.(lease);
+    const pending = this.mountOf(lease)?.backend.revokeLease?.(lease);
     if (!pending) return Promise.resolve();
-    const tracked = pending.catch(() => undefined);
+    const tracked = this.track(pending.catch(() => undefined));
     this.#revoking.add(tracked);
     void tracked.then(() => this.#revoking.delete(tracked));
     return tracked;
+  }
+
+  /**
+   * Reports I/O a backend does outside any request (revoking a database user when its lease ends
+   * on the clock) to a ManualClock, so that time does not move on before it is done.
+   */
+  track<T>(work: Promise<T>): Promise<T> {
+    return this.clock.track ? this.clock.track(work) : work;
   }
 
   /** Waits for every revocation under way, including those begun while waiting. */
@@ -156,7 +272,12 @@ export class VaultCore {
   }
 
   /** Creates a token from an auth method's answer, capping its TTL at the effective max as Vault does. */
-  issueToken(auth: AuthIntent, mount: MountInfo, path: string): { token: TokenEntry; warnings: string[] } {
+  issueToken(
+    auth: AuthIntent,
+    mount: MountInfo,
+    path: string,
+    namespace = this.namespaces.root,
+  ): { token: TokenEntry; warnings: string[] } {
     const now = this.now();
     const { ttl, warnings } = calculateTtl({
       increment: 0,
@@ -170,7 +291,8 @@ export class VaultCore {
       mountMaxTtl: mount.maxLeaseTtl || SYSTEM_MAX_TTL,
     });
     const token = this.tokens.create({
-      id: auth.tokenType === 'batch' ? batchToken() : serviceToken(),
+      id: this.newTokenId(auth.tokenType, namespace),
+      namespaceId: namespace.id,
       policies: auth.policies,
       meta: auth.metadata,
       path,
@@ -185,7 +307,7 @@ export class VaultCore {
       expiresAt: now + ttl * 1000,
       renewable: auth.renewable,
       type: auth.tokenType,
-      orphan: true,
+      parent: '',
       numUses: auth.numUses,
       role: auth.role,
       boundCidrs: auth.boundCidrs ?? [],
@@ -193,37 +315,62 @@ export class VaultCore {
     return { token, warnings };
   }
 
-  /** The ACL of a token: its named policies as stored now (Vault re-reads them on every request). */
+  /** A generated token id; outside the root namespace it ends with the namespace's id. */
+  newTokenId(type: 'service' | 'batch', namespace: Namespace): string {
+    const id = type === 'batch' ? batchToken() : serviceToken();
+    return namespace.id === ROOT_NAMESPACE_ID ? id : `${id}.${namespace.id}`;
+  }
+
+  /**
+   * The ACL of a token: its named policies as its own namespace stores them now (Vault re-reads
+   * them on every request).
+   */
   aclFor(token: TokenEntry): Acl {
-    return new Acl(this.policies.resolve(token.policies));
+    return new Acl(this.namespaceOf(token).policies.resolve(token.policies));
+  }
+
+  /**
+   * A path as the token's policies see it: policies are written relative to the token's
+   * namespace, so a request in a child namespace is checked as `child/path`.
+   */
+  aclPath(token: TokenEntry, namespace: Namespace, path: string): string {
+    return `${namespace.path.slice(this.namespaceOf(token).path.length)}${path}`;
   }
 
   async handle(req: CoreRequest): Promise<{ response: MockResponse; accessor?: string; unhandled: boolean }> {
     let accessor: string | undefined;
     let unhandled = false;
+    let lastUse: TokenEntry | undefined;
+    let response: MockResponse;
+    const header = req.headers['x-vault-namespace'];
     try {
       const operation = operationOf(req);
       const wrapTtl = wrapTtlOf(req.headers);
       this.expire();
-      if (this.sealed && !UNAUTHENTICATED_SYS.has(req.path)) throw new VaultError(503, 'Vault is sealed');
-      this.#checkNamespace(req.headers['x-vault-namespace']);
+      // Vault CE puts every request in the root namespace whatever the header says (http/util.go
+      // adjustRequest); Enterprise resolves the header and the path's prefix to a namespace.
+      const resolved = this.enterprise
+        ? this.namespaces.resolve(header, req.path)
+        : { namespace: this.namespaces.root, path: req.path };
+      if (!resolved) throw new VaultError(404, 'namespace not found');
+      const { namespace } = resolved;
+      if (this.sealed && !UNAUTHENTICATED_SYS.has(resolved.path))
+        throw new VaultError(503, 'Vault is sealed');
       // handleCancelableRequest refuses these before it looks at the token.
-      if ((operation === 'update' || operation === 'patch') && req.path.endsWith('/')) {
+      if ((operation === 'update' || operation === 'patch') && resolved.path.endsWith('/')) {
         throw new VaultError(400, "cannot write to a path ending in '/'");
+      }
+      if (namespace !== this.namespaces.root && isRootOnly(resolved.path)) {
+        throw new VaultError(400, 'operation only available in root namespace');
       }
 
       // Vault's HTTP layer ends every list path with a slash before anything routes it.
-      const path = operation === 'list' && !req.path.endsWith('/') ? `${req.path}/` : req.path;
-      const route = this.mounts.match(path);
+      const path = operation === 'list' && !resolved.path.endsWith('/') ? `${resolved.path}/` : resolved.path;
+      const route = namespace.mounts.match(path);
       const unauthenticated =
         UNAUTHENTICATED_SYS.has(path) ||
-        (route?.mounted.backend.unauthenticated?.some((special) =>
-          // PathsSpecial entries ending in '*' are prefixes (userpass's `login/*`).
-          special.endsWith('*')
-            ? route.rest.startsWith(special.slice(0, -1))
-            : special === route.rest.replace(/\/$/, ''),
-        ) ??
-          false);
+        (route !== undefined &&
+          matchesSpecialPath(route.mounted.backend.unauthenticated, route.rest.replace(/\/$/, '')));
 
       let token: TokenEntry | undefined;
       if (req.path === 'sys/wrapping/unwrap' || req.path === 'sys/wrapping/lookup') {
@@ -236,6 +383,8 @@ export class VaultCore {
       if (!unauthenticated) {
         token = this.#authenticate(req.headers, req.remoteAddress);
         accessor = token.accessor;
+        // UseToken runs before the policy check, so a refused request spends a use too.
+        if (this.tokens.use(token)) lastUse = token;
       }
       let backendReq: BackendRequest = {
         operation,
@@ -244,6 +393,7 @@ export class VaultCore {
         data: req.body,
         headers: req.headers,
         mount: route?.mounted.info ?? placeholderMount,
+        namespace,
         token,
         now: this.now(),
         remoteAddress: req.remoteAddress,
@@ -256,7 +406,7 @@ export class VaultCore {
       ) {
         backendReq = { ...backendReq, operation: 'create' };
       }
-      if (token && !unwrapping) this.#authorize(token, backendReq);
+      if (token && !unwrapping) this.#authorize(token, backendReq, route?.mounted.backend.rootPaths);
       if (!route) {
         unhandled = true;
         throw new VaultError(404, `no handler for route "${path}". route entry not found.`);
@@ -270,23 +420,29 @@ export class VaultCore {
         }
         throw error;
       }
-      const response = this.wrapping.wrap(
-        this.#respond(result, backendReq, token),
-        wrapTtl,
-        req.path,
-        this.now(),
-      );
-      return { response, accessor, unhandled };
+      response = this.wrapping.wrap(this.#respond(result, backendReq, token), wrapTtl, req.path, this.now());
     } catch (error) {
-      return { response: errorResponse(error), accessor, unhandled };
+      response = errorResponse(error);
     }
+    if (lastUse) response = await this.#spendLastUse(lastUse, response);
+    // wrapGenericHandler sends the namespace header back on every answer, CE or not.
+    if (header) response.headers['x-vault-namespace'] = header;
+    return { response, accessor, unhandled };
   }
 
-  #checkNamespace(namespace: string | undefined): void {
-    const name = namespace?.replace(/^\/+|\/+$/g, '') ?? '';
-    if (name === '' || name === 'root') return;
-    // Vault CE refuses namespaces; the mock plays Enterprise only for the namespaces it was given.
-    if (!this.namespaces.includes(name)) throw VaultError.wrapped(403, 'namespaces feature not enabled');
+  /**
+   * The deferred revocation of request_handling.go: a token's last use is allowed to finish, then
+   * the token goes with its leases, so a lease it was just given cannot be handed out.
+   */
+  async #spendLastUse(token: TokenEntry, response: MockResponse): Promise<MockResponse> {
+    await this.revokeToken(token);
+    const leaseId = (response.body as { lease_id?: unknown } | undefined)?.lease_id;
+    if (typeof leaseId !== 'string' || leaseId === '') return response;
+    return errorResponse(
+      badRequest(
+        'Secret cannot be returned; token had one use left, so leased credentials were immediately revoked.',
+      ),
+    );
   }
 
   #authenticate(headers: Record<string, string | undefined>, remoteAddress: string | undefined): TokenEntry {
@@ -303,14 +459,24 @@ export class VaultCore {
     return token;
   }
 
-  #authorize(token: TokenEntry, req: BackendRequest): void {
+  /**
+   * The ACL check, with `sudo` as well on the backend's root-protected paths (PathsSpecial.Root).
+   * A token acts only in its own namespace and the namespaces under it.
+   */
+  #authorize(token: TokenEntry, req: BackendRequest, rootPaths: readonly string[] | undefined): void {
+    if (!within(req.namespace, this.namespaceOf(token))) throw permissionDenied();
     const acl = this.aclFor(token);
     if (acl.isRoot) return;
-    const capability = req.operation;
-    const path = req.fullPath;
-    const allowed = acl.allows(path, capability);
-    const needsSudo = SUDO_EXACT.has(path) || SUDO_PREFIXES.some((prefix) => path.startsWith(prefix));
+    const path = this.aclPath(token, req.namespace, req.fullPath);
+    const allowed = acl.allows(path, req.operation);
+    const needsSudo = matchesSpecialPath(rootPaths, req.path);
     if (!allowed || (needsSudo && !acl.allows(path, 'sudo'))) throw permissionDenied();
+  }
+
+  /** SudoPrivilege: whether the token holds `sudo` on the request's path (the root policy always does). */
+  hasSudo(token: TokenEntry, req: Pick<BackendRequest, 'namespace' | 'fullPath'>): boolean {
+    const acl = this.aclFor(token);
+    return acl.isRoot || acl.allows(this.aclPath(token, req.namespace, req.fullPath), 'sudo');
   }
 
   #respond(
@@ -349,6 +515,7 @@ export class VaultCore {
     if (result.secret) {
       if (!token) throw new VaultError(500, 'internal error');
       const lease = this.leases.create({
+        namespaceId: req.namespace.id,
         path: req.fullPath.replace(/\/$/, ''),
         mountPath: req.mount.path,
         issuedAt: req.now,
@@ -365,7 +532,7 @@ export class VaultCore {
       });
     }
     if (result.auth) {
-      const issued = this.issueToken(result.auth, req.mount, req.fullPath);
+      const issued = this.issueToken(result.auth, req.mount, req.fullPath, req.namespace);
       body.auth = authBlock(issued.token, result.auth);
       const warnings = [...(result.warnings ?? []), ...issued.warnings];
       body.warnings = warnings.length ? warnings : null;
@@ -395,6 +562,13 @@ const placeholderMount: MountInfo = {
   maxLeaseTtl: 0,
   options: {},
 };
+
+/** Whether a path is one of the sys/ APIs only the root namespace may use. */
+function isRootOnly(path: string): boolean {
+  if (!path.startsWith('sys/')) return false;
+  const rest = path.slice('sys/'.length).replace(/\/$/, '');
+  return ROOT_ONLY_SYS.some((prefix) => rest === prefix || rest.startsWith(`${prefix}/`));
+}
 
 const parseBlocks = (texts: readonly string[]) =>
   texts.flatMap((text) => {

@@ -233,6 +233,8 @@ function withListenerHeaders(ctx: Context, outcome: Outcome): Outcome {
   if (outcome.kind !== 'respond' || outcome.response.headers['content-type'] === 'text/html') return outcome;
   const headers = outcome.response.headers;
   headers['cache-control'] ??= 'no-store';
+  // Vault's Date header is Vault's clock, the one its expirations are stated on: the mock's clock.
+  headers.date ??= new Date(ctx.core.clock.now()).toUTCString();
   if (ctx.options.tls) headers['strict-transport-security'] = 'max-age=31536000; includeSubDomains';
   return outcome;
 }

@@ -2,6 +2,8 @@ import { base62 } from '../core/ids';
 
 export interface LeaseEntry {
   readonly id: string;
+  /** The namespace of the mount that issued it (`root` outside Vault Enterprise namespaces). */
+  readonly namespaceId: string;
   /** The request path that created it: `database/creds/app`. */
   readonly path: string;
   readonly mountPath: string;
@@ -15,14 +17,22 @@ export interface LeaseEntry {
   readonly internal: Record<string, unknown>;
 }
 
-export type NewLease = Omit<LeaseEntry, 'id' | 'lastRenewal'>;
+export type NewLease = Omit<LeaseEntry, 'id' | 'lastRenewal' | 'namespaceId'> & { namespaceId?: string };
 
 export class LeaseStore {
   readonly #leases = new Map<string, LeaseEntry>();
 
   create(lease: NewLease): LeaseEntry {
-    // Vault's lease ids are the request path plus a random base62 suffix.
-    const entry: LeaseEntry = { ...lease, id: `${lease.path}/${base62(24)}`, lastRenewal: null };
+    // Vault's lease ids are the request path plus a random base62 suffix, and the namespace id
+    // outside the root namespace.
+    const namespaceId = lease.namespaceId ?? 'root';
+    const suffix = namespaceId === 'root' ? '' : `.${namespaceId}`;
+    const entry: LeaseEntry = {
+      ...lease,
+      namespaceId,
+      id: `${lease.path}/${base62(24)}${suffix}`,
+      lastRenewal: null,
+    };
     this.#leases.set(entry.id, entry);
     return entry;
   }

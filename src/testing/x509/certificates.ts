@@ -56,6 +56,7 @@ const OID = {
   basicConstraints: '2.5.29.19',
   authorityKeyIdentifier: '2.5.29.35',
   extKeyUsage: '2.5.29.37',
+  cRLNumber: '2.5.29.20',
   serverAuth: '1.3.6.1.5.5.7.3.1',
   clientAuth: '1.3.6.1.5.5.7.3.2',
 } as const;
@@ -245,6 +246,47 @@ export class CertificateAuthority {
       notBefore,
       notAfter,
     );
+  }
+
+  /**
+   * A signed X.509 v2 CRL (RFC 5280 5.1) listing the revoked serials (Vault's colon form), with
+   * the authority key identifier and the CRL number Vault's CRLs carry.
+   */
+  crl(options: {
+    revoked: readonly { serialNumber: string; revokedAt: Date }[];
+    thisUpdate: Date;
+    nextUpdate: Date;
+    number: number;
+  }): string {
+    const algorithm = signatureAlgorithm(this.issuer.key);
+    const entries = options.revoked.map((entry) =>
+      der.sequence(
+        der.integer(Buffer.from(entry.serialNumber.replaceAll(/[:-]/g, ''), 'hex')),
+        der.time(wholeSeconds(entry.revokedAt)),
+      ),
+    );
+    const extensions = der.explicit(
+      0,
+      der.sequence(
+        extension(
+          OID.authorityKeyIdentifier,
+          false,
+          der.sequence(der.implicit(0, der.octetString(this.issuer.keyId))),
+        ),
+        extension(OID.cRLNumber, false, der.integer(options.number)),
+      ),
+    );
+    const tbs = der.sequence(
+      der.integer(1), // v2
+      algorithm.identifier,
+      this.issuer.name,
+      der.time(wholeSeconds(options.thisUpdate)),
+      der.time(wholeSeconds(options.nextUpdate)),
+      ...(entries.length > 0 ? [der.sequence(...entries)] : []),
+      extensions,
+    );
+    const signature = sign(algorithm.hash, tbs, this.issuer.key.privateKey);
+    return der.toPem('X509 CRL', der.sequence(tbs, algorithm.identifier, der.bitString(signature)));
   }
 
   /** Does not clamp to the CA's own validity; that policy (Vault's leaf_not_after_behavior) is the caller's. */

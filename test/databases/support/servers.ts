@@ -73,6 +73,10 @@ export async function setUpPostgres(
   const su = await pgAdmin();
   try {
     await su.query(`CREATE ROLE "${admin}" WITH LOGIN CREATEROLE PASSWORD '${password}'`);
+    // Vault's default revocation revokes on every table in schema public, where parallel runs keep
+    // their tables: without some privilege on those, PostgreSQL refuses the REVOKE outright (as it
+    // would for Vault) and the role stays. Reading them lets the REVOKE pass with a warning.
+    await su.query(`GRANT pg_read_all_data TO "${admin}"`);
     await su.query(`GRANT CREATE ON SCHEMA public TO "${admin}"`);
     await su.query(`GRANT CREATE ON DATABASE test TO "${admin}"`);
     await su.query(`SET ROLE "${admin}"`);

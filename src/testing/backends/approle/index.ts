@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Backend } from '../../core/backend';
 import { SYSTEM_MAX_TTL } from '../../core/durations';
+import { field } from '../../core/fields';
 import { goQuote } from '../../core/go-format';
-import type { Route } from '../../core/routes';
+import { defineRoute, type RouteInput } from '../../core/routes';
 import type { BackendRequest, BackendResult, MountInfo } from '../../core/types';
 import type { VaultCore } from '../../core/vault-core';
 import { badRequest, unsupportedPath, VaultError } from '../../core/vault-error';
 import { LoginLockout } from '../auth-common/lockout';
-import { str } from '../fields';
-import { appRoleLogin } from './login';
+import { appRoleLogin, LOGIN_FIELDS } from './login';
 import { type AppRole, appRoleView, ROLE_FIELDS, writeAppRole } from './role';
-import { generateSecretId, SECRET_ID_FIELDS } from './secret-id-issue';
+import { CUSTOM_SECRET_ID_FIELDS, generateSecretId, SECRET_ID_FIELDS } from './secret-id-issue';
 import { SecretIdStore, secretIdView } from './secret-ids';
 
 /**
@@ -19,6 +19,11 @@ import { SecretIdStore, secretIdView } from './secret-ids';
  * Vault's user lockout, and token renewal from the current role. The per-field role endpoints
  * (`role/<name>/policies`, `.../secret-id-ttl`, ...) are not implemented: write the role instead.
  */
+const NAME = { role_name: field('string', 'Name of the role.') } as const;
+const BY_VALUE = { ...NAME, secret_id: field('string', 'SecretID attached to the role.') } as const;
+const BY_ACCESSOR = { ...NAME, secret_id_accessor: field('string', 'Accessor of the SecretID.') } as const;
+const ROLE_ID = { ...NAME, role_id: field('string', 'Identifier of the role.') } as const;
+
 export function appRoleBackend(core: VaultCore, mount: MountInfo): Backend {
   const roles = new Map<string, AppRole>();
   const roleIds = new Map<string, string>();
@@ -27,16 +32,6 @@ export function appRoleBackend(core: VaultCore, mount: MountInfo): Backend {
   const entities = new Map<string, string>();
   const mountMaxTtl = () => mount.maxLeaseTtl || SYSTEM_MAX_TTL;
   const roleOf = (name: string) => roles.get(name.toLowerCase());
-
-  // Every handler first catches up with the periodic tidy that Vault runs in the background.
-  const tidied =
-    <A extends unknown[]>(
-      handler: (req: BackendRequest, ...rest: A) => BackendResult | null | Promise<BackendResult | null>,
-    ) =>
-    (req: BackendRequest, ...rest: A) => {
-      secretIds.catchUp(req.now);
-      return handler(req, ...rest);
-    };
 
   /** The role a secret-ID endpoint names; each endpoint answers a missing one its own way. */
   const existing = (name: string, missing: () => VaultError): AppRole => {
@@ -55,97 +50,111 @@ export function appRoleBackend(core: VaultCore, mount: MountInfo): Backend {
     roleIds.set(role.role_id, role.name);
   };
 
-  const routes: Route[] = [
-    { pattern: 'role', handlers: { list: () => ({ data: { keys: [...roles.keys()].sort() } }) } },
-    {
+  // Every handler that touches secret IDs first catches up with the periodic tidy Vault runs in the background.
+  const tidy = (req: BackendRequest) => secretIds.catchUp(req.now);
+
+  const routes = [
+    defineRoute({
+      pattern: 'role',
+      handlers: { list: () => ({ data: { keys: [...roles.keys()].sort() } }) },
+    }),
+    defineRoute({
       pattern: 'role/:role_name',
       fields: ROLE_FIELDS,
-      exists: (_req, p) => roles.has(p.role_name!.toLowerCase()),
+      exists: (_req, { params }) => roles.has(params.role_name.toLowerCase()),
       handlers: {
-        read: (_req, p) => {
-          const role = roleOf(p.role_name!);
+        read: (_req, { params }) => {
+          const role = roleOf(params.role_name);
           return role ? { data: appRoleView(role) } : null;
         },
-        update: (req, p) => {
-          const previous = roleOf(p.role_name!);
-          const { role, warnings } = writeAppRole(req.data, p.role_name!, previous, mountMaxTtl());
+        update: (_req, input) => {
+          const previous = roleOf(input.params.role_name);
+          const { role, warnings } = writeAppRole(input, input.params.role_name, previous, mountMaxTtl());
           saveRole(role, previous?.role_id ?? '');
           return warnings.length > 0 ? { warnings } : null;
         },
-        delete: tidied((_req, p: Record<string, string>) => {
-          const role = roleOf(p.role_name!);
+        delete: (req, { params }) => {
+          tidy(req);
+          const role = roleOf(params.role_name);
           if (!role) return null;
           secretIds.flush(role.name);
           roleIds.delete(role.role_id);
           roles.delete(role.name);
           return null;
-        }),
+        },
       },
-    },
-    {
+    }),
+    defineRoute({
       pattern: 'role/:role_name/role-id',
-      fields: ['role_name', 'role_id'],
+      fields: ROLE_ID,
       handlers: {
-        read: (_req, p) => {
-          const role = roleOf(p.role_name!);
+        read: (_req, { params }) => {
+          const role = roleOf(params.role_name);
           return role ? { data: { role_id: role.role_id } } : null;
         },
-        update: (req, p) => {
-          const role = roleOf(p.role_name!);
+        update: (_req, { params, fields }) => {
+          const role = roleOf(params.role_name);
           if (!role) throw unsupportedPath();
-          const roleId = str(req.data, 'role_id');
-          if (roleId === '') throw badRequest('missing role_id');
-          saveRole({ ...role, role_id: roleId }, role.role_id);
+          if (fields.role_id === '') throw badRequest('missing role_id');
+          saveRole({ ...role, role_id: fields.role_id }, role.role_id);
           return null;
         },
       },
-    },
-    {
+    }),
+    defineRoute({
       pattern: 'role/:role_name/secret-id',
       fields: SECRET_ID_FIELDS,
       handlers: {
-        update: tidied((req, p: Record<string, string>) => issue(req, p.role_name!, randomUUID())),
-        list: tidied((_req, p: Record<string, string>) => {
-          const role = existing(p.role_name!, () =>
-            badRequest(`role ${goQuote(p.role_name!)} does not exist`),
+        update: (req, input) => {
+          tidy(req);
+          return issue(req, input, randomUUID());
+        },
+        list: (req, { params }) => {
+          tidy(req);
+          const role = existing(params.role_name, () =>
+            badRequest(`role ${goQuote(params.role_name)} does not exist`),
           );
           return { data: { keys: secretIds.accessorsOf(role.name) } };
-        }),
+        },
       },
-    },
-    {
+    }),
+    defineRoute({
       pattern: 'role/:role_name/custom-secret-id',
-      fields: [...SECRET_ID_FIELDS, 'secret_id'],
+      fields: CUSTOM_SECRET_ID_FIELDS,
       handlers: {
-        update: tidied((req, p: Record<string, string>) =>
-          issue(req, p.role_name!, str(req.data, 'secret_id')),
-        ),
+        update: (req, input) => {
+          tidy(req);
+          return issue(req, input, input.fields.secret_id);
+        },
       },
-    },
-    {
+    }),
+    defineRoute({
       pattern: 'role/:role_name/secret-id/lookup',
-      fields: ['role_name', 'secret_id'],
+      fields: BY_VALUE,
       handlers: {
-        update: tidied((req, p: Record<string, string>) => {
-          const secretId = requireField(req, 'secret_id');
-          const role = existing(p.role_name!, plainMissing(p.role_name!));
-          const entry = secretIds.get(role.name, secretId);
+        update: (req, { params, fields }) => {
+          tidy(req);
+          if (fields.secret_id === '') throw badRequest('missing secret_id');
+          const role = existing(params.role_name, plainMissing(params.role_name));
+          const entry = secretIds.get(role.name, fields.secret_id);
           return entry ? { data: secretIdView(entry) } : null;
-        }),
+        },
       },
-    },
-    {
+    }),
+    defineRoute({
       pattern: 'role/:role_name/secret-id/destroy',
-      fields: ['role_name', 'secret_id'],
-      handlers: { update: tidied(destroyById), delete: tidied(destroyById) },
-    },
-    {
+      fields: BY_VALUE,
+      handlers: { update: destroyById, delete: destroyById },
+    }),
+    defineRoute({
       pattern: 'role/:role_name/secret-id-accessor/lookup',
-      fields: ['role_name', 'secret_id_accessor'],
+      fields: BY_ACCESSOR,
       handlers: {
-        update: tidied((req, p: Record<string, string>) => {
-          const accessor = requireField(req, 'secret_id_accessor');
-          const role = existing(p.role_name!, plainMissing(p.role_name!));
+        update: (req, { params, fields }) => {
+          tidy(req);
+          const accessor = fields.secret_id_accessor;
+          if (accessor === '') throw badRequest('missing secret_id_accessor');
+          const role = existing(params.role_name, plainMissing(params.role_name));
           const found = secretIds.byAccessor(role.name, accessor);
           if (!found.known) {
             throw new VaultError(
@@ -154,23 +163,24 @@ export function appRoleBackend(core: VaultCore, mount: MountInfo): Backend {
             );
           }
           return found.entry ? { data: secretIdView(found.entry) } : null;
-        }),
+        },
       },
-    },
-    {
+    }),
+    defineRoute({
       pattern: 'role/:role_name/secret-id-accessor/destroy',
-      fields: ['role_name', 'secret_id_accessor'],
-      handlers: { update: tidied(destroyByAccessor), delete: tidied(destroyByAccessor) },
-    },
-    {
+      fields: BY_ACCESSOR,
+      handlers: { update: destroyByAccessor, delete: destroyByAccessor },
+    }),
+    defineRoute({
       pattern: 'login',
-      fields: ['role_id', 'secret_id'],
+      fields: LOGIN_FIELDS,
       handlers: {
-        update: tidied((req) => {
+        update: (req, input) => {
+          tidy(req);
           // The core's user lockout looks the login's alias (the role ID) up before the method runs.
-          const alias = str(req.data, 'role_id').trim();
+          const alias = input.fields.role_id.trim();
           return lockout.guard(alias, req.now, () =>
-            appRoleLogin(req, {
+            appRoleLogin(req, input, {
               roleByRoleId: (roleId) => {
                 const name = roleIds.get(roleId);
                 return name === undefined ? undefined : roles.get(name);
@@ -186,10 +196,10 @@ export function appRoleBackend(core: VaultCore, mount: MountInfo): Backend {
               },
             }),
           );
-        }),
+        },
       },
-    },
-    {
+    }),
+    defineRoute({
       pattern: 'tidy/secret-id',
       handlers: {
         update: (req) => {
@@ -203,11 +213,16 @@ export function appRoleBackend(core: VaultCore, mount: MountInfo): Backend {
           };
         },
       },
-    },
+    }),
   ];
 
-  function issue(req: BackendRequest, roleName: string, secretId: string): BackendResult {
-    return generateSecretId(req, {
+  function issue(
+    req: BackendRequest,
+    input: RouteInput<typeof SECRET_ID_FIELDS>,
+    secretId: string,
+  ): BackendResult {
+    const roleName = input.params.role_name;
+    return generateSecretId(req, input, {
       roleName,
       secretId,
       role: roleOf(roleName),
@@ -216,16 +231,19 @@ export function appRoleBackend(core: VaultCore, mount: MountInfo): Backend {
     });
   }
 
-  function destroyById(req: BackendRequest, p: Record<string, string>): null {
-    const secretId = requireField(req, 'secret_id');
-    const role = existing(p.role_name!, plainMissing(p.role_name!));
-    secretIds.delete(role.name, secretId);
+  function destroyById(req: BackendRequest, { params, fields }: RouteInput<typeof BY_VALUE>): null {
+    tidy(req);
+    if (fields.secret_id === '') throw badRequest('missing secret_id');
+    const role = existing(params.role_name, plainMissing(params.role_name));
+    secretIds.delete(role.name, fields.secret_id);
     return null;
   }
 
-  function destroyByAccessor(req: BackendRequest, p: Record<string, string>): null {
-    const accessor = requireField(req, 'secret_id_accessor');
-    const role = existing(p.role_name!, plainMissing(p.role_name!));
+  function destroyByAccessor(req: BackendRequest, { params, fields }: RouteInput<typeof BY_ACCESSOR>): null {
+    tidy(req);
+    const accessor = fields.secret_id_accessor;
+    if (accessor === '') throw badRequest('missing secret_id_accessor');
+    const role = existing(params.role_name, plainMissing(params.role_name));
     const found = secretIds.byAccessor(role.name, accessor);
     if (!found.known) {
       throw VaultError.wrapped(
@@ -245,17 +263,7 @@ export function appRoleBackend(core: VaultCore, mount: MountInfo): Backend {
     renewToken: (token) => {
       const role = roles.get(token.role);
       if (!role) throw new VaultError(500, `role ${goQuote(token.role)} does not exist during renewal`);
-      return {
-        ttl: role.params.token_ttl,
-        maxTtl: role.params.token_max_ttl,
-        period: role.params.token_period,
-      };
+      return { ttl: role.token.ttl, maxTtl: role.token.maxTtl, period: role.token.period };
     },
   };
-}
-
-function requireField(req: BackendRequest, key: string): string {
-  const value = str(req.data, key);
-  if (value === '') throw badRequest(`missing ${key}`);
-  return value;
 }

@@ -1,12 +1,22 @@
+import { field } from '../../core/fields';
 import { goQuote } from '../../core/go-format';
+import type { RouteInput } from '../../core/routes';
 import type { BackendRequest, BackendResult } from '../../core/types';
 import { badRequest, VaultError } from '../../core/vault-error';
 import { InvalidCredentials } from '../auth-common/lockout';
-import { loginAuth } from '../auth-common/token-params';
-import { str } from '../fields';
+import { loginAuth } from '../auth-common/login-auth';
 import { addressInCidrs, cidrSubsetError } from './cidr-rules';
 import type { AppRole } from './role';
 import type { SecretIdStore } from './secret-ids';
+
+/** path_login.go's fields. */
+export const LOGIN_FIELDS = {
+  role_id: field(
+    'string',
+    "Unique identifier of the Role. Required when the 'bind_secret_id' constraint is set.",
+  ),
+  secret_id: field('string', 'SecretID belong to the App role', ''),
+} as const;
 
 export interface LoginContext {
   roleByRoleId(roleId: string): AppRole | undefined;
@@ -20,16 +30,20 @@ export interface LoginContext {
  * restrictions are checked, and the role's `secret_id_bound_cidrs` apply even without
  * `bind_secret_id`. The messages keep Go's formatting, `%!w(<nil>)` included.
  */
-export function appRoleLogin(req: BackendRequest, ctx: LoginContext): BackendResult {
-  const roleId = str(req.data, 'role_id').trim();
+export function appRoleLogin(
+  req: BackendRequest,
+  { fields }: RouteInput<typeof LOGIN_FIELDS>,
+  ctx: LoginContext,
+): BackendResult {
+  const roleId = fields.role_id.trim();
   if (roleId === '') throw badRequest('missing role_id');
   const role = ctx.roleByRoleId(roleId);
   if (!role) throw badRequest('invalid role or secret ID');
 
   let metadata: Record<string, string> = {};
-  let tokenBoundCidrs: readonly string[] = role.params.token_bound_cidrs;
+  let tokenBoundCidrs: readonly string[] = role.token.boundCidrs;
   if (role.bind_secret_id) {
-    const secretId = str(req.data, 'secret_id').trim();
+    const secretId = fields.secret_id.trim();
     if (secretId === '') throw badRequest('missing secret_id');
     const entry = ctx.secretIds.get(role.name, secretId);
     if (!entry) throw new InvalidCredentials('invalid role or secret ID');
@@ -77,7 +91,7 @@ export function appRoleLogin(req: BackendRequest, ctx: LoginContext): BackendRes
   }
   metadata.role_name = role.name;
   return {
-    auth: loginAuth(role.params, req.mount, {
+    auth: loginAuth(role.token, req.mount, {
       displayName: '',
       metadata,
       role: role.name,

@@ -1,21 +1,30 @@
+import { field } from '../../core/fields';
 import { goQuote } from '../../core/go-format';
+import type { RouteInput } from '../../core/routes';
 import type { BackendRequest, BackendResult } from '../../core/types';
 import { badRequest, VaultError } from '../../core/vault-error';
-import { given } from '../auth-common/token-params';
-import { duration, int, list, str } from '../fields';
 import { cidrSubsetError, invalidCidr } from './cidr-rules';
 import { parseMetadata } from './metadata';
 import { type AppRole, MAX_HMAC_INPUT } from './role';
 import type { SecretIdStore } from './secret-ids';
 
-export const SECRET_ID_FIELDS = [
-  'role_name',
-  'metadata',
-  'cidr_list',
-  'token_bound_cidrs',
-  'num_uses',
-  'ttl',
-];
+/** The fields of `role/<name>/secret-id` (and, with `secret_id`, of `custom-secret-id`). */
+export const SECRET_ID_FIELDS = {
+  role_name: field('string', 'Name of the role.'),
+  metadata: field('string', 'Metadata to be tied to the SecretID: a JSON object of strings.'),
+  cidr_list: field(
+    'commaStringSlice',
+    'CIDR blocks enforcing secret IDs to be used from specific set of IP addresses.',
+  ),
+  token_bound_cidrs: field('commaStringSlice', 'CIDR blocks from which the generated token may be used.'),
+  num_uses: field('int', 'Number of times this SecretID can be used, after which it expires.'),
+  ttl: field('duration', 'Duration in seconds after which this SecretID expires.'),
+} as const;
+
+export const CUSTOM_SECRET_ID_FIELDS = {
+  ...SECRET_ID_FIELDS,
+  secret_id: field('string', 'SecretID to be attached to the role.'),
+} as const;
 
 export interface IssueContext {
   /** As written in the path: Vault's messages quote it unchanged. */
@@ -32,7 +41,11 @@ export interface IssueContext {
  * count and TTL (a request may only narrow them) and by its CIDR blocks (a request's must lie
  * inside the role's).
  */
-export function generateSecretId(req: BackendRequest, ctx: IssueContext): BackendResult {
+export function generateSecretId(
+  req: BackendRequest,
+  { fields, has }: RouteInput<typeof SECRET_ID_FIELDS>,
+  ctx: IssueContext,
+): BackendResult {
   if (ctx.secretId === '') throw badRequest('missing secret_id');
   const { role } = ctx;
   if (!role) {
@@ -41,21 +54,21 @@ export function generateSecretId(req: BackendRequest, ctx: IssueContext): Backen
   }
   if (!role.bind_secret_id) throw badRequest('bind_secret_id is not set on the role');
 
-  const cidrList = given(req.data, 'cidr_list') ? (list(req.data, 'cidr_list') ?? []) : [];
+  const cidrList = fields.cidr_list;
   const badCidr = cidrList.length > 0 ? invalidCidr(cidrList) : undefined;
   if (badCidr) throw VaultError.wrapped(500, `failed to validate CIDR blocks: ${badCidr}`);
   const subset = cidrSubsetError(cidrList, role.secret_id_bound_cidrs ?? []);
   if (subset) throw VaultError.wrapped(500, subset);
 
-  const tokenCidrs = given(req.data, 'token_bound_cidrs') ? (list(req.data, 'token_bound_cidrs') ?? []) : [];
+  const tokenCidrs = fields.token_bound_cidrs;
   const badTokenCidr = tokenCidrs.length > 0 ? invalidCidr(tokenCidrs) : undefined;
   if (badTokenCidr) throw VaultError.wrapped(500, `failed to validate token CIDR blocks: ${badTokenCidr}`);
-  const tokenSubset = cidrSubsetError(tokenCidrs, role.params.token_bound_cidrs);
+  const tokenSubset = cidrSubsetError(tokenCidrs, role.token.boundCidrs);
   if (tokenSubset) throw VaultError.wrapped(500, tokenSubset);
 
   let numUses = role.secret_id_num_uses;
-  if (given(req.data, 'num_uses')) {
-    numUses = int(req.data, 'num_uses', 0);
+  if (has('num_uses')) {
+    numUses = fields.num_uses;
     if (numUses < 0) throw badRequest('num_uses cannot be negative');
     const limit = role.secret_id_num_uses;
     if ((numUses === 0 && limit > 0) || (limit > 0 && numUses > limit)) {
@@ -63,8 +76,8 @@ export function generateSecretId(req: BackendRequest, ctx: IssueContext): Backen
     }
   }
   let ttl = role.secret_id_ttl;
-  if (given(req.data, 'ttl')) {
-    ttl = duration(req.data, 'ttl');
+  if (has('ttl')) {
+    ttl = fields.ttl;
     const limit = role.secret_id_ttl;
     if ((ttl === 0 && limit > 0) || (limit > 0 && ttl > limit)) {
       throw badRequest("ttl cannot be longer than the role's secret_id_ttl");
@@ -72,7 +85,7 @@ export function generateSecretId(req: BackendRequest, ctx: IssueContext): Backen
   }
   let metadata: Record<string, string>;
   try {
-    metadata = parseMetadata(str(req.data, 'metadata'));
+    metadata = parseMetadata(fields.metadata);
   } catch (error) {
     throw badRequest(`failed to parse metadata: ${(error as Error).message}`);
   }

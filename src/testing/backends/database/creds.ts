@@ -1,10 +1,11 @@
 import { calculateTtl, SYSTEM_MAX_TTL } from '../../core/durations';
-import type { Route } from '../../core/routes';
+import { field } from '../../core/fields';
+import { type DeclaredRoute, defineRoute } from '../../core/routes';
 import type { BackendRequest } from '../../core/types';
 import { badRequest, VaultError } from '../../core/vault-error';
 import type { LeaseEntry } from '../../store/leases';
 import { globListContains } from '../glob';
-import { type ConnectionConfig, type DatabaseState, generatePassword } from './state';
+import type { ConnectionConfig, DatabaseState } from './state';
 
 /** Vault adds this to a dynamic user's VALID UNTIL so the database never drops it before the lease ends. */
 const VALID_UNTIL_MARGIN_MS = 5_000;
@@ -37,7 +38,7 @@ function mountTtls(state: DatabaseState) {
 }
 
 /** `creds/:name`, `static-creds/:name`, `rotate-role/:name`, `rotate-root/:name`, `reset/:name`. */
-export function credentialRoutes(state: DatabaseState): Route[] {
+export function credentialRoutes(state: DatabaseState): DeclaredRoute[] {
   const creds = async (req: BackendRequest, name: string) => {
     const role = state.roles.get(name);
     if (!role) throw badRequest(`unknown role: ${name}`);
@@ -60,7 +61,7 @@ export function credentialRoutes(state: DatabaseState): Route[] {
       now: req.now,
       ...mountTtls(state),
     });
-    const password = generatePassword();
+    const password = state.passwordFor(role.dbName);
     const validUntil = req.now + ttl * 1000 + VALID_UNTIL_MARGIN_MS;
     let username: string;
     try {
@@ -89,6 +90,7 @@ export function credentialRoutes(state: DatabaseState): Route[] {
       revokedAt: null,
       endedBy: null,
       error: null,
+      revokeAttempts: 0,
     });
     if (state.external(role.dbName)) {
       // Vault's expiration manager drops the user when the lease (or its token) ends.
@@ -157,7 +159,7 @@ export function credentialRoutes(state: DatabaseState): Route[] {
     if (!config.connectionDetails.password) {
       throw VaultError.wrapped(500, 'unable to rotate root credentials: no password in configuration');
     }
-    const password = generatePassword();
+    const password = state.passwordFor(name);
     try {
       const plugin = await state.connection(name, config);
       await plugin.changePassword(username, password, config.rootRotationStatements);
@@ -181,12 +183,33 @@ export function credentialRoutes(state: DatabaseState): Route[] {
     return null;
   };
 
+  const NAME = { name: field('string', 'Name of the role or connection.') } as const;
   return [
-    { pattern: 'creds/:name', handlers: { read: (req, p) => creds(req, p.name!) } },
-    { pattern: 'static-creds/:name', handlers: { read: (req, p) => staticCreds(req, p.name!) } },
-    { pattern: 'rotate-role/:name', handlers: { update: (req, p) => rotateRole(req, p.name!) } },
-    { pattern: 'rotate-root/:name', handlers: { update: (req, p) => rotateRoot(req, p.name!) } },
-    { pattern: 'reset/:name', handlers: { update: (req, p) => reset(req, p.name!) } },
+    defineRoute({
+      pattern: 'creds/:name',
+      fields: NAME,
+      handlers: { read: (req, { params }) => creds(req, params.name) },
+    }),
+    defineRoute({
+      pattern: 'static-creds/:name',
+      fields: NAME,
+      handlers: { read: (req, { params }) => staticCreds(req, params.name) },
+    }),
+    defineRoute({
+      pattern: 'rotate-role/:name',
+      fields: NAME,
+      handlers: { update: (req, { params }) => rotateRole(req, params.name) },
+    }),
+    defineRoute({
+      pattern: 'rotate-root/:name',
+      fields: NAME,
+      handlers: { update: (req, { params }) => rotateRoot(req, params.name) },
+    }),
+    defineRoute({
+      pattern: 'reset/:name',
+      fields: NAME,
+      handlers: { update: (req, { params }) => reset(req, params.name) },
+    }),
   ];
 }
 
@@ -241,42 +264,5 @@ export function renewCredentials(
     }
     state.wakeAt(req.now + result.ttl * 1000);
     return record();
-  })();
-}
-
-/**
- * `secretCredsRevoke`: the database drops the user, with the role's revocation statements (or
- * those kept in the lease when the role is gone; empty means the plugin's default). Vault's
- * decision is recorded at once; a real database's DROP follows, and a failure is recorded on the
- * user (which then stays live) rather than thrown: the lease is gone either way.
- */
-export function revokeCredentials(state: DatabaseState, lease: LeaseEntry): void | Promise<void> {
-  const username = String(lease.internal.username ?? '');
-  const user = state.users.get(username);
-  if (!user?.live) return;
-  const now = state.core.now();
-  user.live = false;
-  user.leaseId = lease.id;
-  user.revokedAt = now;
-  user.endedBy = lease.expiresAt <= now ? 'expired' : 'revoked';
-  const role = state.roles.get(String(lease.internal.role ?? ''));
-  const dbName = role?.dbName ?? String(lease.internal.db_name ?? '');
-  const statements = role
-    ? role.revocation
-    : Array.isArray(lease.internal.revocation_statements)
-      ? lease.internal.revocation_statements.map(String)
-      : [];
-  const config = state.configs.get(dbName);
-  if (!config || !state.external(dbName)) return;
-  return (async () => {
-    try {
-      const plugin = await state.connection(dbName, config);
-      await plugin.deleteUser(username, statements);
-    } catch (error) {
-      user.live = true;
-      user.revokedAt = null;
-      user.endedBy = null;
-      user.error = `failed to revoke: ${(error as Error).message}`;
-    }
   })();
 }

@@ -1,8 +1,9 @@
 import type { Backend } from '../../core/backend';
 import type { MountInfo } from '../../core/types';
 import type { VaultCore } from '../../core/vault-core';
-import { credentialRoutes, renewCredentials, revokeCredentials } from './creds';
+import { credentialRoutes, renewCredentials } from './creds';
 import { configAndRoleRoutes } from './paths';
+import { revokeCredentials } from './revocation';
 import { DatabaseState, type DatabaseUser } from './state';
 
 export type { DatabaseUserFilter } from './registry';

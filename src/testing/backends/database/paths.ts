@@ -1,7 +1,7 @@
-import type { Route } from '../../core/routes';
+import { field } from '../../core/fields';
+import { type DeclaredRoute, defineRoute, type RouteInput } from '../../core/routes';
 import type { BackendRequest } from '../../core/types';
 import { badRequest, VaultError } from '../../core/vault-error';
-import { bool, duration, list, str } from '../fields';
 import { allowedRoleCheck, configFor } from './creds';
 import type { DatabasePlugin } from './plugins/plugin';
 import {
@@ -24,16 +24,54 @@ const RESERVED_CONFIG_KEYS = [
   'password_policy',
 ];
 
-/** Vault's TypeStringSlice: a lone string is one element (SQL may hold commas), "" is an empty list. */
-export function statements(data: Record<string, unknown>, key: string): string[] | undefined {
-  const value = data[key];
-  if (value === undefined || value === null) return undefined;
-  if (value === '') return [];
-  return Array.isArray(value) ? value.map(String) : [String(value)];
-}
+/** database/config/:name (path_config_connection.go); the connection's own details arrive as arbitrary fields. */
+const CONFIG_FIELDS = {
+  name: field('string', 'Name of this database connection'),
+  plugin_name: field('string', 'The name of a builtin or previously registered plugin known to vault.'),
+  plugin_version: field('string', 'The version of the plugin to use.'),
+  verify_connection: field(
+    'bool',
+    'If true, the connection details are verified by actually connecting.',
+    true,
+  ),
+  allowed_roles: field(
+    'commaStringSlice',
+    'Comma separated string or array of the role names allowed to get creds.',
+  ),
+  root_rotation_statements: field('stringSlice', 'Statements to be executed to rotate the root user.'),
+  password_policy: field('string', 'Password policy to use when generating passwords.'),
+} as const;
 
-function credentialType(data: Record<string, unknown>, fallback: CredentialType): CredentialType {
-  const value = str(data, 'credential_type', fallback);
+const STATEMENTS = 'SQL statements, a list or one string (which may hold several statements).';
+const CREDENTIAL_FIELDS = {
+  credential_type: field('string', 'The type of credential to manage.', 'password'),
+  credential_config: field('map', 'The configuration for the given credential_type.'),
+} as const;
+
+/** database/roles/:name (path_roles.go). */
+const ROLE_FIELDS = {
+  name: field('string', 'Name of the role.'),
+  db_name: field('string', 'Name of the database this role acts on.'),
+  creation_statements: field('stringSlice', STATEMENTS),
+  revocation_statements: field('stringSlice', STATEMENTS),
+  renew_statements: field('stringSlice', STATEMENTS),
+  rollback_statements: field('stringSlice', STATEMENTS),
+  default_ttl: field('duration', 'Default ttl for role.'),
+  max_ttl: field('duration', 'Maximum time a credential is valid for'),
+  ...CREDENTIAL_FIELDS,
+} as const;
+
+/** database/static-roles/:name (path_roles.go). */
+const STATIC_ROLE_FIELDS = {
+  name: field('string', 'Name of the role.'),
+  db_name: field('string', 'Name of the database this role acts on.'),
+  username: field('string', 'Name of the static user account for Vault to manage.'),
+  rotation_period: field('duration', 'Period for automatic credential rotation of the given username.'),
+  rotation_statements: field('stringSlice', STATEMENTS),
+  ...CREDENTIAL_FIELDS,
+} as const;
+
+function credentialType(value: string): CredentialType {
   if (value === 'password' || value === 'rsa_private_key' || value === 'client_certificate') return value;
   throw badRequest(`invalid credential_type "${value}"`);
 }
@@ -41,27 +79,37 @@ function credentialType(data: Record<string, unknown>, fallback: CredentialType)
 const listOf = (keys: Iterable<string>) => ({ data: { keys: [...keys].sort() } });
 
 /** `config/:name`, `roles/:name` and `static-roles/:name` (openbao/openbao:internal/builtin/logical/database). */
-export function configAndRoleRoutes(state: DatabaseState): Route[] {
+export function configAndRoleRoutes(state: DatabaseState): DeclaredRoute[] {
   const { configs, roles, staticRoles } = state;
 
-  const writeConfig = async (req: BackendRequest, name: string) => {
+  const writeConfig = async (
+    req: BackendRequest,
+    name: string,
+    { fields, has }: RouteInput<typeof CONFIG_FIELDS>,
+  ) => {
     const create = req.operation === 'create';
     const previous = configs.get(name);
-    const pluginName = str(req.data, 'plugin_name', create ? '' : (previous?.pluginName ?? ''));
+    const pluginName = has('plugin_name') ? fields.plugin_name : create ? '' : (previous?.pluginName ?? '');
     if (pluginName === '') throw badRequest('empty plugin name');
     const details: Record<string, unknown> = create ? {} : { ...previous?.connectionDetails };
     for (const [key, value] of Object.entries(req.data))
       if (!RESERVED_CONFIG_KEYS.includes(key)) details[key] = value;
     const config: ConnectionConfig = {
       pluginName,
-      pluginVersion: str(req.data, 'plugin_version', previous?.pluginVersion ?? ''),
+      pluginVersion: has('plugin_version') ? fields.plugin_version : (previous?.pluginVersion ?? ''),
       connectionDetails: details,
-      allowedRoles: list(req.data, 'allowed_roles') ?? (create ? [] : (previous?.allowedRoles ?? [])),
-      rootRotationStatements:
-        statements(req.data, 'root_rotation_statements') ??
-        (create ? [] : (previous?.rootRotationStatements ?? [])),
-      passwordPolicy: str(req.data, 'password_policy', previous?.passwordPolicy ?? ''),
-      verifyConnection: bool(req.data, 'verify_connection', true),
+      allowedRoles: has('allowed_roles')
+        ? fields.allowed_roles.map((r) => r.trim()).filter((r) => r !== '')
+        : create
+          ? []
+          : (previous?.allowedRoles ?? []),
+      rootRotationStatements: has('root_rotation_statements')
+        ? fields.root_rotation_statements
+        : create
+          ? []
+          : (previous?.rootRotationStatements ?? []),
+      passwordPolicy: has('password_policy') ? fields.password_policy : (previous?.passwordPolicy ?? ''),
+      verifyConnection: fields.verify_connection,
     };
     // A new plugin instance, initialised with the details; with verify_connection (the default)
     // it connects once, so an unreachable database fails the write as it does in Vault.
@@ -106,43 +154,56 @@ export function configAndRoleRoutes(state: DatabaseState): Route[] {
     };
   };
 
-  const writeRole = (req: BackendRequest, name: string) => {
+  const writeRole = (req: BackendRequest, name: string, { fields, has }: RouteInput<typeof ROLE_FIELDS>) => {
     if (staticRoles.has(name)) throw badRequest('Role and Static Role names must be unique');
     const create = req.operation === 'create' || !roles.has(name);
     const previous = roles.get(name);
-    const dbName = str(req.data, 'db_name', previous?.dbName ?? '');
+    const dbName = has('db_name') ? fields.db_name : (previous?.dbName ?? '');
     if (dbName === '') throw badRequest('database name is required');
-    const keep = (key: string, old: string[] | undefined) =>
-      statements(req.data, key) ?? (create ? [] : (old ?? []));
+    type StatementField =
+      | 'creation_statements'
+      | 'revocation_statements'
+      | 'rollback_statements'
+      | 'renew_statements';
+    const keep = (key: StatementField, old: string[] | undefined) =>
+      has(key) ? fields[key] : create ? [] : (old ?? []);
+    const ttl = (key: 'default_ttl' | 'max_ttl', old: number | undefined) =>
+      has(key) ? fields[key] : create ? 0 : (old ?? 0);
     roles.set(name, {
       dbName,
-      credentialType: credentialType(req.data, previous?.credentialType ?? 'password'),
+      credentialType: credentialType(
+        has('credential_type') ? fields.credential_type : (previous?.credentialType ?? 'password'),
+      ),
       creation: keep('creation_statements', previous?.creation),
       revocation: keep('revocation_statements', previous?.revocation).filter((s) => s !== ''),
       rollback: keep('rollback_statements', previous?.rollback),
       renew: keep('renew_statements', previous?.renew),
-      defaultTtl: duration(req.data, 'default_ttl', create ? 0 : (previous?.defaultTtl ?? 0)),
-      maxTtl: duration(req.data, 'max_ttl', create ? 0 : (previous?.maxTtl ?? 0)),
+      defaultTtl: ttl('default_ttl', previous?.defaultTtl),
+      maxTtl: ttl('max_ttl', previous?.maxTtl),
     });
     return null;
   };
 
-  const writeStaticRole = async (req: BackendRequest, name: string) => {
+  const writeStaticRole = async (
+    req: BackendRequest,
+    name: string,
+    { fields, has }: RouteInput<typeof STATIC_ROLE_FIELDS>,
+  ) => {
     if (roles.has(name)) throw badRequest('Role and Static Role names must be unique');
     const previous = staticRoles.get(name);
     const create = previous === undefined;
-    const dbName = str(req.data, 'db_name', previous?.dbName ?? '');
+    const dbName = has('db_name') ? fields.db_name : (previous?.dbName ?? '');
     if (dbName === '') throw badRequest('database name is a required field');
     // Vault reads username on every write, so an update that leaves it out is refused too.
-    const username = str(req.data, 'username');
+    const username = fields.username;
     if (username === '' && create)
       throw badRequest('username is a required field to create a static account');
     if (previous && previous.username !== username) throw badRequest('cannot update static account username');
-    if (req.data.rotation_period === undefined && create) {
+    if (!has('rotation_period') && create) {
       throw badRequest('rotation_period is required to create static accounts');
     }
-    const rotationPeriod = duration(req.data, 'rotation_period', previous?.rotationPeriod ?? 0);
-    if (req.data.rotation_period !== undefined && rotationPeriod < 5) {
+    const rotationPeriod = has('rotation_period') ? fields.rotation_period : (previous?.rotationPeriod ?? 0);
+    if (has('rotation_period') && rotationPeriod < 5) {
       throw badRequest('rotation_period must be 5 seconds or more');
     }
     const role: StaticRole = {
@@ -150,8 +211,12 @@ export function configAndRoleRoutes(state: DatabaseState): Route[] {
       username,
       password: previous?.password ?? '',
       rotationPeriod,
-      rotationStatements: statements(req.data, 'rotation_statements') ?? previous?.rotationStatements ?? [],
-      credentialType: credentialType(req.data, previous?.credentialType ?? 'password'),
+      rotationStatements: has('rotation_statements')
+        ? fields.rotation_statements
+        : (previous?.rotationStatements ?? []),
+      credentialType: credentialType(
+        has('credential_type') ? fields.credential_type : (previous?.credentialType ?? 'password'),
+      ),
       lastRotation: previous?.lastRotation ?? req.now,
     };
     if (create) {
@@ -208,49 +273,54 @@ export function configAndRoleRoutes(state: DatabaseState): Route[] {
   };
 
   return [
-    { pattern: 'config', handlers: { list: () => listOf(configs.keys()) } },
-    {
+    defineRoute({ pattern: 'config', handlers: { list: () => listOf(configs.keys()) } }),
+    defineRoute({
       pattern: 'config/:name',
-      exists: (_req, p) => configs.has(p.name!),
+      fields: CONFIG_FIELDS,
+      // The connection's own settings (connection_url, username, password, ...) are passed through.
+      takesArbitraryInput: true,
+      exists: (_req, { params }) => configs.has(params.name),
       handlers: {
-        read: (_req, p) => readConfig(p.name!),
-        create: (req, p) => writeConfig(req, p.name!),
-        update: (req, p) => writeConfig(req, p.name!),
-        delete: async (_req, p) => {
-          configs.delete(p.name!);
-          await state.closeConnection(p.name!);
+        read: (_req, { params }) => readConfig(params.name),
+        create: (req, input) => writeConfig(req, input.params.name, input),
+        update: (req, input) => writeConfig(req, input.params.name, input),
+        delete: async (_req, { params }) => {
+          configs.delete(params.name);
+          await state.closeConnection(params.name);
           return null;
         },
       },
-    },
-    { pattern: 'roles', handlers: { list: () => listOf(roles.keys()) } },
-    {
+    }),
+    defineRoute({ pattern: 'roles', handlers: { list: () => listOf(roles.keys()) } }),
+    defineRoute({
       pattern: 'roles/:name',
-      exists: (_req, p) => roles.has(p.name!),
+      fields: ROLE_FIELDS,
+      exists: (_req, { params }) => roles.has(params.name),
       handlers: {
-        read: (_req, p) => readRole(p.name!),
-        create: (req, p) => writeRole(req, p.name!),
-        update: (req, p) => writeRole(req, p.name!),
-        delete: (_req, p) => {
-          roles.delete(p.name!);
+        read: (_req, { params }) => readRole(params.name),
+        create: (req, input) => writeRole(req, input.params.name, input),
+        update: (req, input) => writeRole(req, input.params.name, input),
+        delete: (_req, { params }) => {
+          roles.delete(params.name);
           return null;
         },
       },
-    },
-    { pattern: 'static-roles', handlers: { list: () => listOf(staticRoles.keys()) } },
-    {
+    }),
+    defineRoute({ pattern: 'static-roles', handlers: { list: () => listOf(staticRoles.keys()) } }),
+    defineRoute({
       pattern: 'static-roles/:name',
-      exists: (_req, p) => staticRoles.has(p.name!),
+      fields: STATIC_ROLE_FIELDS,
+      exists: (_req, { params }) => staticRoles.has(params.name),
       handlers: {
-        read: (req, p) => readStaticRole(p.name!, req.now),
-        create: (req, p) => writeStaticRole(req, p.name!),
-        update: (req, p) => writeStaticRole(req, p.name!),
-        delete: (_req, p) => {
+        read: (req, { params }) => readStaticRole(params.name, req.now),
+        create: (req, input) => writeStaticRole(req, input.params.name, input),
+        update: (req, input) => writeStaticRole(req, input.params.name, input),
+        delete: (_req, { params }) => {
           // Vault stops managing the account; the database user stays (revoke_user_on_delete=false).
-          staticRoles.delete(p.name!);
+          staticRoles.delete(params.name);
           return null;
         },
       },
-    },
+    }),
   ];
 }

@@ -2,8 +2,11 @@ import { randomInt } from 'node:crypto';
 import type { Backend } from '../../core/backend';
 import type { MountInfo } from '../../core/types';
 import type { VaultCore } from '../../core/vault-core';
+import { VaultError } from '../../core/vault-error';
+import { passwordFromPolicy } from '../../policy/password-policy';
 import { createPlugin, isExternal } from './plugins/catalog';
 import { type DatabasePlugin, PluginError } from './plugins/plugin';
+import { type PendingDrop, retryDueDrops } from './revocation';
 
 export interface ConnectionConfig {
   pluginName: string;
@@ -63,6 +66,8 @@ export interface DatabaseUser {
   endedBy: 'revoked' | 'expired' | null;
   /** The last failure reaching the database about this user (a revocation or rotation that failed). */
   error: string | null;
+  /** Failed attempts to drop a dynamic user; retried on Vault's ladder up to six, then irrevocable. */
+  revokeAttempts: number;
 }
 
 /** How long Vault's rotation queue waits before it retries a static rotation that failed. */
@@ -74,6 +79,8 @@ export class DatabaseState {
   readonly roles = new Map<string, DynamicRole>();
   readonly staticRoles = new Map<string, StaticRole>();
   readonly users = new Map<string, DatabaseUser>();
+  /** Users whose DROP failed and waits for its next attempt (revocation.ts). */
+  readonly pendingDrops = new Map<string, PendingDrop>();
   backend: Backend | undefined;
   readonly #connections = new Map<string, Promise<DatabasePlugin>>();
   readonly #rotating = new Map<string, Promise<void>>();
@@ -85,6 +92,20 @@ export class DatabaseState {
     readonly core: VaultCore,
     readonly mount: MountInfo,
   ) {}
+
+  /**
+   * A new password for a user of a connection: from the connection's `password_policy` when it
+   * names one (Vault's GeneratePasswordFromPolicy), Vault's default generator otherwise.
+   */
+  passwordFor(dbName: string): string {
+    const policy = this.configs.get(dbName)?.passwordPolicy;
+    if (!policy) return generatePassword();
+    try {
+      return passwordFromPolicy(this.core.passwordPolicies, policy);
+    } catch (error) {
+      throw VaultError.wrapped(500, `unable to generate password: ${(error as Error).message}`);
+    }
+  }
 
   /** Whether a connection's plugin works on a database outside the mock. */
   external(dbName: string): boolean {
@@ -155,7 +176,7 @@ export class DatabaseState {
    * plugin records it at once, so a test reading users right after sees it.
    */
   setPassword(name: string, role: StaticRole, at: number): Promise<void> {
-    const password = generatePassword();
+    const password = this.passwordFor(role.dbName);
     if (!this.external(role.dbName)) {
       this.#recordPassword(name, role, password, at);
       return Promise.resolve();
@@ -219,7 +240,8 @@ export class DatabaseState {
     }
     if (this.#disposed || !this.isMounted()) return;
     this.core.expire();
-    await Promise.all([this.core.settled(), this.rotateDue(now)]);
+    // Real database I/O on the mock clock's time: the clock waits for it before moving on.
+    await this.core.track(Promise.all([this.core.settled(), this.rotateDue(now), retryDueDrops(this, now)]));
   }
 
   /** The user table as of the mock clock's current time: expired leases swept, due rotations applied. */
@@ -276,6 +298,7 @@ function staticUser(name: string, role: StaticRole, mount: string, at: number): 
     revokedAt: null,
     endedBy: null,
     error: null,
+    revokeAttempts: 0,
   };
 }
 

@@ -1,7 +1,8 @@
 import { createPublicKey, X509Certificate } from 'node:crypto';
+import { field } from '../../core/fields';
 import { goQuote } from '../../core/go-format';
+import type { RouteInput } from '../../core/routes';
 import { badRequest } from '../../core/vault-error';
-import { bool, list, str } from '../fields';
 import { parseCaPem, type Resolver } from './http-get';
 import { discoveryKeySet, fetchKeys } from './key-sets';
 import { SUPPORTED_ALGORITHMS } from './validator';
@@ -25,24 +26,39 @@ export interface JwtConfig {
   unsupported_critical_cert_extensions: string[];
 }
 
-/** `jwks_pairs` (several JWKS URLs at once) is not implemented by the mock. */
-export const CONFIG_FIELDS = [
-  'oidc_discovery_url',
-  'oidc_discovery_ca_pem',
-  'oidc_client_id',
-  'oidc_client_secret',
-  'oidc_response_mode',
-  'oidc_response_types',
-  'jwks_url',
-  'jwks_ca_pem',
-  'default_role',
-  'jwt_validation_pubkeys',
-  'jwt_supported_algs',
-  'bound_issuer',
-  'provider_config',
-  'namespace_in_state',
-  'unsupported_critical_cert_extensions',
-];
+/** path_config.go's fields; `jwks_pairs` (several JWKS URLs at once) is not implemented by the mock. */
+export const CONFIG_FIELDS = {
+  oidc_discovery_url: field('string', 'OIDC Discovery URL, without any .well-known component (base path).'),
+  oidc_discovery_ca_pem: field(
+    'string',
+    'The CA certificate or chain of certificates to validate the OIDC Discovery URL.',
+  ),
+  oidc_client_id: field('string', 'The OAuth Client ID configured with your OIDC provider.'),
+  oidc_client_secret: field('string', 'The OAuth Client Secret configured with your OIDC provider.'),
+  oidc_response_mode: field(
+    'string',
+    "The response mode to be used in the OAuth2 request: 'query' or 'form_post'.",
+  ),
+  oidc_response_types: field('commaStringSlice', "The response types to request: 'code' and 'id_token'."),
+  jwks_url: field('string', 'JWKS URL to use to authenticate signatures.'),
+  jwks_ca_pem: field('string', 'The CA certificate or chain of certificates to validate the JWKS URL.'),
+  default_role: field('lowercaseString', 'The default role to use if none is provided during login.'),
+  jwt_validation_pubkeys: field(
+    'commaStringSlice',
+    'A list of PEM-encoded public keys to authenticate signatures locally.',
+  ),
+  jwt_supported_algs: field('commaStringSlice', 'A list of supported signing algorithms. Defaults to RS256.'),
+  bound_issuer: field('string', "The value against which to match the 'iss' claim in a JWT. Optional."),
+  provider_config: field('map', 'Provider-specific configuration. Optional.'),
+  namespace_in_state: field(
+    'bool',
+    'Pass namespace in the OIDC state parameter instead of as a query parameter.',
+  ),
+  unsupported_critical_cert_extensions: field(
+    'commaStringSlice',
+    'ASN1 OIDs of critical certificate extensions to ignore.',
+  ),
+} as const;
 
 /**
  * pathConfigWrite: the whole config is replaced by what the request holds. The checks run in the
@@ -50,29 +66,28 @@ export const CONFIG_FIELDS = [
  * config pointing at a dead URL is refused at write time, as Vault refuses it.
  */
 export async function writeJwtConfig(
-  data: Record<string, unknown>,
+  { fields, has }: RouteInput<typeof CONFIG_FIELDS>,
   previous: JwtConfig | undefined,
   resolver?: Resolver,
 ): Promise<JwtConfig> {
   const config: JwtConfig = {
-    oidc_discovery_url: str(data, 'oidc_discovery_url'),
-    oidc_discovery_ca_pem: str(data, 'oidc_discovery_ca_pem'),
-    oidc_client_id: str(data, 'oidc_client_id'),
-    oidc_client_secret: str(data, 'oidc_client_secret'),
-    oidc_response_mode: str(data, 'oidc_response_mode'),
-    oidc_response_types: list(data, 'oidc_response_types') ?? [],
-    jwks_url: str(data, 'jwks_url'),
-    jwks_ca_pem: str(data, 'jwks_ca_pem'),
-    default_role: str(data, 'default_role').toLowerCase(),
-    jwt_validation_pubkeys: list(data, 'jwt_validation_pubkeys') ?? [],
-    jwt_supported_algs: list(data, 'jwt_supported_algs') ?? [],
-    bound_issuer: str(data, 'bound_issuer'),
-    provider_config: objectField(data, 'provider_config'),
-    namespace_in_state:
-      data.namespace_in_state !== undefined && data.namespace_in_state !== null
-        ? bool(data, 'namespace_in_state', true)
-        : (previous?.namespace_in_state ?? true),
-    unsupported_critical_cert_extensions: list(data, 'unsupported_critical_cert_extensions') ?? [],
+    oidc_discovery_url: fields.oidc_discovery_url,
+    oidc_discovery_ca_pem: fields.oidc_discovery_ca_pem,
+    oidc_client_id: fields.oidc_client_id,
+    oidc_client_secret: fields.oidc_client_secret,
+    oidc_response_mode: fields.oidc_response_mode,
+    oidc_response_types: fields.oidc_response_types,
+    jwks_url: fields.jwks_url,
+    jwks_ca_pem: fields.jwks_ca_pem,
+    default_role: fields.default_role,
+    jwt_validation_pubkeys: fields.jwt_validation_pubkeys,
+    jwt_supported_algs: fields.jwt_supported_algs,
+    bound_issuer: fields.bound_issuer,
+    provider_config: fields.provider_config ?? {},
+    namespace_in_state: has('namespace_in_state')
+      ? fields.namespace_in_state
+      : (previous?.namespace_in_state ?? true),
+    unsupported_critical_cert_extensions: fields.unsupported_critical_cert_extensions,
   };
 
   const methods = [
@@ -164,13 +179,6 @@ export function publicKeyProblem(pem: string): string | undefined {
   return type === 'rsa' || type === 'ec'
     ? undefined
     : 'data does not contain any valid RSA or ECDSA public keys';
-}
-
-function objectField(data: Record<string, unknown>, key: string): Record<string, unknown> {
-  const value = data[key];
-  if (value === undefined || value === null) return {};
-  if (typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
-  throw badRequest(`error converting input ${JSON.stringify(value)} for field "${key}": expected a map`);
 }
 
 /** pathConfigRead: everything but the client secret. */

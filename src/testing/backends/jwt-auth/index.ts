@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Backend } from '../../core/backend';
 import { SYSTEM_MAX_TTL } from '../../core/durations';
-import type { MountInfo } from '../../core/types';
+import { defineRoute, type RouteInput } from '../../core/routes';
+import type { BackendRequest, MountInfo } from '../../core/types';
 import type { VaultCore } from '../../core/vault-core';
 import { VaultError } from '../../core/vault-error';
 import { CONFIG_FIELDS, type JwtConfig, jwtConfigView, writeJwtConfig } from './config';
 import type { Resolver } from './http-get';
 import { discoveryKeySet, type KeySet, remoteKeySet, staticKeySet } from './key-sets';
-import { jwtLogin } from './login';
+import { jwtLogin, LOGIN_FIELDS } from './login';
 import { type JwtRole, jwtRoleView, ROLE_FIELDS, writeJwtRole } from './role';
 
 /**
@@ -36,73 +37,68 @@ export function jwtAuthBackend(_core: VaultCore, mount: MountInfo, resolver?: Re
 
   const mountMaxTtl = () => mount.maxLeaseTtl || SYSTEM_MAX_TTL;
 
+  const login = (req: BackendRequest, input: RouteInput<typeof LOGIN_FIELDS>) =>
+    jwtLogin(req, input, {
+      config,
+      roles,
+      keySets,
+      entityIdFor: (alias) => {
+        let id = entities.get(alias);
+        if (!id) {
+          id = randomUUID();
+          entities.set(alias, id);
+        }
+        return id;
+      },
+    });
+
   return {
     unauthenticated: ['login'],
     routes: [
-      {
+      defineRoute({
         pattern: 'config',
         fields: CONFIG_FIELDS,
         handlers: {
           read: () => (config ? { data: jwtConfigView(config) } : null),
-          update: async (req) => {
-            config = await writeJwtConfig(req.data, config, resolver);
+          update: async (_req, input) => {
+            config = await writeJwtConfig(input, config, resolver);
             validator = undefined;
             return null;
           },
         },
-      },
-      {
-        pattern: 'login',
-        fields: ['role', 'jwt', 'distributed_claim_access_token'],
-        handlers: {
-          update: (req) =>
-            jwtLogin(req, {
-              config,
-              roles,
-              keySets,
-              entityIdFor: (alias) => {
-                let id = entities.get(alias);
-                if (!id) {
-                  id = randomUUID();
-                  entities.set(alias, id);
-                }
-                return id;
-              },
-            }),
-        },
-      },
-      { pattern: 'role', handlers: { list: () => ({ data: { keys: [...roles.keys()].sort() } }) } },
-      {
+      }),
+      defineRoute({ pattern: 'login', fields: LOGIN_FIELDS, handlers: { update: login } }),
+      defineRoute({
+        pattern: 'role',
+        handlers: { list: () => ({ data: { keys: [...roles.keys()].sort() } }) },
+      }),
+      defineRoute({
         pattern: 'role/:name',
         fields: ROLE_FIELDS,
-        exists: (_req, p) => roles.has(p.name!.toLowerCase()),
+        exists: (_req, { params }) => roles.has(params.name.toLowerCase()),
         handlers: {
-          read: (_req, p) => {
-            const role = roles.get(p.name!.toLowerCase());
+          read: (_req, { params }) => {
+            const role = roles.get(params.name.toLowerCase());
             return role ? { data: jwtRoleView(role) } : null;
           },
-          update: (req, p) => {
-            const name = p.name!.toLowerCase();
-            const { role, warnings } = writeJwtRole(req.data, roles.get(name), mountMaxTtl());
+          update: (_req, input) => {
+            const name = input.params.name.toLowerCase();
+            const { role, warnings } = writeJwtRole(input, roles.get(name), mountMaxTtl());
             roles.set(name, role);
             return warnings.length ? { warnings } : null;
           },
-          delete: (_req, p) => {
-            roles.delete(p.name!.toLowerCase());
+          delete: (_req, { params }) => {
+            roles.delete(params.name.toLowerCase());
             return null;
           },
         },
-      },
+      }),
     ],
     // pathLoginRenew: the role must still exist, and its current TTLs apply.
     renewToken: (token) => {
       const role = roles.get(token.role);
       if (!role) throw new VaultError(500, `role ${token.role} does not exist during renewal`);
-      return {
-        ttl: role.params.token_ttl,
-        maxTtl: role.params.token_max_ttl,
-        period: role.params.token_period,
-      };
+      return { ttl: role.token.ttl, maxTtl: role.token.maxTtl, period: role.token.period };
     },
   };
 }

@@ -1,9 +1,10 @@
 import { type AddressBlock, addressAllowed, parseAddressBlock } from '../../core/address-blocks';
+import { field } from '../../core/fields';
 import { goQuote } from '../../core/go-format';
+import type { RouteInput } from '../../core/routes';
 import type { BackendRequest, BackendResult } from '../../core/types';
 import { badRequest, VaultError } from '../../core/vault-error';
-import { loginAuth } from '../auth-common/token-params';
-import { str } from '../fields';
+import { loginAuth } from '../auth-common/login-auth';
 import {
   type Claims,
   extractMetadata,
@@ -17,6 +18,16 @@ import type { KeySet } from './key-sets';
 import type { JwtRole } from './role';
 import { SUPPORTED_ALGORITHMS, validateToken } from './validator';
 
+/** path_login.go's fields. */
+export const LOGIN_FIELDS = {
+  role: field('lowercaseString', 'The role to log in against.'),
+  jwt: field('string', 'The signed JWT to validate.'),
+  distributed_claim_access_token: field(
+    'string',
+    'An optional token to fetch distributed group claims (Azure only).',
+  ),
+} as const;
+
 export interface LoginContext {
   config: JwtConfig | undefined;
   roles: ReadonlyMap<string, JwtRole>;
@@ -29,19 +40,23 @@ export interface LoginContext {
  * pathLogin, step by step in the plugin's order. Every refusal but the CIDR one is an error
  * response (400) with the plugin's words, including the reason cap gave for a token it refused.
  */
-export async function jwtLogin(req: BackendRequest, ctx: LoginContext): Promise<BackendResult> {
+export async function jwtLogin(
+  req: BackendRequest,
+  { fields }: RouteInput<typeof LOGIN_FIELDS>,
+  ctx: LoginContext,
+): Promise<BackendResult> {
   const { config } = ctx;
   if (!config) throw badRequest('could not load configuration');
-  const roleName = str(req.data, 'role').toLowerCase() || config.default_role;
+  const roleName = fields.role || config.default_role;
   if (roleName === '') throw badRequest('missing role');
   const role = ctx.roles.get(roleName);
   if (!role) throw badRequest(`role ${goQuote(roleName)} could not be found`);
-  if (role.role_type === 'oidc') throw badRequest('role with oidc role_type is not allowed');
-  const token = str(req.data, 'jwt');
+  if (role.roleType === 'oidc') throw badRequest('role with oidc role_type is not allowed');
+  const token = fields.jwt;
   if (token === '') throw badRequest('missing token');
 
-  if (role.params.token_bound_cidrs.length > 0) {
-    const blocks = role.params.token_bound_cidrs
+  if (role.token.boundCidrs.length > 0) {
+    const blocks = role.token.boundCidrs
       .map(parseAddressBlock)
       .filter((block): block is AddressBlock => block !== undefined);
     if (!addressAllowed(req.remoteAddress, blocks)) throw new VaultError(403, 'permission denied');
@@ -60,12 +75,12 @@ export async function jwtLogin(req: BackendRequest, ctx: LoginContext): Promise<
       keySets,
       {
         issuer: config.bound_issuer,
-        subject: role.bound_subject,
-        audiences: role.bound_audiences ?? [],
+        subject: role.boundSubject,
+        audiences: role.boundAudiences ?? [],
         algorithms: config.jwt_supported_algs.length > 0 ? config.jwt_supported_algs : SUPPORTED_ALGORITHMS,
-        notBeforeLeeway: role.not_before_leeway,
-        expirationLeeway: role.expiration_leeway,
-        clockSkewLeeway: role.clock_skew_leeway,
+        notBeforeLeeway: role.notBeforeLeeway,
+        expirationLeeway: role.expirationLeeway,
+        clockSkewLeeway: role.clockSkewLeeway,
       },
       req.now,
     );
@@ -73,7 +88,7 @@ export async function jwtLogin(req: BackendRequest, ctx: LoginContext): Promise<
     throw badRequest(`error validating token: ${(error as Error).message}`);
   }
 
-  if ((role.bound_audiences ?? []).length === 0) {
+  if ((role.boundAudiences ?? []).length === 0) {
     const aud = getClaim(claims, 'aud');
     if ((Array.isArray(aud) && aud.length > 0) || (typeof aud === 'string' && aud !== '')) {
       throw badRequest('audience claim found in JWT but no audiences bound to the role');
@@ -82,13 +97,13 @@ export async function jwtLogin(req: BackendRequest, ctx: LoginContext): Promise<
 
   const { userName, metadata } = identityOf(claims, roleName, role);
   try {
-    validateBoundClaims(role.bound_claims_type, role.bound_claims ?? {}, claims);
+    validateBoundClaims(role.boundClaimsType, role.boundClaims ?? {}, claims);
   } catch (error) {
     throw badRequest(`error validating claims: ${(error as Error).message}`);
   }
 
   return {
-    auth: loginAuth(role.params, req.mount, {
+    auth: loginAuth(role.token, req.mount, {
       displayName: userName,
       metadata,
       role: roleName,
@@ -103,20 +118,20 @@ function identityOf(
   roleName: string,
   role: JwtRole,
 ): { userName: string; metadata: Record<string, string> } {
-  const raw = role.user_claim_json_pointer ? getClaim(claims, role.user_claim) : claims[role.user_claim];
+  const raw = role.userClaimJsonPointer ? getClaim(claims, role.userClaim) : claims[role.userClaim];
   if (raw === undefined || raw === null)
-    throw badRequest(`claim ${goQuote(role.user_claim)} not found in token`);
+    throw badRequest(`claim ${goQuote(role.userClaim)} not found in token`);
   if (typeof raw !== 'string') {
-    throw badRequest(`claim ${goQuote(role.user_claim)} could not be converted to string`);
+    throw badRequest(`claim ${goQuote(role.userClaim)} could not be converted to string`);
   }
   let metadata: Record<string, string>;
   try {
-    metadata = extractMetadata(claims, role.claim_mappings ?? {});
+    metadata = extractMetadata(claims, role.claimMappings ?? {});
   } catch (error) {
     throw badRequest((error as Error).message);
   }
   metadata.role = roleName;
-  if (role.groups_claim !== '') checkGroups(claims, role.groups_claim);
+  if (role.groupsClaim !== '') checkGroups(claims, role.groupsClaim);
   return { userName: raw, metadata };
 }
 

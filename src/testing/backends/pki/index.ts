@@ -5,6 +5,7 @@ import { type DeclaredRoute, defineRoute, type RouteInput } from '../../core/rou
 import type { BackendRequest, BackendResult } from '../../core/types';
 import { badRequest, unsupportedPath } from '../../core/vault-error';
 import { CertificateAuthority, type KeyType } from '../../x509/certificates';
+import { configRoutes } from './config';
 import { fetchRoutes } from './fetch';
 import { ISSUE_FIELDS, ROLE_FIELDS, ROOT_GENERATE_FIELDS } from './fields';
 import { formatOf, issueCertificate, notAfterFor } from './issue';
@@ -125,10 +126,33 @@ export function pkiBackend({ mount, now }: EngineContext): Backend {
       fields: ISSUE_FIELDS,
       handlers: { update: (req, input) => issueCertificate(state, req, input, input.params.role) },
     }),
-    ...fetchRoutes(state),
+    ...fetchRoutes(state, now),
+    ...configRoutes(state),
   ];
 
   return {
+    // PathsSpecial.Unauthenticated: what a TLS client fetches to check a certificate needs no token.
+    unauthenticated: [
+      'cert/*',
+      'ca/pem',
+      'ca_chain',
+      'ca',
+      'crl/delta',
+      'crl/delta/pem',
+      'crl/pem',
+      'crl',
+      'issuer/+/crl/der',
+      'issuer/+/crl/pem',
+      'issuer/+/crl',
+      'issuer/+/pem',
+      'issuer/+/der',
+      'issuer/+/json',
+      'issuers',
+      'ocsp',
+      'ocsp/*',
+    ],
+    // PathsSpecial.Root.
+    rootPaths: ['root', 'root/sign-self-issued'],
     routes,
     // The certificate outlives its lease in Vault too; revoking the lease revokes the certificate.
     revokeLease: (lease) => {

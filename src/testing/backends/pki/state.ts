@@ -25,11 +25,49 @@ export interface StoredCertificate {
 /** Storage keys use lowercase hex with dashes; requests may use colons or dashes, any case. */
 export const normalizeSerial = (serial: string): string => serial.toLowerCase().replaceAll(':', '-');
 
+/** config/urls (path_config_urls.go). */
+export interface UrlsConfig {
+  issuingCertificates: string[];
+  crlDistributionPoints: string[];
+  ocspServers: string[];
+  enableTemplating: boolean;
+}
+
+/** config/crl (path_config_crl.go); durations as Go duration strings, as Vault stores them. */
+export interface CrlConfig {
+  expiry: string;
+  disable: boolean;
+  ocspDisable: boolean;
+  ocspExpiry: string;
+  autoRebuild: boolean;
+  autoRebuildGracePeriod: string;
+  enableDelta: boolean;
+  deltaRebuildInterval: string;
+}
+
 export class PkiState {
   readonly issuers: Issuer[] = [];
   defaultIssuer: Issuer | undefined;
   readonly roles = new Map<string, PkiRole>();
   readonly certs = new Map<string, StoredCertificate>();
+  urls: UrlsConfig = {
+    issuingCertificates: [],
+    crlDistributionPoints: [],
+    ocspServers: [],
+    enableTemplating: false,
+  };
+  crlConfig: CrlConfig = {
+    expiry: '72h',
+    disable: false,
+    ocspDisable: false,
+    ocspExpiry: '12h',
+    autoRebuild: false,
+    autoRebuildGracePeriod: '12h',
+    enableDelta: false,
+    deltaRebuildInterval: '15m',
+  };
+  /** The CRL's number; every rebuild (a revocation, crl/rotate) takes the next. */
+  crlNumber = 1;
 
   constructor(readonly mount: Readonly<MountInfo>) {}
 

@@ -1,3 +1,4 @@
+import { parseAddressBlocks } from '../../core/address-blocks';
 import { field } from '../../core/fields';
 import { goQuote } from '../../core/go-format';
 import type { RouteInput } from '../../core/routes';
@@ -80,12 +81,12 @@ type TokenInput = RouteInput<typeof TOKEN_FIELDS>;
 
 /**
  * TokenParams.ParseTokenFields: only the fields the request carries change, checked in
- * tokenutil's order; its errors reach the client as 400s with tokenutil's text. (CIDRs are kept
- * as written: the mock does not parse addresses.)
+ * tokenutil's order; its errors reach the client as 400s with tokenutil's text. CIDRs are
+ * checked as go-sockaddr parses them and kept as written.
  */
 export function parseTokenFields(input: TokenInput, params: TokenParams): void {
   const { fields, has } = input;
-  if (has('token_bound_cidrs')) params.boundCidrs = fields.token_bound_cidrs;
+  if (has('token_bound_cidrs')) params.boundCidrs = checkedAddresses(fields.token_bound_cidrs);
   if (has('token_explicit_max_ttl')) params.explicitMaxTtl = fields.token_explicit_max_ttl;
   if (has('token_max_ttl')) params.maxTtl = fields.token_max_ttl;
   if (params.maxTtl < 0) throw badRequest("'token_max_ttl' cannot be negative");
@@ -151,11 +152,21 @@ export function upgradeLegacyFields(
     if (!has(current)) {
       if (has(old)) {
         // policyutil.ParsePolicies for the policies: trimmed, lower-cased, empty ones dropped.
-        const value = old === 'policies' ? parsePolicies(fields[old]) : fields[old];
+        const value = old === 'policies' ? parsePolicies(fields[old]) : checkedAddresses(fields[old]);
         params[key] = legacy[key] = value;
       }
     } else legacy[key] = has(old) ? params[key] : [];
   }
+}
+
+/** parseutil.ParseAddrs: each block must parse (go-sockaddr's message for the first that does not); kept as written. */
+function checkedAddresses(blocks: string[]): string[] {
+  try {
+    parseAddressBlocks(blocks);
+  } catch (error) {
+    throw badRequest((error as Error).message);
+  }
+  return blocks;
 }
 
 /** policyutil.ParsePolicies: lower-cased, trimmed, de-duplicated, sorted, empty names dropped. */

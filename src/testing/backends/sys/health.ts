@@ -58,7 +58,7 @@ export function healthRoutes(core: VaultCore, state: HealthState, clusterId: str
             replication_dr_mode: 'disabled',
             server_time_utc: Math.floor(core.now() / 1000),
             version: VAULT_VERSION,
-            enterprise: core.namespaces.length > 0,
+            enterprise: core.enterprise,
             echo_duration_ms: 0,
             clock_skew_ms: 0,
             replication_primary_canary_age_ms: 0,

@@ -1,6 +1,7 @@
 import { calculateTtl, SYSTEM_MAX_TTL } from '../../core/durations';
 import { field } from '../../core/fields';
 import { rfc3339 } from '../../core/go-format';
+import type { Namespace } from '../../core/namespaces';
 import { type DeclaredRoute, defineRoute, type RouteInput } from '../../core/routes';
 import type { BackendRequest } from '../../core/types';
 import type { VaultCore } from '../../core/vault-core';
@@ -32,21 +33,32 @@ const LOOKUP_FIELDS = { lease_id: field('string', 'The lease identifier to look 
 export function leaseRoutes(core: VaultCore): DeclaredRoute[] {
   // The body's lease_id wins over the one in the URL, as in Vault.
   const idOf = ({ fields }: RouteInput<typeof LEASE_ID_FIELDS>) => fields.lease_id || fields.url_lease_id;
+  // Each namespace sees its own leases, and its own tokens' leases, only.
+  const leaseIn = (namespace: Namespace, id: string) => {
+    const lease = core.leases.get(id);
+    return lease?.namespaceId === namespace.id ? lease : undefined;
+  };
+  const tokenIn = (namespace: Namespace, id: string) => {
+    const token = core.tokens.byLeaseId(id);
+    return token?.namespaceId === namespace.id ? token : undefined;
+  };
+  const leasesIn = (namespace: Namespace) => core.leases.all().filter((l) => l.namespaceId === namespace.id);
+  const tokensIn = (namespace: Namespace) => core.tokens.all().filter((t) => t.namespaceId === namespace.id);
 
   const renew = async (req: BackendRequest, input: RouteInput<typeof RENEW_FIELDS>) => {
     const id = idOf(input);
     if (id === '') throw badRequest('lease_id must be specified');
-    const token = core.tokens.byLeaseId(id);
+    const token = tokenIn(req.namespace, id);
     if (token) {
       if (!token.renewable) throw badRequest('lease is not renewable');
       throw badRequest('tokens cannot be renewed through this endpoint');
     }
-    const lease = core.leases.get(id);
+    const lease = leaseIn(req.namespace, id);
     if (!lease) throw badRequest('lease not found');
     if (lease.expiresAt <= req.now) throw badRequest('lease expired');
     if (!lease.renewable) throw badRequest('lease is not renewable');
     const increment = input.fields.increment;
-    const mounted = core.mounts.get(lease.mountPath);
+    const mounted = core.mountOf(lease);
     const mount = mounted?.info;
     const { ttl, warnings } = mounted?.backend.renewLease
       ? await mounted.backend.renewLease(lease, increment, req)
@@ -70,12 +82,12 @@ export function leaseRoutes(core: VaultCore): DeclaredRoute[] {
     };
   };
 
-  const revoke = async (input: RouteInput<typeof REVOKE_FIELDS>) => {
+  const revoke = async (req: BackendRequest, input: RouteInput<typeof REVOKE_FIELDS>) => {
     const id = idOf(input);
     if (id === '') throw badRequest('lease_id must be specified');
     const sync = input.fields.sync;
-    const token = core.tokens.byLeaseId(id);
-    const lease = core.leases.get(id);
+    const token = tokenIn(req.namespace, id);
+    const lease = leaseIn(req.namespace, id);
     const done = Promise.all([token && core.revokeToken(token), lease && core.revokeLease(lease)]);
     // sync=false queues the revocation in Vault and answers 202 with no body; sync waits for it.
     if (sync) await done;
@@ -85,8 +97,8 @@ export function leaseRoutes(core: VaultCore): DeclaredRoute[] {
   const lookup = (req: BackendRequest, { fields }: RouteInput<typeof LOOKUP_FIELDS>) => {
     const id = fields.lease_id;
     if (id === '') throw badRequest('missing lease id');
-    const token = core.tokens.byLeaseId(id);
-    const lease = core.leases.get(id);
+    const token = tokenIn(req.namespace, id);
+    const lease = leaseIn(req.namespace, id);
     const found =
       lease ?? (token && { ...token, expiresAt: token.expiresAt!, lastRenewal: token.lastRenewal });
     if (!found) throw badRequest('invalid lease');
@@ -102,15 +114,15 @@ export function leaseRoutes(core: VaultCore): DeclaredRoute[] {
     };
   };
 
-  const allIds = () => [
-    ...core.leases.all().map((lease) => lease.id),
-    ...core.tokens.all().flatMap((token) => core.tokens.leaseId(token) ?? []),
+  const allIds = (namespace: Namespace) => [
+    ...leasesIn(namespace).map((lease) => lease.id),
+    ...tokensIn(namespace).flatMap((token) => core.tokens.leaseId(token) ?? []),
   ];
 
-  const listPrefix = (prefixParam: string | undefined) => {
+  const listPrefix = (namespace: Namespace, prefixParam: string | undefined) => {
     const prefix = prefixParam ? `${prefixParam.replace(/\/$/, '')}/` : '';
     const keys = new Set<string>();
-    for (const id of allIds()) {
+    for (const id of allIds(namespace)) {
       if (!id.startsWith(prefix)) continue;
       const rest = id.slice(prefix.length);
       const slash = rest.indexOf('/');
@@ -119,13 +131,14 @@ export function leaseRoutes(core: VaultCore): DeclaredRoute[] {
     return { data: { keys: [...keys].sort() } };
   };
 
-  const revokePrefix = async ({ fields }: RouteInput<typeof PREFIX_FIELDS>) => {
+  const revokePrefix = async (namespace: Namespace, { fields }: RouteInput<typeof PREFIX_FIELDS>) => {
     const prefix = fields.prefix;
     const done: Promise<void>[] = [];
-    for (const token of core.tokens.all()) {
+    for (const token of tokensIn(namespace)) {
       if (core.tokens.leaseId(token)?.startsWith(prefix)) done.push(core.revokeToken(token));
     }
-    for (const lease of core.leases.byPrefix(prefix)) done.push(core.revokeLease(lease));
+    for (const lease of leasesIn(namespace))
+      if (lease.id.startsWith(prefix)) done.push(core.revokeLease(lease));
     await Promise.all(done);
     return null;
   };
@@ -133,12 +146,12 @@ export function leaseRoutes(core: VaultCore): DeclaredRoute[] {
   const renewRoute = (pattern: string) =>
     defineRoute({ pattern, fields: RENEW_FIELDS, handlers: { update: renew } });
   const revokeRoute = (pattern: string) =>
-    defineRoute({ pattern, fields: REVOKE_FIELDS, handlers: { update: (_req, input) => revoke(input) } });
+    defineRoute({ pattern, fields: REVOKE_FIELDS, handlers: { update: revoke } });
   const prefixRoute = (pattern: string) =>
     defineRoute({
       pattern,
       fields: PREFIX_FIELDS,
-      handlers: { update: (_req, input) => revokePrefix(input) },
+      handlers: { update: (req, input) => revokePrefix(req.namespace, input) },
     });
   return [
     renewRoute('leases/renew'),
@@ -154,12 +167,12 @@ export function leaseRoutes(core: VaultCore): DeclaredRoute[] {
     defineRoute({
       pattern: 'leases/lookup',
       fields: LOOKUP_FIELDS,
-      handlers: { update: lookup, list: () => listPrefix(undefined) },
+      handlers: { update: lookup, list: (req) => listPrefix(req.namespace, undefined) },
     }),
     defineRoute({
       pattern: 'leases/lookup/*prefix',
       fields: { prefix: field('string', 'The path to list leases under. Example: "aws/creds/deploy"') },
-      handlers: { list: (_req, { params }) => listPrefix(params.prefix) },
+      handlers: { list: (req, { params }) => listPrefix(req.namespace, params.prefix) },
     }),
   ];
 }

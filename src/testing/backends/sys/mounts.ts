@@ -2,6 +2,7 @@ import { SYSTEM_MAX_TTL } from '../../core/durations';
 import { field } from '../../core/fields';
 import { goQuote } from '../../core/go-format';
 import { parseDurationSecond } from '../../core/go-parse';
+import type { Namespace } from '../../core/namespaces';
 import { type DeclaredRoute, defineRoute } from '../../core/routes';
 import type { MountInfo } from '../../core/types';
 import type { VaultCore } from '../../core/vault-core';
@@ -97,40 +98,40 @@ function table(core: VaultCore, root: 'mounts' | 'auth', prefix: string): Declar
   const isKind = (info: MountInfo) =>
     prefix === '' ? !info.path.startsWith('auth/') : info.path.startsWith('auth/');
   const fullPath = (name: string) => `${prefix}${name.replace(/^\/+|\/+$/g, '')}/`;
-  const listing = () => {
+  const listing = (namespace: Namespace) => {
     const data: Record<string, unknown> = {};
-    for (const info of core.mounts.list(isKind)) data[info.path.slice(prefix.length)] = describe(info);
+    for (const info of namespace.mounts.list(isKind)) data[info.path.slice(prefix.length)] = describe(info);
     return { data, injectDataIntoTop: true };
   };
   // The messages below are Vault's handleError strings: 400 with the text verbatim.
-  const sysView = (name: string) => {
+  const sysView = (namespace: Namespace, name: string) => {
     const path = fullPath(name);
-    const mounted = core.mounts.get(path);
+    const mounted = namespace.mounts.get(path);
     if (!mounted) throw badRequest(`cannot fetch sysview for path ${goQuote(path)}`);
     return mounted.info;
   };
-  const tunable = (name: string) => {
+  const tunable = (namespace: Namespace, name: string) => {
     const path = fullPath(name);
-    const mounted = core.mounts.get(path);
+    const mounted = namespace.mounts.get(path);
     if (!mounted) throw badRequest(`tune of path ${goQuote(path)} failed: no mount entry found`);
     return mounted.info;
   };
-  const described = (name: string) => {
-    const info = core.mounts.get(fullPath(name))?.info;
+  const described = (namespace: Namespace, name: string) => {
+    const info = namespace.mounts.get(fullPath(name))?.info;
     const shown = fullPath(name).slice(prefix.length);
     if (!info)
       throw badRequest(prefix === '' ? `No secret engine mount at ${shown}` : `No auth engine at ${shown}`);
     return info;
   };
   return [
-    defineRoute({ pattern: root, handlers: { read: listing } }),
+    defineRoute({ pattern: root, handlers: { read: (req) => listing(req.namespace) } }),
     defineRoute({
       pattern: `${root}/*path/tune`,
       fields: TUNE_FIELDS,
       handlers: {
-        read: (_req, { params }) => ({ data: tuneView(sysView(params.path)) }),
-        update: (_req, { fields, has, params }) => {
-          const info = tunable(params.path);
+        read: (req, { params }) => ({ data: tuneView(sysView(req.namespace, params.path)) }),
+        update: (req, { fields, has, params }) => {
+          const info = tunable(req.namespace, params.path);
           const defaultTtl = mountTtl(fields.default_lease_ttl, 'default');
           const maxTtl = mountTtl(fields.max_lease_ttl, 'max');
           if (defaultTtl !== undefined) info.defaultLeaseTtl = defaultTtl;
@@ -144,8 +145,8 @@ function table(core: VaultCore, root: 'mounts' | 'auth', prefix: string): Declar
       pattern: `${root}/*path`,
       fields: MOUNT_FIELDS,
       handlers: {
-        read: (_req, { params }) => ({ data: describe(described(params.path)) }),
-        update: (_req, { fields, params }) => {
+        read: (req, { params }) => ({ data: describe(described(req.namespace, params.path)) }),
+        update: (req, { fields, params }) => {
           const path = fullPath(params.path);
           let type = fields.type;
           if (type === '') throw badRequest('backend type must be specified as a string');
@@ -160,7 +161,7 @@ function table(core: VaultCore, root: 'mounts' | 'auth', prefix: string): Declar
             throw badRequest(`cannot mount ${goQuote(path)}`);
           if (core.engines.get(type)?.kind !== kind)
             throw badRequest(`plugin not found in the catalog: ${type}`);
-          const conflict = core.mounts.conflicts(path);
+          const conflict = req.namespace.mounts.conflicts(path);
           if (conflict) throw badRequest(`path is already in use at ${conflict.slice(prefix.length)}`);
           const config = fields.config ?? {};
           const defaultTtl = mountTtl(configTtl(config, 'default_lease_ttl'), 'default') ?? 0;
@@ -172,22 +173,22 @@ function table(core: VaultCore, root: 'mounts' | 'auth', prefix: string): Declar
               `given default lease TTL greater than system max lease TTL of ${SYSTEM_MAX_TTL}`,
             );
           }
-          core.mount(path, type, {
-            description: fields.description,
-            defaultLeaseTtl: defaultTtl,
-            maxLeaseTtl: maxTtl,
-            options,
-          });
+          core.mount(
+            path,
+            type,
+            { description: fields.description, defaultLeaseTtl: defaultTtl, maxLeaseTtl: maxTtl, options },
+            req.namespace,
+          );
           return null;
         },
-        delete: async (_req, { params }) => {
+        delete: async (req, { params }) => {
           const path = fullPath(params.path);
           // Unmounting what is not mounted succeeds, so as not to reveal whether it existed.
-          if (!core.mounts.get(path)) return null;
+          if (!req.namespace.mounts.get(path)) return null;
           if (path === 'auth/token/') throw badRequest('token credential backend cannot be disabled');
           if (PROTECTED.some((protectedPath) => path.startsWith(protectedPath)) && prefix === '')
             throw badRequest(`cannot unmount ${goQuote(path)}`);
-          await core.unmount(path);
+          await core.unmount(path, req.namespace);
           return null;
         },
       },

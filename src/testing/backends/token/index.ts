@@ -2,14 +2,15 @@ import type { Backend } from '../../core/backend';
 import { calculateTtl, SYSTEM_MAX_TTL } from '../../core/durations';
 import { authBlock } from '../../core/envelope';
 import { field } from '../../core/fields';
-import { rfc3339 } from '../../core/go-format';
-import { parseDurationSecond } from '../../core/go-parse';
-import { batchToken, serviceToken } from '../../core/ids';
-import { defineRoute, type RouteInput } from '../../core/routes';
+import { within } from '../../core/namespaces';
+import { defineRoute } from '../../core/routes';
 import type { BackendRequest, MountInfo } from '../../core/types';
 import type { VaultCore } from '../../core/vault-core';
 import { badRequest, VaultError } from '../../core/vault-error';
 import type { TokenEntry } from '../../store/tokens';
+import { CREATE_FIELDS, CREATE_WITH_ROLE_FIELDS, createToken } from './create';
+import { lookupView } from './lookup';
+import { ROLE_FIELDS, type TokenRole, tokenRoleView, writeTokenRole } from './roles';
 
 const TOKEN_FIELD = { token: field('string', 'Token to look up, renew or revoke (request body)') } as const;
 const ACCESSOR_FIELD = { accessor: field('string', 'Accessor of the token (request body)') } as const;
@@ -17,61 +18,37 @@ const INCREMENT_FIELD = {
   increment: field('duration', 'The desired increment in seconds to the token expiration', 0),
 } as const;
 
-/** token_store.go commonFieldsForCreate. The durations are strings the handler parses itself. */
-const CREATE_FIELDS = {
-  display_name: field('string', 'Name to associate with this token'),
-  explicit_max_ttl: field('string', 'Explicit Max TTL of this token'),
-  entity_alias: field('string', 'Name of the entity alias to associate with this token'),
-  num_uses: field('int', 'Max number of uses for this token'),
-  period: field('string', 'Renew period'),
-  renewable: field(
-    'bool',
-    'Allow token to be renewed past its initial TTL up to system/mount maximum TTL',
-    true,
-  ),
-  ttl: field('string', 'Time to live for this token'),
-  lease: field('string', "Use 'ttl' instead"),
-  type: field('string', 'Token type'),
-  no_default_policy: field('bool', 'Do not include default policy for this token'),
-  id: field('string', 'Value for the token'),
-  meta: field('kvPairs', 'Arbitrary key=value metadata to associate with the token'),
-  no_parent: field('bool', 'Create the token with no parent'),
-  policies: field('stringSlice', 'List of policies for the token'),
-} as const;
-
-type CreateInput = RouteInput<typeof CREATE_FIELDS>;
-
-/** A duration the create handler parses itself (the schema types it as a string). */
-function createDuration(text: string, name: string): number {
-  try {
-    return parseDurationSecond(text);
-  } catch (error) {
-    throw badRequest(`error parsing ${name}: ${(error as Error).message}`);
-  }
-}
-
-/** The token store at `auth/token/`: self-service lookup, renew and revoke, and token creation. */
+/**
+ * The token store at `auth/token/` (vault/token_store.go): token creation (plain, orphan, against
+ * a role), lookup, renewal and revocation by token, by accessor or of the caller itself, the
+ * accessor list, and token roles. Revoking a token revokes the tree of tokens it created.
+ */
 export function tokenBackend(core: VaultCore, mount: MountInfo): Backend {
+  const roles = new Map<string, TokenRole>();
   const self = (req: BackendRequest): TokenEntry => {
     if (!req.token) throw new VaultError(403, 'permission denied');
     return req.token;
   };
-  const byId = (id: string): TokenEntry => {
-    const token = core.tokens.get(id);
-    if (!token) throw badRequest('token not found');
+  /** A namespace's token store sees the tokens of that namespace and of those under it. */
+  const visible = (req: BackendRequest, token: TokenEntry | undefined) =>
+    token && within(core.namespaceOf(token), req.namespace) ? token : undefined;
+  const byId = (req: BackendRequest, id: string) => visible(req, core.tokens.get(id));
+  // lookupByAccessor's failures are Go errors (StatusBadRequest), which the core wraps.
+  const byAccessor = (req: BackendRequest, accessor: string): TokenEntry => {
+    if (accessor === '') throw VaultError.wrapped(400, 'missing accessor');
+    const token = visible(req, core.tokens.byAccessor(accessor));
+    if (!token) throw VaultError.wrapped(400, 'invalid accessor');
     return token;
   };
-  const byAccessor = (accessor: string): TokenEntry => {
-    const token = core.tokens.byAccessor(accessor);
-    if (!token) throw badRequest('invalid accessor');
-    return token;
-  };
+  const missingId = () => badRequest('missing token ID');
 
-  const renew = (req: BackendRequest, increment: number, token: TokenEntry) => {
+  /** handleRenew and ExpirationManager.RenewToken. */
+  const renew = (req: BackendRequest, increment: number, token: TokenEntry | undefined) => {
+    if (!token) throw badRequest('token not found');
     if (token.type === 'batch') throw badRequest('batch tokens cannot be renewed');
     if (token.expiresAt === null) throw badRequest('invalid lease ID');
     if (!token.renewable) throw badRequest('lease is not renewable');
-    const owner = core.mounts.get(token.mountPath);
+    const owner = core.mountOf(token);
     // Errors past this point are plain Go errors in Vault's expiration manager, so the core
     // wraps them (500, multierror); the auth method's own failure is prefixed by renewAuthEntry.
     const limits = asInternal(
@@ -103,140 +80,184 @@ export function tokenBackend(core: VaultCore, mount: MountInfo): Backend {
     return { data: null, warnings, authBlock: authBlock(token) };
   };
 
-  const lookup = (token: TokenEntry, now: number, showId: boolean) => ({
-    data: {
-      accessor: token.accessor,
-      creation_time: Math.floor(token.issuedAt / 1000),
-      creation_ttl: token.creationTtl,
-      display_name: token.displayName,
-      entity_id: token.entityId,
-      expire_time: token.expiresAt === null ? null : rfc3339(token.expiresAt),
-      explicit_max_ttl: token.explicitMaxTtl,
-      id: showId ? token.id : '',
-      issue_time: rfc3339(token.issuedAt),
-      meta: token.meta,
-      num_uses: token.numUses,
-      orphan: token.orphan,
-      path: token.path,
-      policies: token.policies,
-      renewable: token.renewable,
-      ttl: token.expiresAt === null ? 0 : Math.max(0, Math.floor((token.expiresAt - now) / 1000)),
-      type: token.type,
-      ...(token.period > 0 ? { period: token.period } : {}),
-      ...(token.lastRenewal !== null
-        ? {
-            last_renewal_time: Math.floor(token.lastRenewal / 1000),
-            last_renewal: rfc3339(token.lastRenewal),
-          }
-        : {}),
-    },
-  });
-
-  const revoke = async (token: TokenEntry) => {
+  /** revokeCommon: an unknown token is already as revoked as it gets (204). */
+  const revoke = async (token: TokenEntry | undefined) => {
+    if (!token) return null;
     if (token.type === 'batch') throw badRequest('batch tokens cannot be revoked');
     await core.revokeToken(token);
     return null;
   };
 
-  const create = (req: BackendRequest, { fields, has }: CreateInput, orphan: boolean) => {
-    const parent = self(req);
-    const given = fields.policies.filter((p) => p !== '');
-    const policies = has('policies') && given.length > 0 ? given : parent.policies;
-    if (!parent.policies.includes('root') && policies.some((p) => !parent.policies.includes(p))) {
-      throw badRequest('child policies must be subset of parent');
-    }
-    const noDefault = fields.no_default_policy;
-    const all = [
-      ...new Set([...policies, ...(noDefault || policies.includes('root') ? [] : ['default'])]),
-    ].sort();
-    const ttl = createDuration(fields.ttl || fields.lease, 'ttl');
-    const period = createDuration(fields.period, 'period');
-    const explicitMaxTtl = createDuration(fields.explicit_max_ttl, 'explicit max ttl');
-    const now = req.now;
-    const effective = period || ttl || (all.includes('root') && ttl === 0 ? 0 : SYSTEM_MAX_TTL);
-    const type = fields.type === 'batch' ? 'batch' : 'service';
-    const token = core.tokens.create({
-      id: fields.id || (type === 'batch' ? batchToken() : serviceToken()),
-      policies: all,
-      meta: has('meta') ? fields.meta : null,
-      path: orphan ? 'auth/token/create-orphan' : 'auth/token/create',
-      mountPath: mount.path,
-      displayName: `token${fields.display_name ? `-${fields.display_name}` : ''}`,
-      issuedAt: now,
-      creationTtl: effective,
-      explicitMaxTtl,
-      maxTtl: 0,
-      period,
-      expiresAt: effective === 0 ? null : now + effective * 1000,
-      renewable: type === 'batch' ? false : fields.renewable,
-      type,
-      orphan: orphan || fields.no_parent,
-      numUses: fields.num_uses,
-      role: '',
-    });
-    return { data: null, authBlock: authBlock(token) };
+  const lookup = (req: BackendRequest, id: string, showId = true) => {
+    const token = visible(req, core.tokens.getTainted(id));
+    if (!token) throw new VaultError(403, 'bad token');
+    return { data: lookupView(token, req.now, showId) };
   };
 
   return {
+    // PathsSpecial.Root: listing accessors and revoking as orphan need sudo as well.
+    rootPaths: ['revoke-orphan/*', 'accessors*'],
     routes: [
       defineRoute({
-        pattern: 'lookup-self',
-        fields: TOKEN_FIELD,
+        pattern: 'roles',
+        handlers: { list: () => ({ data: { keys: [...roles.keys()].sort() } }) },
+      }),
+      defineRoute({
+        pattern: 'accessors',
         handlers: {
-          read: (req) => lookup(self(req), req.now, true),
-          update: (req) => lookup(self(req), req.now, true),
+          list: (req) => ({
+            data: {
+              keys: core.tokens
+                .all()
+                .flatMap((token) =>
+                  token.accessor && token.namespaceId === req.namespace.id ? [token.accessor] : [],
+                ),
+            },
+          }),
         },
       }),
       defineRoute({
-        pattern: 'renew-self',
-        fields: { ...TOKEN_FIELD, ...INCREMENT_FIELD },
-        handlers: { update: (req, { fields }) => renew(req, fields.increment, self(req)) },
+        pattern: 'create-orphan',
+        fields: CREATE_FIELDS,
+        handlers: {
+          update: (req, input) => createToken(core, { req, input, orphan: true, role: undefined, mount }),
+        },
       }),
-      defineRoute({ pattern: 'revoke-self', handlers: { update: (req) => revoke(self(req)) } }),
+      defineRoute({
+        pattern: 'create/:role_name',
+        fields: CREATE_WITH_ROLE_FIELDS,
+        handlers: {
+          update: (req, input) => {
+            const name = input.fields.role_name;
+            const role = roles.get(name);
+            if (!role) throw badRequest(`unknown role ${name}`);
+            return createToken(core, { req, input, orphan: false, role, mount });
+          },
+        },
+      }),
+      defineRoute({
+        pattern: 'create',
+        fields: CREATE_FIELDS,
+        handlers: {
+          update: (req, input) => createToken(core, { req, input, orphan: false, role: undefined, mount }),
+        },
+      }),
       defineRoute({
         pattern: 'lookup',
         fields: TOKEN_FIELD,
         handlers: {
-          read: (req, { fields }) => lookup(byId(fields.token), req.now, true),
-          update: (req, { fields }) => lookup(byId(fields.token), req.now, true),
+          // An empty token looks up the caller's own (handleLookup).
+          read: (req, { fields }) => lookup(req, fields.token || self(req).id),
+          update: (req, { fields }) => lookup(req, fields.token || self(req).id),
         },
       }),
       defineRoute({
         pattern: 'lookup-accessor',
         fields: ACCESSOR_FIELD,
-        handlers: { update: (req, { fields }) => lookup(byAccessor(fields.accessor), req.now, false) },
+        handlers: { update: (req, { fields }) => lookup(req, byAccessor(req, fields.accessor).id, false) },
       }),
       defineRoute({
-        pattern: 'renew',
-        fields: { ...TOKEN_FIELD, ...INCREMENT_FIELD },
-        handlers: { update: (req, { fields }) => renew(req, fields.increment, byId(fields.token)) },
-      }),
-      defineRoute({
-        pattern: 'renew-accessor',
-        fields: { ...ACCESSOR_FIELD, ...INCREMENT_FIELD },
-        handlers: { update: (req, { fields }) => renew(req, fields.increment, byAccessor(fields.accessor)) },
-      }),
-      defineRoute({
-        pattern: 'revoke',
+        pattern: 'lookup-self',
         fields: TOKEN_FIELD,
-        handlers: { update: (_req, { fields }) => revoke(byId(fields.token)) },
+        handlers: {
+          read: (req) => lookup(req, self(req).id),
+          update: (req) => lookup(req, self(req).id),
+        },
       }),
       defineRoute({
         pattern: 'revoke-accessor',
         fields: ACCESSOR_FIELD,
-        handlers: { update: (_req, { fields }) => revoke(byAccessor(fields.accessor)) },
+        handlers: { update: (req, { fields }) => revoke(byAccessor(req, fields.accessor)) },
+      }),
+      defineRoute({ pattern: 'revoke-self', handlers: { update: (req) => revoke(self(req)) } }),
+      defineRoute({
+        pattern: 'revoke',
+        fields: TOKEN_FIELD,
+        handlers: {
+          update: (req, { fields }) => {
+            if (fields.token === '') throw missingId();
+            return revoke(byId(req, fields.token));
+          },
+        },
       }),
       defineRoute({
-        pattern: 'create',
-        fields: CREATE_FIELDS,
-        handlers: { update: (req, input) => create(req, input, false) },
+        pattern: 'revoke-orphan',
+        fields: TOKEN_FIELD,
+        handlers: {
+          update: async (req, { fields }) => {
+            if (fields.token === '') throw missingId();
+            if (!core.hasSudo(self(req), req)) {
+              throw badRequest('root or sudo privileges required to revoke and orphan');
+            }
+            const token = byId(req, fields.token);
+            if (!token) throw badRequest('token to revoke not found');
+            if (token.type === 'batch') throw badRequest('batch tokens cannot be revoked');
+            await core.revokeOrphan(token);
+            return null;
+          },
+        },
       }),
       defineRoute({
-        pattern: 'create-orphan',
-        fields: CREATE_FIELDS,
-        handlers: { update: (req, input) => create(req, input, true) },
+        pattern: 'renew-accessor',
+        fields: { ...ACCESSOR_FIELD, ...INCREMENT_FIELD },
+        handlers: {
+          update: (req, { fields }) => renew(req, fields.increment, byAccessor(req, fields.accessor)),
+        },
+      }),
+      defineRoute({
+        pattern: 'renew-self',
+        fields: { ...TOKEN_FIELD, ...INCREMENT_FIELD },
+        handlers: {
+          update: (req, { fields }) => renew(req, fields.increment, core.tokens.get(self(req).id)),
+        },
+      }),
+      defineRoute({
+        pattern: 'renew',
+        fields: { ...TOKEN_FIELD, ...INCREMENT_FIELD },
+        handlers: {
+          update: (req, { fields }) => {
+            if (fields.token === '') throw missingId();
+            return renew(req, fields.increment, byId(req, fields.token));
+          },
+        },
+      }),
+      defineRoute({
+        pattern: 'roles/:role_name',
+        fields: ROLE_FIELDS,
+        exists: (_req, { fields }) => {
+          if (fields.role_name === '') throw VaultError.wrapped(500, 'role name cannot be empty');
+          return roles.has(fields.role_name);
+        },
+        handlers: {
+          read: (_req, { fields }) => {
+            const role = roles.get(fields.role_name);
+            return role ? { data: tokenRoleView(role) } : null;
+          },
+          update: (req, input) => {
+            const { role, warnings } = writeTokenRole(
+              input,
+              roles.get(input.fields.role_name),
+              req.operation,
+              mount.maxLeaseTtl || SYSTEM_MAX_TTL,
+            );
+            roles.set(role.name, role);
+            return warnings.length > 0 ? { data: null, warnings } : null;
+          },
+          delete: (_req, { fields }) => {
+            roles.delete(fields.role_name);
+            return null;
+          },
+        },
       }),
     ],
+    // authRenew: a role's token takes the role's current period and explicit max TTL.
+    renewToken: (token) => {
+      if (token.role === '') return { ttl: token.creationTtl, maxTtl: token.maxTtl, period: token.period };
+      const role = roles.get(token.role);
+      if (!role)
+        throw new VaultError(500, `original token role "${token.role}" could not be found, not renewing`);
+      return { ttl: token.creationTtl, maxTtl: token.maxTtl, period: role.tokenPeriod || role.period };
+    },
   };
 }
 

@@ -4,7 +4,15 @@ import { type DeclaredRoute, defineRoute, type RouteInput } from '../../core/rou
 import type { BackendRequest, BackendResult } from '../../core/types';
 import { badRequest, unsupportedOperation, VaultError } from '../../core/vault-error';
 import { decodeStdBase64 } from './go-base64';
-import { decrypt, encrypt, newKey, type SymmetricType, type TransitKey, UserError } from './keys';
+import {
+  decrypt,
+  encrypt,
+  isSigningType,
+  newKey,
+  type SymmetricType,
+  type TransitKey,
+  UserError,
+} from './keys';
 
 /** One request item's fields, for the single form and for each batch_input entry. */
 const ITEM_FIELDS = {
@@ -177,6 +185,9 @@ export function cryptoRoutes(keys: Map<string, TransitKey>): DeclaredRoute[] {
   const mustKey = (name: string) => {
     const key = keys.get(name);
     if (!key) throw badRequest('encryption key not found');
+    // The RSA types can encrypt in Vault (OAEP); the mock implements only the AEAD ciphers.
+    if (key.type.startsWith('rsa-')) throw unsupportedOperation();
+    if (isSigningType(key.type)) throw badRequest(`key type ${key.type} does not support encryption`);
     return key;
   };
 

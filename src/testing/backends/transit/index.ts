@@ -4,7 +4,8 @@ import { type DeclaredRoute, defineRoute, type RouteInput } from '../../core/rou
 import type { BackendRequest, BackendResult } from '../../core/types';
 import { badRequest, unsupportedOperation } from '../../core/vault-error';
 import { cryptoRoutes } from './crypto-paths';
-import { KNOWN_TYPES, keyData, newKey, rotate, type SymmetricType, type TransitKey } from './keys';
+import { isSigningType, type KeyType, KNOWN_TYPES, keyData, newKey, rotate, type TransitKey } from './keys';
+import { signingRoutes } from './signing';
 
 /** path_keys.go's fields. */
 const KEY_FIELDS = {
@@ -49,8 +50,9 @@ const SYMMETRIC: readonly string[] = ['aes128-gcm96', 'aes256-gcm96', 'chacha20-
 /**
  * The transit secrets engine for symmetric keys: real AES-256-GCM (and AES-128-GCM,
  * ChaCha20-Poly1305) through node:crypto, in Vault's `vault:v<N>:` ciphertext format, with key
- * versions, rotation, minimum versions and batch requests. Signing and asymmetric keys are not
- * implemented: such requests answer `unsupported operation` so strict mode reports them.
+ * versions, rotation, minimum versions and batch requests; and sign/verify with ECDSA, Ed25519 and
+ * RSA keys. HMAC, convergent and managed keys are not implemented: such requests answer
+ * `unsupported operation` so strict mode reports them.
  */
 export function transitBackend(): Backend {
   const keys = new Map<string, TransitKey>();
@@ -73,11 +75,11 @@ export function transitBackend(): Backend {
     if (keySize !== 0 && type !== 'hmac' && type !== 'external-key') {
       throw badRequest(`key_size is not valid for algorithm ${type}`);
     }
-    // Convergent encryption and non-symmetric keys are beyond the mock.
-    if (convergent || !SYMMETRIC.includes(type)) throw unsupportedOperation();
+    // Convergent encryption, HMAC, managed and XChaCha20 keys are beyond the mock.
+    if (convergent || !(SYMMETRIC.includes(type) || isSigningType(type))) throw unsupportedOperation();
     const existing = keys.get(name);
     if (existing) return { data: keyData(existing), warnings: [`key ${name} already existed`] };
-    const key = newKey(name, type as SymmetricType, derived, req.now);
+    const key = newKey(name, type as KeyType, derived, req.now);
     key.exportable = fields.exportable;
     key.allowPlaintextBackup = fields.allow_plaintext_backup;
     key.autoRotatePeriod = autoRotatePeriod;
@@ -178,6 +180,7 @@ export function transitBackend(): Backend {
       },
     }),
     ...cryptoRoutes(keys),
+    ...signingRoutes(keys),
   ];
   return { routes };
 }

@@ -1,9 +1,37 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  generateKeyPairSync,
+  hkdfSync,
+  type KeyObject,
+  randomBytes,
+} from 'node:crypto';
+import { rfc3339 } from '../../core/go-format';
 import { decodeStdBase64 } from './go-base64';
 
 export type SymmetricType = 'aes128-gcm96' | 'aes256-gcm96' | 'chacha20-poly1305';
+export type SigningType =
+  | 'ecdsa-p256'
+  | 'ecdsa-p384'
+  | 'ecdsa-p521'
+  | 'ed25519'
+  | 'rsa-2048'
+  | 'rsa-3072'
+  | 'rsa-4096';
+export type KeyType = SymmetricType | SigningType;
 
-/** Transit's key types; only the symmetric ones are implemented by the mock. */
+export const SIGNING_TYPES: readonly string[] = [
+  'ecdsa-p256',
+  'ecdsa-p384',
+  'ecdsa-p521',
+  'ed25519',
+  'rsa-2048',
+  'rsa-3072',
+  'rsa-4096',
+];
+export const isSigningType = (type: string): type is SigningType => SIGNING_TYPES.includes(type);
+
+/** Transit's key types; the mock implements the symmetric and the signing ones. */
 export const KNOWN_TYPES = [
   'aes128-gcm96',
   'aes256-gcm96',
@@ -20,9 +48,18 @@ export const KNOWN_TYPES = [
   'external-key',
 ];
 
+/** A key version: symmetric material, or a key pair for the signing types. */
+export interface KeyVersion {
+  key: Buffer;
+  /** Unix seconds. */
+  created: number;
+  privateKey?: KeyObject;
+  publicKey?: KeyObject;
+}
+
 export interface TransitKey {
   name: string;
-  type: SymmetricType;
+  type: KeyType;
   derived: boolean;
   exportable: boolean;
   allowPlaintextBackup: boolean;
@@ -32,7 +69,7 @@ export interface TransitKey {
   minEncryptionVersion: number;
   latestVersion: number;
   /** Version → key material and creation time (unix seconds). */
-  versions: Map<number, { key: Buffer; created: number }>;
+  versions: Map<number, KeyVersion>;
 }
 
 /** An error Vault's keysutil raises as errutil.UserError: the message reaches the client verbatim. */
@@ -40,15 +77,15 @@ export class UserError extends Error {}
 
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
-const keyBytes = (type: SymmetricType) => (type === 'aes128-gcm96' ? 16 : 32);
-const cipherName = (type: SymmetricType) =>
+const keyBytes = (type: KeyType) => (type === 'aes128-gcm96' ? 16 : 32);
+const cipherName = (type: KeyType) =>
   type === 'chacha20-poly1305'
     ? 'chacha20-poly1305'
     : type === 'aes128-gcm96'
       ? 'aes-128-gcm'
       : 'aes-256-gcm';
 
-export function newKey(name: string, type: SymmetricType, derived: boolean, now: number): TransitKey {
+export function newKey(name: string, type: KeyType, derived: boolean, now: number): TransitKey {
   const key: TransitKey = {
     name,
     type,
@@ -68,10 +105,28 @@ export function newKey(name: string, type: SymmetricType, derived: boolean, now:
 
 export function rotate(key: TransitKey, now: number): void {
   key.latestVersion += 1;
-  key.versions.set(key.latestVersion, {
-    key: randomBytes(keyBytes(key.type)),
-    created: Math.floor(now / 1000),
-  });
+  const created = Math.floor(now / 1000);
+  if (isSigningType(key.type)) {
+    key.versions.set(key.latestVersion, { key: Buffer.alloc(0), created, ...generatePair(key.type) });
+    return;
+  }
+  key.versions.set(key.latestVersion, { key: randomBytes(keyBytes(key.type)), created });
+}
+
+function generatePair(type: SigningType): { privateKey: KeyObject; publicKey: KeyObject } {
+  if (type === 'ed25519') return generateKeyPairSync('ed25519');
+  if (type.startsWith('rsa-')) return generateKeyPairSync('rsa', { modulusLength: Number(type.slice(4)) });
+  const curve = { 'ecdsa-p256': 'P-256', 'ecdsa-p384': 'P-384', 'ecdsa-p521': 'P-521' }[type as string];
+  return generateKeyPairSync('ec', { namedCurve: curve ?? 'P-256' });
+}
+
+/** What formatKeyPolicy shows of a signing key's version: its public half. */
+function publicKeyOf(type: KeyType, entry: KeyVersion): string {
+  if (!entry.publicKey) return '';
+  // Ed25519 public keys are shown as base64 of the raw 32 bytes; the others as PEM.
+  if (type === 'ed25519')
+    return entry.publicKey.export({ format: 'der', type: 'spki' }).subarray(-32).toString('base64');
+  return String(entry.publicKey.export({ format: 'pem', type: 'spki' }));
 }
 
 /** Policy.GetKey: the version's key, or for a derived key HKDF-SHA256 over the request context. */
@@ -175,10 +230,19 @@ export function decrypt(
   }
 }
 
-/** formatKeyPolicy (path_keys.go) for the symmetric types. */
+/** formatKeyPolicy (path_keys.go): version times for symmetric keys, public keys for the others. */
 export function keyData(key: TransitKey): Record<string, unknown> {
-  const keys: Record<string, number> = {};
-  for (const [version, entry] of key.versions) keys[String(version)] = entry.created;
+  const signing = isSigningType(key.type);
+  const keys: Record<string, unknown> = {};
+  for (const [version, entry] of key.versions) {
+    keys[String(version)] = signing
+      ? {
+          creation_time: rfc3339(entry.created * 1000),
+          name: key.type.startsWith('ecdsa-') ? `P-${key.type.slice(7)}` : key.type,
+          public_key: publicKeyOf(key.type, entry),
+        }
+      : entry.created;
+  }
   const data: Record<string, unknown> = {
     name: key.name,
     type: key.type,
@@ -190,10 +254,10 @@ export function keyData(key: TransitKey): Record<string, unknown> {
     latest_version: key.latestVersion,
     exportable: key.exportable,
     allow_plaintext_backup: key.allowPlaintextBackup,
-    supports_encryption: true,
-    supports_decryption: true,
-    supports_signing: false,
-    supports_derivation: true,
+    supports_encryption: !signing || key.type.startsWith('rsa-'),
+    supports_decryption: !signing || key.type.startsWith('rsa-'),
+    supports_signing: signing,
+    supports_derivation: !signing || key.type === 'ed25519',
     auto_rotate_period: key.autoRotatePeriod,
     imported_key: false,
     keys,

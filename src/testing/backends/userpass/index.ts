@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { addressAllowed, parseAddressBlocks } from '../../core/address-blocks';
 import type { Backend } from '../../core/backend';
+import { field } from '../../core/fields';
+import { defineRoute, type RouteInput } from '../../core/routes';
 import type { BackendRequest, BackendResult, MountInfo } from '../../core/types';
 import type { VaultCore } from '../../core/vault-core';
 import { badRequest, VaultError } from '../../core/vault-error';
 import { InvalidCredentials, LoginLockout } from '../auth-common/lockout';
-import { loginAuth, sanitizePolicies } from '../auth-common/token-params';
-import { list, str } from '../fields';
+import { loginAuth, sanitizePolicies } from '../auth-common/login-auth';
 import { passwordMatches } from './password';
 import { newPassword, USER_FIELDS, type User, userView, writeUser } from './user';
 
@@ -15,6 +16,17 @@ import { newPassword, USER_FIELDS, type User, userView, writeUser } from './user
  * settings, password and policy updates, login under Vault's user lockout, and renewal that
  * stops once the user is gone or its policies changed.
  */
+const PASSWORD_FIELDS = {
+  username: field('string', 'Username of the user.'),
+  password: field('string', 'Password for this user.'),
+} as const;
+
+const POLICY_FIELDS = {
+  username: field('string', 'Username for this user.'),
+  policies: field('commaStringSlice', "Use 'token_policies' instead."),
+  token_policies: field('commaStringSlice', 'Comma-separated list of policies'),
+} as const;
+
 export function userpassBackend(_core: VaultCore, _mount: MountInfo): Backend {
   const users = new Map<string, User>();
   const lockout = new LoginLockout();
@@ -27,8 +39,7 @@ export function userpassBackend(_core: VaultCore, _mount: MountInfo): Backend {
     return user;
   };
 
-  const login = (req: BackendRequest, username: string): BackendResult => {
-    const password = str(req.data, 'password');
+  const login = (req: BackendRequest, username: string, password: string): BackendResult => {
     // A plain error of a login handler: 500, verbatim.
     if (password === '') throw new VaultError(500, 'missing password');
     const name = username.toLowerCase();
@@ -39,8 +50,8 @@ export function userpassBackend(_core: VaultCore, _mount: MountInfo): Backend {
         ? new InvalidCredentials('invalid username or password')
         : badRequest('invalid username or password');
     }
-    if (user.params.token_bound_cidrs.length > 0) {
-      if (!addressAllowed(req.remoteAddress, parseAddressBlocks(user.params.token_bound_cidrs))) {
+    if (user.token.boundCidrs.length > 0) {
+      if (!addressAllowed(req.remoteAddress, parseAddressBlocks(user.token.boundCidrs))) {
         throw new VaultError(403, 'permission denied');
       }
     }
@@ -50,7 +61,7 @@ export function userpassBackend(_core: VaultCore, _mount: MountInfo): Backend {
       entities.set(name, entityId);
     }
     return {
-      auth: loginAuth(user.params, req.mount, {
+      auth: loginAuth(user.token, req.mount, {
         displayName: name,
         metadata: { username: name },
         role: name,
@@ -59,64 +70,69 @@ export function userpassBackend(_core: VaultCore, _mount: MountInfo): Backend {
     };
   };
 
+  // pathUserPoliciesUpdate: policyutil.ParsePolicies, either name, the deprecated copy kept in step.
+  const updatePolicies = ({ params, fields, has }: RouteInput<typeof POLICY_FIELDS>) => {
+    const user = existingUser(params.username);
+    if (has('token_policies')) {
+      user.token.policies = sanitizePolicies(fields.token_policies, false);
+      user.legacy.policies = has('policies') ? user.token.policies : [];
+    } else if (has('policies')) {
+      user.token.policies = user.legacy.policies = sanitizePolicies(fields.policies, false);
+    }
+    return null;
+  };
+
   return {
     unauthenticated: ['login/*'],
     routes: [
-      { pattern: 'users', handlers: { list: () => ({ data: { keys: [...users.keys()].sort() } }) } },
-      {
+      defineRoute({
+        pattern: 'users',
+        handlers: { list: () => ({ data: { keys: [...users.keys()].sort() } }) },
+      }),
+      defineRoute({
         pattern: 'users/:username',
         fields: USER_FIELDS,
-        exists: (_req, p) => users.has(p.username!.toLowerCase()),
+        exists: (_req, { params }) => users.has(params.username.toLowerCase()),
         handlers: {
-          read: (_req, p) => {
-            const user = userOf(p.username!);
+          read: (_req, { params }) => {
+            const user = userOf(params.username);
             return user ? { data: userView(user) } : null;
           },
-          update: (req, p) => {
-            users.set(p.username!.toLowerCase(), writeUser(req.data, userOf(p.username!)));
+          update: (_req, input) => {
+            users.set(input.params.username.toLowerCase(), writeUser(input, userOf(input.params.username)));
             return null;
           },
-          delete: (_req, p) => {
-            users.delete(p.username!.toLowerCase());
+          delete: (_req, { params }) => {
+            users.delete(params.username.toLowerCase());
             return null;
           },
         },
-      },
-      {
+      }),
+      defineRoute({
         pattern: 'users/:username/password',
-        fields: ['username', 'password'],
+        fields: PASSWORD_FIELDS,
         handlers: {
-          update: (req, p) => {
-            const user = existingUser(p.username!);
-            user.password = newPassword(req.data);
+          update: (_req, { params, fields }) => {
+            const user = existingUser(params.username);
+            user.password = newPassword(fields.password);
             return null;
           },
         },
-      },
-      {
+      }),
+      defineRoute({
         pattern: 'users/:username/policies',
-        fields: ['username', 'policies', 'token_policies'],
-        handlers: {
-          update: (req, p) => {
-            const user = existingUser(p.username!);
-            // pathUserPoliciesUpdate: policyutil.ParsePolicies, either name, deprecated copy kept in step.
-            const key = req.data.token_policies !== undefined ? 'token_policies' : 'policies';
-            if (req.data[key] === undefined) return null;
-            const policies = sanitizePolicies(list(req.data, key) ?? [], false);
-            user.params.token_policies = policies;
-            user.legacy.policies = key === 'policies' || req.data.policies !== undefined ? policies : [];
-            return null;
-          },
-        },
-      },
-      {
+        fields: POLICY_FIELDS,
+        handlers: { update: (_req, input) => updatePolicies(input) },
+      }),
+      defineRoute({
         pattern: 'login/:username',
-        fields: ['username', 'password'],
+        fields: PASSWORD_FIELDS,
         handlers: {
           // The core's user lockout keys on the username as typed (the alias lookahead does not lower-case it).
-          update: (req, p) => lockout.guard(p.username!, req.now, () => login(req, p.username!)),
+          update: (req, { params, fields }) =>
+            lockout.guard(params.username, req.now, () => login(req, params.username, fields.password)),
         },
-      },
+      }),
     ],
     // pathLoginRenew: no renewal once the user is gone; an error once its policies changed.
     renewToken: (token) => {
@@ -125,13 +141,13 @@ export function userpassBackend(_core: VaultCore, _mount: MountInfo): Backend {
       // policyutil.EquivalentPolicies: the same set but for `default`, compared as written (not lower-cased).
       const asSet = (names: readonly string[]) =>
         [...new Set(names.filter((p) => p !== 'default'))].sort().join(',');
-      if (asSet(user.params.token_policies) !== asSet(token.policies)) {
+      if (asSet(user.token.policies) !== asSet(token.policies)) {
         throw new VaultError(500, 'policies have changed, not renewing');
       }
       return {
-        ttl: user.params.token_ttl,
-        maxTtl: user.params.token_max_ttl,
-        period: user.params.token_period,
+        ttl: user.token.ttl,
+        maxTtl: user.token.maxTtl,
+        period: user.token.period,
       };
     },
   };

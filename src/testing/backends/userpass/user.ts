@@ -1,55 +1,65 @@
+import { field } from '../../core/fields';
+import type { RouteInput } from '../../core/routes';
 import { badRequest, VaultError } from '../../core/vault-error';
 import {
-  given,
-  type LegacyTokenFields,
-  legacyData,
-  newLegacyFields,
-  newTokenParams,
+  defaultLegacyParams,
+  defaultTokenParams,
+  LEGACY_TOKEN_FIELDS,
+  type LegacyTokenParams,
+  legacyTokenData,
   parseTokenFields,
   TOKEN_FIELDS,
   type TokenParams,
   tokenData,
   upgradeLegacyFields,
-} from '../auth-common/token-params';
-import { str } from '../fields';
+} from '../shared/token-fields';
 import { hashPassword, type PasswordHash } from './password';
 
 /** A userpass user (builtin/credential/userpass/path_users.go UserEntry). */
 export interface User {
   password: PasswordHash | undefined;
-  params: TokenParams;
-  legacy: LegacyTokenFields;
+  token: TokenParams;
+  legacy: LegacyTokenParams;
 }
 
 /** path_users.go's own fields, tokenutil's, and the four deprecated names userpass had. */
-export const USER_FIELDS = [
-  'username',
-  'password',
-  'policies',
-  'ttl',
-  'max_ttl',
-  'bound_cidrs',
+export const USER_FIELDS = {
+  username: field('string', 'Username for this user.'),
+  password: field('string', 'Password for this user.'),
+  policies: LEGACY_TOKEN_FIELDS.policies,
+  ttl: LEGACY_TOKEN_FIELDS.ttl,
+  max_ttl: LEGACY_TOKEN_FIELDS.max_ttl,
+  bound_cidrs: LEGACY_TOKEN_FIELDS.bound_cidrs,
   ...TOKEN_FIELDS,
-];
+} as const;
 
 /**
  * pathUserWrite / userCreateUpdate: a new user needs a password; the token fields, then the
  * password, then the deprecated names, each in the handler's order.
  */
-export function writeUser(data: Record<string, unknown>, previous: User | undefined): User {
-  if (!previous && str(data, 'password') === '') throw badRequest('missing password');
+export function writeUser(input: RouteInput<typeof USER_FIELDS>, previous: User | undefined): User {
+  const { fields, has } = input;
+  if (!previous && fields.password === '') throw badRequest('missing password');
   const user: User = previous
     ? {
         password: previous.password,
-        params: structuredClone(previous.params),
+        token: structuredClone(previous.token),
         legacy: structuredClone(previous.legacy),
       }
-    : { password: undefined, params: newTokenParams(), legacy: newLegacyFields() };
-  parseTokenFields(data, user.params);
-  if (given(data, 'password')) user.password = newPassword(data);
-  // userpass never had `period` or `num_uses`: tokenutil's upgrade ignores names that are absent.
-  const { period: _period, num_uses: _numUses, ...deprecated } = data;
-  upgradeLegacyFields(deprecated, user.params, user.legacy);
+    : { password: undefined, token: defaultTokenParams(), legacy: defaultLegacyParams() };
+  parseTokenFields(input, user.token);
+  if (has('password')) user.password = newPassword(fields.password);
+  // userpass never had `period` or `num_uses`: the upgrade sees them as absent.
+  upgradeLegacyFields(
+    {
+      ...input,
+      fields: { ...fields, period: 0, num_uses: 0 },
+      has: (name) =>
+        name !== 'period' && name !== 'num_uses' && has(name as keyof typeof USER_FIELDS & string),
+    },
+    user.token,
+    user.legacy,
+  );
   return user;
 }
 
@@ -57,8 +67,7 @@ export function writeUser(data: Record<string, unknown>, previous: User | undefi
  * updateUserPassword: an empty password is the client's error (400); bcrypt's refusal of a
  * password over 72 bytes is an internal one (500, wrapped by the core).
  */
-export function newPassword(data: Record<string, unknown>): PasswordHash {
-  const password = str(data, 'password');
+export function newPassword(password: string): PasswordHash {
   if (password === '') throw badRequest('missing password');
   try {
     return hashPassword(password);
@@ -69,9 +78,9 @@ export function newPassword(data: Record<string, unknown>): PasswordHash {
 
 /** pathUserRead: the token fields and the deprecated names that are set; never the password. */
 export function userView(user: User): Record<string, unknown> {
-  const { policies, bound_cidrs, ttl, max_ttl } = legacyData(user.params, user.legacy);
+  const { policies, bound_cidrs, ttl, max_ttl } = legacyTokenData(user.token, user.legacy);
   return {
-    ...tokenData(user.params),
+    ...tokenData(user.token),
     ...(ttl !== undefined ? { ttl } : {}),
     ...(max_ttl !== undefined ? { max_ttl } : {}),
     ...(policies !== undefined ? { policies } : {}),

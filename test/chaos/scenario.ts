@@ -59,7 +59,9 @@ export async function runScenario(seed: number, unexpected: (what: string) => vo
   clock.stallMs = 10;
   clock.ioStallMs = 5 * SETTINGS.requestMs;
   const proxy = await TcpProxy.start(mock.address);
-  const wire = new Wire(clock, proxy.address, (path, body) => secretOf(specs, path, body));
+  const wire = new Wire(clock, { client: proxy.address, server: mock.address }, (path, body) =>
+    secretOf(specs, path, body),
+  );
   const sabotage: Sabotage = { leases: new Map(), owners: new Map() };
   const t0 = clock.now();
   const plan = makePlan(planRng, t0, t0 + SETTINGS.runMs, SETTINGS.quietMs);

@@ -1,18 +1,13 @@
 // What a cached secret() costs, next to the cheapest thing it could be (a bare lru-cache get with
-// the same key), and 10,000 reads of one secret three ways: ours cached, ours uncached
-// (client.read(): the transport's own cost per round trip) and node-vault's read() each time, as
-// its users write it. The mock runs in a child process so server work is not on this event loop.
-import { readFile } from 'node:fs/promises';
+// the same key). Reads against node-vault, cached and uncached, are bench/peers/reads.mjs (the
+// three run interleaved there). The mock runs in a child process so its work is not on this loop.
 import { performance } from 'node:perf_hooks';
 import { LRUCache } from 'lru-cache';
-import nodeVault from 'node-vault';
 import { VaultKubernetesClient } from '../dist/index.js';
 import { CONFIG_PATH, ROLE, startMockProcess } from './lib/mock-process.mjs';
 import { emit, median, printTable, quick, round } from './lib/report.mjs';
 
 const HITS = quick ? 200_000 : 1_000_000;
-// The read comparison is bench/peers/reads.mjs's headline; quick mode leaves it to that bench.
-const READS = quick ? 0 : 10_000;
 
 const mock = await startMockProcess();
 const client = new VaultKubernetesClient({
@@ -73,80 +68,14 @@ printTable(
   ],
 );
 
-// 10,000 reads of one secret, each awaited before the next, as an app's request handler would.
-async function timeReads(fn) {
-  const before = await mock.count();
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  for (let i = 0; i < READS; i++) await fn();
-  const ms = performance.now() - started;
-  // CPU of this process only: the client's own work, without the mock's (it is in the child).
-  const { user, system } = process.cpuUsage(cpu);
-  return {
-    ms,
-    perOpUs: (ms * 1000) / READS,
-    cpuUs: (user + system) / READS,
-    requests: (await mock.count()) - before,
-  };
-}
-if (READS === 0) {
-  await client.close();
-  await mock.close();
-  emit('cached-hit', {
-    quick,
-    hitNs: round(hitNs),
-    lruGetNs: round(lruNs),
-    lruGetAwaitNs: round(lruAwaitNs),
-    callNotAwaitedNs: round(callNs),
-    hitOverLruGet: round(hitRatio),
-    hitOverLruGetAwait: round(hitAwaitRatio),
-  });
-  process.exit(0);
-}
-const vault = nodeVault({ endpoint: mock.address });
-await vault.kubernetesLogin({
-  role: ROLE,
-  jwt: await readFile(mock.tokenPath, 'utf8'),
-  mount_point: 'kubernetes',
-});
-await vault.read(CONFIG_PATH);
-await client.read(CONFIG_PATH);
-const reads = {
-  oursCached: await timeReads(() => client.secret(CONFIG_PATH)),
-  oursUncached: await timeReads(() => client.read(CONFIG_PATH)),
-  nodeVault: await timeReads(() => vault.read(CONFIG_PATH)),
-};
 await client.close();
 await mock.close();
-
-const rel = (r) => r.ms / reads.nodeVault.ms;
-printTable(`${READS.toLocaleString('en')} reads of ${CONFIG_PATH}, one after another`, [
-  ['how', 'total ms', 'us/op', 'client CPU us/op', 'requests', 'time x node-vault'],
-  ...[
-    ['ours cached: secret()', reads.oursCached],
-    ['ours uncached: read()', reads.oursUncached],
-    ['node-vault read()', reads.nodeVault],
-  ].map(([how, r]) => [how, r.ms, r.perOpUs, r.cpuUs, r.requests, rel(r)]),
-]);
-
-const fig = (r) => ({
-  totalMs: round(r.ms),
-  perOpUs: round(r.perOpUs),
-  cpuUsPerOp: round(r.cpuUs),
-  requests: r.requests,
-});
 emit('cached-hit', {
+  quick,
   hitNs: round(hitNs),
   lruGetNs: round(lruNs),
   lruGetAwaitNs: round(lruAwaitNs),
   callNotAwaitedNs: round(callNs),
   hitOverLruGet: round(hitRatio),
   hitOverLruGetAwait: round(hitAwaitRatio),
-  reads: READS,
-  oursCached: fig(reads.oursCached),
-  oursUncached: fig(reads.oursUncached),
-  nodeVault: fig(reads.nodeVault),
-  uncachedOverNodeVault: round(rel(reads.oursUncached)),
-  cachedOverNodeVault: round(rel(reads.oursCached)),
-  uncachedCpuOverNodeVault: round(reads.oursUncached.cpuUs / reads.nodeVault.cpuUs),
 });

@@ -12,7 +12,7 @@ import { startMockVault } from '../dist/testing.js';
 import { startDatabaseScenario } from './lib/database-scenario.mjs';
 import { emit, printTable, quick, round } from './lib/report.mjs';
 
-const CLIENTS = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? (quick ? 200 : 1000));
+const CLIENTS = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? (quick ? 300 : 1000));
 const HOUR = 3_600_000;
 const RENEWALS = new Set(['auth/token/renew-self', 'sys/leases/renew']);
 

@@ -65,6 +65,9 @@ const scripts = async (dir) =>
 const all = [...(await scripts('.')), ...(await scripts('peers'))];
 const files = (quick ? QUICK : all).filter((f) => only.length === 0 || only.some((word) => f.includes(word)));
 
+/** A bench that runs past this is stopped and reported as failed, so one hang cannot stall the run. */
+const LIMIT_MS = (quick ? 5 : 20) * 60_000;
+
 function run(file) {
   return new Promise((resolve) => {
     const started = Date.now();
@@ -78,7 +81,12 @@ function run(file) {
       out += chunk;
       process.stdout.write(chunk);
     });
+    const limit = setTimeout(() => {
+      console.error(`${file} ran past ${LIMIT_MS / 60_000} min: stopped`);
+      child.kill('SIGKILL');
+    }, LIMIT_MS);
     child.on('close', (code) => {
+      clearTimeout(limit);
       // The last line that parses as {"bench": ...} is the bench's result.
       const json = out
         .trim()

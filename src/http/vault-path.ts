@@ -10,6 +10,18 @@ import { InvalidRequestError } from '../errors';
  * ignores them; one trailing slash is kept (LIST). Query strings go in the call's `query` option.
  */
 export function encodeVaultPath(path: string): string {
+  const known = typeof path === 'string' ? encoded.get(path) : undefined;
+  if (known !== undefined) return known;
+  const result = encodePath(path);
+  // A service reads the same few paths over and over: remember the last few hundred, checked once.
+  if (encoded.size >= 512) encoded.delete(encoded.keys().next().value as string);
+  encoded.set(path, result);
+  return result;
+}
+
+const encoded = new Map<string, string>();
+
+function encodePath(path: string): string {
   if (typeof path !== 'string' || path.trim() === '')
     throw new InvalidRequestError('a Vault path is required, e.g. "secret/data/myapp/config"');
   if (/[?#]/.test(path)) {

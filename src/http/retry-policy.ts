@@ -14,7 +14,7 @@ export interface AttemptOutcome {
   sealed?: boolean;
   /** Network failure class, for attempts that got no status (`too-large`: the answer passed maxResponseBytes). */
   failure?: 'refused' | 'network' | 'timeout' | 'tls' | 'too-large';
-  retryAfterMs?: number;
+  retryAfterMs?: number | undefined;
 }
 
 export interface RetryConfig {

@@ -37,8 +37,8 @@ describe.skipIf(!available)('pg pool under load through rotations', () => {
             user: () => pool.user,
             short: async (id) =>
               (await pool.query(`SELECT current_user AS u, name FROM ${table} WHERE id = $1`, [id])).rows[0]
-                .u,
-            long: async () => (await pool.query('SELECT current_user AS u, pg_sleep(2)')).rows[0].u,
+                ?.u,
+            long: async () => (await pool.query('SELECT current_user AS u, pg_sleep(2)')).rows[0]?.u,
             transaction: async (pauseMs) => {
               const c = await pool.connect();
               try {

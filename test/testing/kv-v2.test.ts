@@ -17,7 +17,7 @@ const api = (
   method: string,
   path: string,
   body?: unknown,
-  options: { token?: string; contentType?: string } = {},
+  options: { token?: string | undefined; contentType?: string } = {},
 ) => call(mock, method, path, body, options);
 
 const put = (path: string, body: unknown, token?: string) => api('POST', path, body, { token });

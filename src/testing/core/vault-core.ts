@@ -337,7 +337,9 @@ export class VaultCore {
     return `${namespace.path.slice(this.namespaceOf(token).path.length)}${path}`;
   }
 
-  async handle(req: CoreRequest): Promise<{ response: MockResponse; accessor?: string; unhandled: boolean }> {
+  async handle(
+    req: CoreRequest,
+  ): Promise<{ response: MockResponse; accessor?: string | undefined; unhandled: boolean }> {
     let accessor: string | undefined;
     let unhandled = false;
     let lastUse: TokenEntry | undefined;

@@ -128,7 +128,12 @@ async function processRequest(ctx: Context, req: Incoming): Promise<Outcome> {
   const path = vaultPath(req.url.pathname);
   const record = (
     status: number,
-    extra: { accessor?: string; error?: string; fault?: string; unhandled?: boolean },
+    extra: {
+      accessor?: string | undefined;
+      error?: string | undefined;
+      fault?: string | undefined;
+      unhandled?: boolean;
+    },
   ) =>
     core.audit.record({
       time: core.now(),

@@ -19,14 +19,14 @@ export type PrivateKeyFormat = 'native' | 'pkcs8';
 export interface CertificateRequest {
   commonName: string;
   /** Only these go into the SAN; Vault's habit of adding the CN is left to the caller. */
-  dnsNames?: string[];
+  dnsNames?: string[] | undefined;
   ipAddresses?: string[];
   notBefore: Date;
   notAfter: Date;
   /** Default 'ec'. */
-  keyType?: KeyType;
+  keyType?: KeyType | undefined;
   /** ec: 256 (default), 384 or 521; rsa: default 2048; ignored for ed25519. */
-  keyBits?: number;
+  keyBits?: number | undefined;
   /** Default 'server-and-client', like a Vault role with server_flag and client_flag both set. */
   usage?: CertificateUsage;
   /** Unsigned big-endian magnitude; a random positive 20-byte serial when omitted. */
@@ -96,6 +96,7 @@ function generateKey(type: KeyType = 'ec', bits?: number): KeyPair {
 function signatureAlgorithm(key: KeyPair): { identifier: Buffer; hash: string | null } {
   if (key.type === 'ec') {
     const curve = EC_CURVES[key.bits];
+    if (!curve) throw new Error(`unsupported EC key size ${key.bits}`);
     return { identifier: der.sequence(der.oid(curve.signatureOid)), hash: curve.hash };
   }
   if (key.type === 'rsa') {
@@ -151,7 +152,7 @@ function ipAddressBytes(address: string): Buffer {
 function randomSerial(): Buffer {
   const serial = randomBytes(20);
   // Positive without a sign byte, and no leading zero, so the DER content stays at 20 octets.
-  serial[0] = serial[0] & 0x7f || 0x01;
+  serial[0] = (serial[0] ?? 0) & 0x7f || 0x01;
   return serial;
 }
 
@@ -221,8 +222,8 @@ export class CertificateAuthority {
     commonName: string;
     notBefore: Date;
     notAfter: Date;
-    keyType?: KeyType;
-    keyBits?: number;
+    keyType?: KeyType | undefined;
+    keyBits?: number | undefined;
   }): CertificateAuthority {
     const key = generateKey(options.keyType, options.keyBits);
     const spki = key.publicKey.export({ type: 'spki', format: 'der' });

@@ -48,7 +48,7 @@ export function integer(value: bigint | number | Buffer): Buffer {
     let start = 0;
     while (start < value.length - 1 && value[start] === 0) start++;
     const magnitude = value.length === 0 ? Buffer.from([0]) : value.subarray(start);
-    const padded = magnitude[0] & 0x80 ? Buffer.concat([Buffer.from([0]), magnitude]) : magnitude;
+    const padded = (magnitude[0] ?? 0) & 0x80 ? Buffer.concat([Buffer.from([0]), magnitude]) : magnitude;
     return tlv(Tag.INTEGER, padded);
   }
   const n = BigInt(value);
@@ -122,7 +122,7 @@ export function namedBits(bits: number[]): Buffer {
   if (bits.length === 0) return bitString(Buffer.alloc(0));
   const highest = Math.max(...bits);
   const bytes = Buffer.alloc(Math.floor(highest / 8) + 1);
-  for (const bit of bits) bytes[bit >> 3] |= 0x80 >> (bit & 7);
+  for (const bit of bits) bytes[bit >> 3] = (bytes[bit >> 3] ?? 0) | (0x80 >> (bit & 7));
   return bitString(bytes, 7 - (highest & 7));
 }
 
@@ -148,7 +148,7 @@ export function explicit(tagNumber: number, inner: Buffer): Buffer {
 export function implicit(tagNumber: number, inner: Buffer): Buffer {
   if (tagNumber > 30) throw new Error('high tag numbers are not supported');
   const out = Buffer.from(inner);
-  out[0] = 0x80 | (inner[0] & 0x20) | tagNumber;
+  out[0] = 0x80 | ((inner[0] ?? 0) & 0x20) | tagNumber;
   return out;
 }
 
@@ -168,7 +168,7 @@ export function readElements(buffer: Buffer): DerElement[] {
     const tag = buffer[offset];
     let length = buffer[offset + 1];
     let header = 2;
-    if (length === undefined) throw new Error('truncated DER');
+    if (tag === undefined || length === undefined) throw new Error('truncated DER');
     if (length & 0x80) {
       const count = length & 0x7f;
       if (count === 0 || count > 4) throw new Error('unsupported DER length');

@@ -12,7 +12,7 @@ export interface Reply {
 
 export interface CallOptions {
   /** `null` sends no token; the root token by default. */
-  token?: string | null;
+  token?: string | null | undefined;
   headers?: Record<string, string>;
   contentType?: string;
   /** Sent as is instead of `JSON.stringify(body)`. */
@@ -37,7 +37,7 @@ export async function call(
   if (token !== null) headers['X-Vault-Token'] = token;
   const payload = options.rawBody ?? (body === undefined ? undefined : JSON.stringify(body));
   if (payload !== undefined) headers['Content-Type'] = options.contentType ?? 'application/json';
-  const init: RequestInit = { method, headers, body: payload };
+  const init: RequestInit = { method, headers, ...(payload === undefined ? {} : { body: payload }) };
   // Node's fetch takes an undici dispatcher (custom CA, client certificate) beside the standard fields.
   if (options.dispatcher) Object.assign(init, { dispatcher: options.dispatcher });
   const res = await fetch(`${mock.address}/v1/${path.replace(/^\//, '')}`, init);

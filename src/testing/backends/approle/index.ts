@@ -218,7 +218,7 @@ export function appRoleBackend(core: VaultCore, mount: MountInfo): Backend {
 
   function issue(
     req: BackendRequest,
-    input: RouteInput<typeof SECRET_ID_FIELDS>,
+    input: RouteInput<typeof SECRET_ID_FIELDS, 'role_name'>,
     secretId: string,
   ): BackendResult {
     const roleName = input.params.role_name;
@@ -231,7 +231,10 @@ export function appRoleBackend(core: VaultCore, mount: MountInfo): Backend {
     });
   }
 
-  function destroyById(req: BackendRequest, { params, fields }: RouteInput<typeof BY_VALUE>): null {
+  function destroyById(
+    req: BackendRequest,
+    { params, fields }: RouteInput<typeof BY_VALUE, 'role_name'>,
+  ): null {
     tidy(req);
     if (fields.secret_id === '') throw badRequest('missing secret_id');
     const role = existing(params.role_name, plainMissing(params.role_name));
@@ -239,7 +242,10 @@ export function appRoleBackend(core: VaultCore, mount: MountInfo): Backend {
     return null;
   }
 
-  function destroyByAccessor(req: BackendRequest, { params, fields }: RouteInput<typeof BY_ACCESSOR>): null {
+  function destroyByAccessor(
+    req: BackendRequest,
+    { params, fields }: RouteInput<typeof BY_ACCESSOR, 'role_name'>,
+  ): null {
     tidy(req);
     const accessor = fields.secret_id_accessor;
     if (accessor === '') throw badRequest('missing secret_id_accessor');

@@ -71,7 +71,7 @@ export function userpassBackend(_core: VaultCore, _mount: MountInfo): Backend {
   };
 
   // pathUserPoliciesUpdate: policyutil.ParsePolicies, either name, the deprecated copy kept in step.
-  const updatePolicies = ({ params, fields, has }: RouteInput<typeof POLICY_FIELDS>) => {
+  const updatePolicies = ({ params, fields, has }: RouteInput<typeof POLICY_FIELDS, 'username'>) => {
     const user = existingUser(params.username);
     if (has('token_policies')) {
       user.token.policies = sanitizePolicies(fields.token_policies, false);

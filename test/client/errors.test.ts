@@ -2,36 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as api from 'vault-kubernetes-client';
-import {
-  ClientClosedError,
-  DrainTimeoutError,
-  ERROR_CLASSES,
-  type ErrorCode,
-  InvalidRequestError,
-  LeaseError,
-  ListenerError,
-  LoginCredentialError,
-  SecretFileError,
-  SecretSchemaError,
-  ServiceAccountTokenError,
-  VaultBadRequestError,
-  VaultClientError,
-  VaultConfigError,
-  VaultConnectionError,
-  VaultDeadlineError,
-  VaultInvalidTokenError,
-  VaultLoginError,
-  VaultNotFoundError,
-  VaultPermissionDeniedError,
-  VaultRateLimitError,
-  VaultResponseError,
-  VaultResponseShapeError,
-  VaultResponseTooLargeError,
-  VaultSealedError,
-  VaultServerError,
-  VaultTimeoutError,
-  VaultTlsError,
-} from 'vault-kubernetes-client';
+import { ERROR_CLASSES, type ErrorCode } from 'vault-kubernetes-client';
 import { describe, expect, it } from 'vitest';
 import {
   asClientError,
@@ -50,37 +21,37 @@ const details = (status: number, reasons: string[] = [], extra: Partial<Response
 });
 
 /** One instance per code, built the way the SDK builds it. A code added without a line here fails the first test. */
-function oneOfEach(): VaultClientError[] {
+function oneOfEach(): api.VaultClientError[] {
   const claims = { namespace: 'ns', serviceAccount: 'sa', audience: ['vault'], issuer: 'k8s', expiresAt: 1 };
   return [
-    new VaultConfigError('bad option'),
+    new api.VaultConfigError('bad option'),
     ...(['missing', 'unreadable', 'empty', 'malformed', 'expired'] as const).map(
-      (p) => new ServiceAccountTokenError(p, `token ${p}`, '/t'),
+      (p) => new api.ServiceAccountTokenError(p, `token ${p}`, '/t'),
     ),
-    new LoginCredentialError('no secret id', { credential: 'secretId', problem: 'missing' }),
-    new VaultConnectionError('refused', 'ECONNREFUSED'),
-    new VaultTimeoutError('slow'),
-    new VaultDeadlineError('too long', 60_000),
-    new VaultTlsError('untrusted', 'SELF_SIGNED_CERT_IN_CHAIN', 'set tls.caCert'),
-    new VaultResponseTooLargeError('too big', { limitBytes: 10, receivedBytes: 11 }),
-    new VaultResponseError('teapot', details(418)),
-    new VaultBadRequestError('bad', details(400)),
-    new VaultPermissionDeniedError('denied', details(403, ['permission denied'])),
-    new VaultInvalidTokenError('invalid', details(403, ['invalid token'])),
-    new VaultNotFoundError('none', details(404)),
-    new VaultRateLimitError('slow down', details(429)),
-    new VaultSealedError('sealed', details(503, ['Vault is sealed'])),
-    new VaultServerError('boom', details(500)),
-    new VaultLoginError('refused', { role: 'app', mount: 'kubernetes', reason: 'no', claims }),
-    new VaultResponseShapeError('shape', { path: 'p', status: 200, issues: [] }),
-    new SecretSchemaError('schema', { path: 'p', issues: [] }),
-    new SecretFileError('file', { file: '/vault/secrets/db', problem: 'missing' }),
-    new LeaseError('ERR_LEASE_EXPIRED', 'gone', { path: 'p' }),
-    new DrainTimeoutError('drain', { path: 'p', pendingListeners: 2 }),
-    new InvalidRequestError('bad call'),
-    new ListenerError('listener threw', new Error('x')),
+    new api.LoginCredentialError('no secret id', { credential: 'secretId', problem: 'missing' }),
+    new api.VaultConnectionError('refused', 'ECONNREFUSED'),
+    new api.VaultTimeoutError('slow'),
+    new api.VaultDeadlineError('too long', 60_000),
+    new api.VaultTlsError('untrusted', 'SELF_SIGNED_CERT_IN_CHAIN', 'set tls.caCert'),
+    new api.VaultResponseTooLargeError('too big', { limitBytes: 10, receivedBytes: 11 }),
+    new api.VaultResponseError('teapot', details(418)),
+    new api.VaultBadRequestError('bad', details(400)),
+    new api.VaultPermissionDeniedError('denied', details(403, ['permission denied'])),
+    new api.VaultInvalidTokenError('invalid', details(403, ['invalid token'])),
+    new api.VaultNotFoundError('none', details(404)),
+    new api.VaultRateLimitError('slow down', details(429)),
+    new api.VaultSealedError('sealed', details(503, ['Vault is sealed'])),
+    new api.VaultServerError('boom', details(500)),
+    new api.VaultLoginError('refused', { role: 'app', mount: 'kubernetes', reason: 'no', claims }),
+    new api.VaultResponseShapeError('shape', { path: 'p', status: 200, issues: [] }),
+    new api.SecretSchemaError('schema', { path: 'p', issues: [] }),
+    new api.SecretFileError('file', { file: '/vault/secrets/db', problem: 'missing' }),
+    new api.LeaseError('ERR_LEASE_EXPIRED', 'gone', { path: 'p' }),
+    new api.DrainTimeoutError('drain', { path: 'p', pendingListeners: 2 }),
+    new api.InvalidRequestError('bad call'),
+    new api.ListenerError('listener threw', new Error('x')),
     asClientError(new TypeError('a bug')),
-    new ClientClosedError(),
+    new api.ClientClosedError(),
   ];
 }
 
@@ -90,7 +61,7 @@ describe('one error taxonomy', () => {
     const seen = new Set<ErrorCode>();
     for (const error of errors) {
       expect(error.name, error.code).toBe(ERROR_CLASSES[error.code]);
-      expect(error).toBeInstanceOf(VaultClientError);
+      expect(error).toBeInstanceOf(api.VaultClientError);
       seen.add(error.code);
     }
     expect([...seen].sort()).toEqual(Object.keys(ERROR_CLASSES).sort());
@@ -107,27 +78,35 @@ describe('one error taxonomy', () => {
     }
     // Errors about Vault and the way to it are Vault*Error; the app's own mistakes keep plain names.
     for (const className of named) expect(className).toMatch(/^[A-Z][A-Za-z]*Error$/);
-    expect(api.ResponseShapeError).toBe(VaultResponseShapeError);
+    expect(api.ResponseShapeError).toBe(api.VaultResponseShapeError);
   });
 
   it('one factory decides the class from the status and Vault words, never from a proxy page', () => {
-    const cases: [ReturnType<typeof details>, ErrorCode, typeof VaultResponseError][] = [
-      [details(400, ['missing role']), 'ERR_VAULT_BAD_REQUEST', VaultBadRequestError],
-      [details(403, ['permission denied']), 'ERR_VAULT_PERMISSION_DENIED', VaultPermissionDeniedError],
+    const cases: [ReturnType<typeof details>, ErrorCode, typeof api.VaultResponseError][] = [
+      [details(400, ['missing role']), 'ERR_VAULT_BAD_REQUEST', api.VaultBadRequestError],
+      [details(403, ['permission denied']), 'ERR_VAULT_PERMISSION_DENIED', api.VaultPermissionDeniedError],
       [
         details(403, ['permission denied', 'invalid token']),
         'ERR_VAULT_INVALID_TOKEN',
-        VaultInvalidTokenError,
+        api.VaultInvalidTokenError,
       ],
-      [details(404), 'ERR_VAULT_NOT_FOUND', VaultNotFoundError],
-      [details(429), 'ERR_VAULT_RATE_LIMITED', VaultRateLimitError],
-      [details(503, ['Vault is sealed']), 'ERR_VAULT_SEALED', VaultSealedError],
-      [details(503, ['local node not active']), 'ERR_VAULT_SERVER', VaultServerError],
-      [details(502), 'ERR_VAULT_SERVER', VaultServerError],
-      [details(418), 'ERR_VAULT_RESPONSE', VaultResponseError],
+      [details(404), 'ERR_VAULT_NOT_FOUND', api.VaultNotFoundError],
+      [details(429), 'ERR_VAULT_RATE_LIMITED', api.VaultRateLimitError],
+      [details(503, ['Vault is sealed']), 'ERR_VAULT_SEALED', api.VaultSealedError],
+      [details(503, ['local node not active']), 'ERR_VAULT_SERVER', api.VaultServerError],
+      [details(502), 'ERR_VAULT_SERVER', api.VaultServerError],
+      [details(418), 'ERR_VAULT_RESPONSE', api.VaultResponseError],
       // A proxy's HTML with "Vault is sealed" inside is not Vault's verdict.
-      [details(503, ['Vault is sealed'], { bodyExcerpt: '<html>' }), 'ERR_VAULT_SERVER', VaultServerError],
-      [details(403, ['invalid token'], { bodyExcerpt: '<html>' }), 'ERR_VAULT_RESPONSE', VaultResponseError],
+      [
+        details(503, ['Vault is sealed'], { bodyExcerpt: '<html>' }),
+        'ERR_VAULT_SERVER',
+        api.VaultServerError,
+      ],
+      [
+        details(403, ['invalid token'], { bodyExcerpt: '<html>' }),
+        'ERR_VAULT_RESPONSE',
+        api.VaultResponseError,
+      ],
     ];
     for (const [d, code, Class] of cases) {
       expect(responseErrorCode(d), `${d.status} ${d.reasons}`).toBe(code);
@@ -141,9 +120,9 @@ describe('one error taxonomy', () => {
   });
 
   it('a deadline error is also a timeout error; an invalid token is also a permission denial', () => {
-    expect(new VaultDeadlineError('late', 5)).toBeInstanceOf(VaultTimeoutError);
-    expect(new VaultDeadlineError('late', 5)).toBeInstanceOf(VaultConnectionError);
-    expect(new VaultInvalidTokenError('x', details(403))).toBeInstanceOf(VaultPermissionDeniedError);
+    expect(new api.VaultDeadlineError('late', 5)).toBeInstanceOf(api.VaultTimeoutError);
+    expect(new api.VaultDeadlineError('late', 5)).toBeInstanceOf(api.VaultConnectionError);
+    expect(new api.VaultInvalidTokenError('x', details(403))).toBeInstanceOf(api.VaultPermissionDeniedError);
   });
 
   it('anything thrown becomes ERR_INTERNAL without throwing again, whatever it is', () => {
@@ -178,9 +157,13 @@ describe('one error taxonomy', () => {
 
   it('JSON shows the public facts and never the cause', () => {
     const cause = new Error('secret-in-cause s.abcdef');
-    const error = new ListenerError('a listener threw', cause);
+    const error = new api.ListenerError('a listener threw', cause);
     const json = JSON.parse(JSON.stringify(error)) as Record<string, unknown>;
-    expect(json).toMatchObject({ name: 'ListenerError', code: 'ERR_LISTENER', message: 'a listener threw' });
+    expect(json).toMatchObject({
+      name: 'ListenerError',
+      code: 'ERR_LISTENER',
+      message: 'a listener threw',
+    });
     expect(JSON.stringify(error)).not.toContain('secret-in-cause');
   });
 

@@ -1,10 +1,20 @@
 import type { EventEmitter } from 'node:events';
 import { VaultKubernetesClient } from 'vault-kubernetes-client';
 import type { MockVault } from 'vault-kubernetes-client/testing';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LoadApp, type LoadSummary, type Outcome, runLoad, summarize } from './load';
 import { configureShortLived, startRealTimeMock } from './real-time';
-import { MYSQL_ADMIN, mysqlLeftovers, pgLeftovers } from './servers';
+import {
+  MYSQL_ADMIN,
+  mysqlLeftovers,
+  pgLeftovers,
+  requireServer,
+  runPrefix,
+  setUpMysql,
+  setUpPostgres,
+  tearDownMysql,
+  tearDownPostgres,
+} from './servers';
 import { settledValue } from './wait';
 
 /**
@@ -36,10 +46,17 @@ export interface RunReport {
   timeline: string[];
 }
 
+/** The run's own admin role and the table its dynamic users may read (support/servers.ts). */
+export interface RunAdmin {
+  admin: string;
+  password: string;
+  table: string;
+}
+
 export interface RunOptions {
   engine: Engine;
   prefix: string;
-  admin: { admin: string; password: string; table: string };
+  admin: RunAdmin;
   open(client: VaultKubernetesClient, path: string): AdapterUnderTest;
   /** Stops early after this many rotations (and the revocation and its recovery). */
   rotations?: number;
@@ -210,4 +227,66 @@ export function expectCleanRun(report: RunReport): void {
   // credentials at once, so this is normally well under a second.
   expect(report.recoveryMs).toBeLessThanOrEqual(5_000);
   expect(report.leftovers).toEqual({ roles: [], sessions: [] });
+}
+
+/**
+ * The whole evidence test for one adapter: skipped (or, under CI, failed) without its database,
+ * the run's admin role and table set up and torn down around it, and the run judged.
+ */
+export async function describeRotationRun(
+  label: string,
+  engine: Engine,
+  open: (client: VaultKubernetesClient, path: string, admin: RunAdmin) => AdapterUnderTest,
+): Promise<void> {
+  const available = await requireServer(engine);
+  const prefix = runPrefix();
+  let admin: RunAdmin | undefined;
+  describe.skipIf(!available)(`${label} under load through rotations`, () => {
+    beforeAll(async () => {
+      admin = engine === 'postgresql' ? await setUpPostgres(prefix) : await setUpMysql(prefix);
+    });
+    afterAll(() => (engine === 'postgresql' ? tearDownPostgres(prefix) : tearDownMysql(prefix)));
+
+    it('fails no query through 10+ rotations and re-logins, except on a lease revoked behind its back', {
+      timeout: 90_000,
+    }, async () => {
+      const ready = admin;
+      if (!ready) throw new Error('the run was not set up');
+      const report = await rotationRun({
+        engine,
+        prefix,
+        admin: ready,
+        open: (c, path) => open(c, path, ready),
+      });
+      console.info(describeRun(label, report));
+      expectCleanRun(report);
+    });
+  });
+}
+
+/** A transaction held open across a pause, as an app's would be: committed, or rolled back and rethrown. */
+export async function heldTransaction<T>(
+  tx: {
+    begin(): Promise<unknown>;
+    commit(): Promise<unknown>;
+    rollback(): Promise<unknown>;
+    release(): void;
+  },
+  pauseMs: number,
+  first: () => Promise<T>,
+  second: () => Promise<unknown>,
+): Promise<T> {
+  try {
+    await tx.begin();
+    const result = await first();
+    await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    await second();
+    await tx.commit();
+    return result;
+  } catch (error) {
+    await tx.rollback().catch(() => undefined);
+    throw error;
+  } finally {
+    tx.release();
+  }
 }

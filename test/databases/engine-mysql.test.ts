@@ -5,6 +5,7 @@ import {
   MYSQL_ADMIN,
   mysqlAdmin,
   mysqlLeftovers,
+  type RunAdmin,
   requireServer,
   runPrefix,
   setUpMysql,
@@ -15,7 +16,7 @@ import { settledValue } from './support/wait';
 /** The mock's database engine on a real MariaDB, through Vault's MySQL plugins. */
 const available = await requireServer('mariadb');
 const prefix = runPrefix();
-let admin: { admin: string; password: string; table: string };
+let admin: RunAdmin;
 let mock: MockVault;
 
 const login = async (user: string, password: string) => {

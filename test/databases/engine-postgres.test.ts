@@ -5,6 +5,7 @@ import { scramMatches } from './support/scram';
 import {
   pgAdmin,
   pgLeftovers,
+  type RunAdmin,
   requireServer,
   runPrefix,
   setUpPostgres,
@@ -18,7 +19,7 @@ import { settledValue } from './support/wait';
  */
 const available = await requireServer('postgresql');
 const prefix = runPrefix();
-let admin: { admin: string; password: string; table: string };
+let admin: RunAdmin;
 let mock: MockVault;
 const START = Date.parse('2031-03-04T05:06:07Z');
 

@@ -8,6 +8,7 @@ import {
   MYSQL_ADMIN,
   mysqlLeftovers,
   pgLeftovers,
+  type RunAdmin,
   requireServer,
   runPrefix,
   setUpMysql,
@@ -44,13 +45,6 @@ export interface RunReport {
   drainMs: number[];
   leftovers: { roles: string[]; sessions: string[] };
   timeline: string[];
-}
-
-/** The run's own admin role and the table its dynamic users may read (support/servers.ts). */
-export interface RunAdmin {
-  admin: string;
-  password: string;
-  table: string;
 }
 
 export interface RunOptions {

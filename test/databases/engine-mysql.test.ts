@@ -2,6 +2,7 @@ import mysql from 'mysql2/promise';
 import { ManualClock, type MockVault, startMockVault } from 'vault-kubernetes-client/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
+  connectionConfig,
   MYSQL_ADMIN,
   mysqlAdmin,
   mysqlLeftovers,
@@ -54,13 +55,7 @@ describe.skipIf(!available)('database engine on MariaDB', () => {
   beforeEach(async () => {
     mock = await startMockVault({ clock: new ManualClock() });
     await mock.write('sys/mounts/database', { type: 'database' });
-    await mock.write('database/config/my', {
-      plugin_name: 'mysql-database-plugin',
-      connection_url: `{{username}}:{{password}}@tcp(${MYSQL_ADMIN.host}:${MYSQL_ADMIN.port})/`,
-      username: admin.admin,
-      password: admin.password,
-      allowed_roles: '*',
-    });
+    await mock.write('database/config/my', connectionConfig('mariadb', admin, { allowed_roles: '*' }));
     await mock.write(`database/roles/${prefix}`, {
       db_name: 'my',
       creation_statements: creation(),
@@ -72,12 +67,11 @@ describe.skipIf(!available)('database engine on MariaDB', () => {
   });
 
   it('refuses an unreachable server, and keeps the root password out of the error', async () => {
-    const res = await mock.request('POST', 'database/config/down', {
-      plugin_name: 'mysql-database-plugin',
-      connection_url: '{{username}}:{{password}}@tcp(127.0.0.1:1)/',
-      username: admin.admin,
-      password: admin.password,
-    });
+    const res = await mock.request(
+      'POST',
+      'database/config/down',
+      connectionConfig('mariadb', admin, { connection_url: '{{username}}:{{password}}@tcp(127.0.0.1:1)/' }),
+    );
     expect(res).toEqual({
       status: 400,
       body: {
@@ -86,12 +80,11 @@ describe.skipIf(!available)('database engine on MariaDB', () => {
         ],
       },
     });
-    const denied = await mock.request('POST', 'database/config/denied', {
-      plugin_name: 'mysql-database-plugin',
-      connection_url: `{{username}}:{{password}}@tcp(${MYSQL_ADMIN.host}:${MYSQL_ADMIN.port})/`,
-      username: admin.admin,
-      password: `${admin.password}-wrong`,
-    });
+    const denied = await mock.request(
+      'POST',
+      'database/config/denied',
+      connectionConfig('mariadb', admin, { password: `${admin.password}-wrong` }),
+    );
     expect(denied.status).toBe(400);
     expect((denied.body as { errors: string[] }).errors[0]).toMatch(/Access denied/);
     expect(JSON.stringify(denied.body)).not.toContain(admin.password);

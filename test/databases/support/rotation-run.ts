@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LoadApp, type LoadSummary, type Outcome, runLoad, summarize } from './load';
 import { configureShortLived, startRealTimeMock } from './real-time';
 import {
-  MYSQL_ADMIN,
+  connectionUrl,
   mysqlLeftovers,
   pgLeftovers,
   type RunAdmin,
@@ -57,11 +57,6 @@ export interface RunOptions {
   durationMs?: number;
 }
 
-const CONNECTION_URL: Record<Engine, string> = {
-  postgresql: 'postgresql://{{username}}:{{password}}@127.0.0.1:5432/test',
-  mariadb: `{{username}}:{{password}}@tcp(${MYSQL_ADMIN.host}:${MYSQL_ADMIN.port})/`,
-};
-
 const creation = (engine: Engine, table: string) =>
   engine === 'postgresql'
     ? `CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}'; GRANT SELECT ON public."${table}" TO "{{name}}";`
@@ -81,7 +76,7 @@ export async function rotationRun(options: RunOptions): Promise<RunReport> {
     await mock.write('sys/mounts/database', { type: 'database' });
     await mock.write('database/config/db', {
       plugin_name: engine === 'postgresql' ? 'postgresql-database-plugin' : 'mysql-database-plugin',
-      connection_url: CONNECTION_URL[engine],
+      connection_url: connectionUrl(engine),
       username: admin.admin,
       password: admin.password,
       allowed_roles: '*',

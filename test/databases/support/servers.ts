@@ -210,3 +210,26 @@ export async function mysqlLeftovers(
     await root.end();
   }
 }
+
+/** What Vault's plugin for each server is called, and how its connection_url reaches this machine's server. */
+const PLUGIN = { postgresql: 'postgresql-database-plugin', mariadb: 'mysql-database-plugin' } as const;
+export function connectionUrl(server: 'postgresql' | 'mariadb'): string {
+  return server === 'postgresql'
+    ? 'postgresql://{{username}}:{{password}}@127.0.0.1:5432/test?sslmode=disable'
+    : `{{username}}:{{password}}@tcp(${MYSQL_ADMIN.host}:${MYSQL_ADMIN.port})/`;
+}
+
+/** A `database/config/<name>` body for the run's admin on this machine's server, with any field changed. */
+export function connectionConfig(
+  server: 'postgresql' | 'mariadb',
+  admin: RunAdmin,
+  fields: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    plugin_name: PLUGIN[server],
+    connection_url: connectionUrl(server),
+    username: admin.admin,
+    password: admin.password,
+    ...fields,
+  };
+}

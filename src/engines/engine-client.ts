@@ -12,12 +12,12 @@ export interface EngineClient {
     method: HttpMethod;
     path: string;
     body?: unknown;
-    query?: Record<string, string | number | boolean>;
-    idempotent?: boolean;
-    signal?: AbortSignal;
-    timeoutMs?: number;
-    namespace?: string;
-    maxRetries?: number;
+    query?: Record<string, string | number | boolean> | undefined;
+    idempotent?: boolean | undefined;
+    signal?: AbortSignal | undefined;
+    timeoutMs?: number | undefined;
+    namespace?: string | undefined;
+    maxRetries?: number | undefined;
   }): Promise<VaultResponse<Record<string, unknown>>>;
   list(path: string, options?: CallOptions): Promise<string[]>;
   secret(path: string, options?: CallOptions & { body?: Record<string, unknown> }): Promise<Secret>;

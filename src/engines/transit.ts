@@ -192,7 +192,10 @@ function rewrapItem(item: TransitRewrapItem): Record<string, unknown> {
   };
 }
 
-function dataKeyBody(options: { bits?: number; context?: Bytes }): Record<string, unknown> {
+function dataKeyBody(options: {
+  bits?: number | undefined;
+  context?: Bytes | undefined;
+}): Record<string, unknown> {
   return {
     ...(options.bits !== undefined ? { bits: options.bits } : {}),
     ...(options.context !== undefined ? { context: base64(options.context) } : {}),

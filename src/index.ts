@@ -80,6 +80,7 @@ export type {
   PkiCertificateRequest,
   PkiIssuedCertificate,
   PkiSignedCertificate,
+  PkiSignRequest,
   StaticDatabaseCredentials,
   TransitBatchResult,
   TransitCiphertext,

@@ -90,6 +90,12 @@ export interface PkiCertificateRequest {
   excludeCnFromSans?: boolean | undefined;
 }
 
+/**
+ * What `pki.sign()` takes besides the CSR. The common name and SANs default to the CSR's when
+ * the role has `use_csr_common_name` / `use_csr_sans` (Vault's defaults).
+ */
+export type PkiSignRequest = Omit<PkiCertificateRequest, 'commonName'> & { commonName?: string | undefined };
+
 export interface PkiSignedCertificate {
   /** PEM. */
   certificate: string;

@@ -38,12 +38,12 @@ export type CertificateUsage = 'server' | 'client' | 'server-and-client';
 export interface CertificateRequest {
   commonName: string;
   /** Only these go into the SAN; Vault's habit of adding the CN is left to the caller. */
-  dnsNames?: string[];
-  ipAddresses?: string[];
+  dnsNames?: string[] | undefined;
+  ipAddresses?: string[] | undefined;
   notBefore: Date;
   notAfter: Date;
   /** Default 'ec'. */
-  keyType?: KeyType;
+  keyType?: KeyType | undefined;
   /** ec: 256 (default), 384 or 521; rsa: default 2048; ignored for ed25519. */
   keyBits?: number | undefined;
   /** Default 'server-and-client', like a Vault role with server_flag and client_flag both set. */

@@ -71,7 +71,10 @@ export type {
 export type { Clock, TrackingClock } from './types/clock';
 export type {
   Bytes,
+  DatabaseCertificateCredentials,
   DatabaseCredentials,
+  DatabaseCredentialTypes,
+  DatabaseKeyPairCredentials,
   KvEntry,
   KvMetadata,
   KvMetadataUpdate,

@@ -118,6 +118,30 @@ export interface DatabaseCredentials {
   password: string;
 }
 
+/** Dynamic credentials of a role with `credential_type=rsa_private_key`: a key pair login (Snowflake-style). */
+export interface DatabaseKeyPairCredentials {
+  username: string;
+  /** PEM, PKCS#8. */
+  rsa_private_key: string;
+}
+
+/** Dynamic credentials of a role with `credential_type=client_certificate`: a certificate login. */
+export interface DatabaseCertificateCredentials {
+  username: string;
+  /** PEM, signed by the CA in the role's credential_config. */
+  client_certificate: string;
+  /** PEM. */
+  private_key: string;
+  private_key_type: string;
+}
+
+/** Vault's `credential_type` of a database role, and the credentials each gives. */
+export interface DatabaseCredentialTypes {
+  password: DatabaseCredentials;
+  rsa_private_key: DatabaseKeyPairCredentials;
+  client_certificate: DatabaseCertificateCredentials;
+}
+
 /** Static-role credentials (`<mount>/static-creds/<role>`), rotated by Vault on a schedule. */
 export interface StaticDatabaseCredentials {
   username: string;

@@ -173,6 +173,8 @@ export class CertificateAuthority {
     readonly notAfter: Date,
     /** -1 when unconstrained. */
     readonly maxPathLen: number,
+    /** Basic constraints with cA set: false for an imported certificate that is no CA. */
+    readonly isCa: boolean,
   ) {
     this.#signer = signer;
     this.privateKey = exportPrivateKey(signer.key);
@@ -214,12 +216,13 @@ export class CertificateAuthority {
       notBefore,
       notAfter,
       maxPathLen,
+      true,
     );
   }
 
   /**
    * A CA from a certificate and its private key (an imported bundle, an intermediate whose signed
-   * certificate came back). Throws when the certificate is no CA or the key is not its key.
+   * certificate came back). Throws when the key is not the certificate's; `isCa` tells the rest.
    */
   static fromCertificate(certificatePem: string, privateKey: KeyObject): CertificateAuthority {
     const block = der.firstPemBlock(certificatePem);
@@ -240,6 +243,7 @@ export class CertificateAuthority {
       parsed.notBefore,
       parsed.notAfter,
       parsed.maxPathLen,
+      parsed.isCa,
     );
   }
 

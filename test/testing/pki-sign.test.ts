@@ -1,10 +1,10 @@
 import { createPublicKey, X509Certificate } from 'node:crypto';
-import { type MockVault, startMockVault } from 'vault-kubernetes-client/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCsr } from '../../src/testing/x509/csr';
 import * as der from '../../src/testing/x509/der';
 import { generateKey } from '../../src/testing/x509/keys';
 import { opensslCsr } from './support/openssl';
+import { usePkiMock } from './support/pki';
 import { call } from './support/vault';
 
 /*
@@ -15,28 +15,12 @@ import { call } from './support/vault';
  * openssl CLI, so the mock's reader is not tested against its own writer.
  */
 
-let mock: MockVault;
-const put = (path: string, body: unknown = {}) => call(mock, 'POST', path, body);
+const pki = usePkiMock();
+const put = (path: string, body: unknown = {}) => call(pki.mock(), 'POST', path, body);
 const HOUR = 3_600_000;
 const ROLE = { allowed_domains: 'example.com', allow_subdomains: true, key_type: 'ec', max_ttl: '72h' };
 
-beforeEach(async () => {
-  mock = await startMockVault();
-  await mock.write('sys/mounts/pki', { type: 'pki', config: { max_lease_ttl: '87600h' } });
-});
-afterEach(async () => {
-  await mock.close();
-});
-
-async function setupCa(): Promise<X509Certificate> {
-  const root = await put('pki/root/generate/internal', {
-    common_name: 'example.com',
-    ttl: '8760h',
-    key_type: 'ec',
-  });
-  expect(root.status).toBe(200);
-  return new X509Certificate(root.body.data.certificate);
-}
+const setupCa = () => pki.setupCa('8760h');
 
 const spkiOf = (pem: string) =>
   createPublicKey(pem).export({ type: 'spki', format: 'der' }).toString('base64');
@@ -44,7 +28,7 @@ const spkiOf = (pem: string) =>
 describe('pki/sign/:role', () => {
   it('signs an openssl CSR: the CA verifies it, the key and names are the CSR’s, no private key comes back', async () => {
     const ca = await setupCa();
-    await mock.write('pki/roles/web', ROLE);
+    await pki.mock().write('pki/roles/web', ROLE);
     const { csr, privateKey } = opensslCsr({
       subject: '/CN=api.example.com',
       addext: ['subjectAltName=DNS:www.example.com,IP:10.0.0.7'],
@@ -69,16 +53,16 @@ describe('pki/sign/:role', () => {
     expect(cert.ca).toBe(false);
     expect(res.body.data.issuing_ca).toBe(ca.toString().trim());
     expect(res.body.data.ca_chain).toEqual([res.body.data.issuing_ca]);
-    expect(res.body.data.expiration).toBe(Math.floor((mock.clock.now() + 2 * HOUR) / 1000));
+    expect(res.body.data.expiration).toBe(Math.floor((pki.mock().clock.now() + 2 * HOUR) / 1000));
     expect(res.body.data.serial_number.replaceAll(':', '').toUpperCase()).toBe(cert.serialNumber);
     // Stored like an issued certificate.
-    const read = await call(mock, 'GET', `pki/cert/${res.body.data.serial_number}`);
+    const read = await call(pki.mock(), 'GET', `pki/cert/${res.body.data.serial_number}`);
     expect(read.body.data.certificate).toBe(res.body.data.certificate);
   });
 
   it('takes RSA, P-384 and Ed25519 keys as the role’s key_type allows, and refuses the others', async () => {
     await setupCa();
-    await mock.write('pki/roles/any', { ...ROLE, key_type: 'any' });
+    await pki.mock().write('pki/roles/any', { ...ROLE, key_type: 'any' });
     for (const key of ['rsa-2048', 'ec-384', 'ed25519'] as const) {
       const { csr, privateKey } = opensslCsr({ key, subject: '/CN=k.example.com' });
       const res = await put('pki/sign/any', { csr });
@@ -86,10 +70,10 @@ describe('pki/sign/:role', () => {
       const cert = new X509Certificate(res.body.data.certificate);
       expect(cert.publicKey.asymmetricKeyType).toBe(createPublicKey(privateKey).asymmetricKeyType);
     }
-    await mock.write('pki/roles/rsa', { ...ROLE, key_type: 'rsa' });
+    await pki.mock().write('pki/roles/rsa', { ...ROLE, key_type: 'rsa' });
     const ec = opensslCsr({ subject: '/CN=k.example.com' }).csr;
     expect((await put('pki/sign/rsa', { csr: ec })).body.errors).toEqual(['role requires keys of type rsa']);
-    await mock.write('pki/roles/p384', { ...ROLE, key_type: 'ec', key_bits: 384 });
+    await pki.mock().write('pki/roles/p384', { ...ROLE, key_type: 'ec', key_bits: 384 });
     expect((await put('pki/sign/p384', { csr: ec })).body.errors).toEqual([
       "role requires a minimum of a 384-bit key, but CSR's key is 256 bits",
     ]);
@@ -101,7 +85,7 @@ describe('pki/sign/:role', () => {
 
   it('refuses names outside the role, from the CSR’s subject and its SANs', async () => {
     await setupCa();
-    await mock.write('pki/roles/web', { ...ROLE, allow_ip_sans: false });
+    await pki.mock().write('pki/roles/web', { ...ROLE, allow_ip_sans: false });
     const cases: [string, string[], string][] = [
       ['/CN=www.evil.com', [], 'common name www.evil.com not allowed by this role'],
       [
@@ -129,7 +113,9 @@ describe('pki/sign/:role', () => {
 
   it('use_csr_common_name and use_csr_sans off: the request’s names, the CSR’s ignored; on: a warning for the request’s', async () => {
     await setupCa();
-    await mock.write('pki/roles/api-names', { ...ROLE, use_csr_common_name: false, use_csr_sans: false });
+    await pki
+      .mock()
+      .write('pki/roles/api-names', { ...ROLE, use_csr_common_name: false, use_csr_sans: false });
     const { csr } = opensslCsr({ subject: '/CN=www.evil.com', addext: ['subjectAltName=DNS:x.evil.com'] });
     const res = await put('pki/sign/api-names', {
       csr,
@@ -143,7 +129,7 @@ describe('pki/sign/:role', () => {
     expect(cert.subjectAltName).toBe('DNS:a.example.com, DNS:b.example.com');
     expect(res.body.warnings).toBeNull();
 
-    await mock.write('pki/roles/csr-names', ROLE);
+    await pki.mock().write('pki/roles/csr-names', ROLE);
     const own = opensslCsr({ subject: '/CN=c.example.com' }).csr;
     const warned = await put('pki/sign/csr-names', {
       csr: own,
@@ -160,7 +146,7 @@ describe('pki/sign/:role', () => {
 
   it('refuses what is not a CSR signed by its own key, in Vault’s words and order', async () => {
     await setupCa();
-    await mock.write('pki/roles/web', ROLE);
+    await pki.mock().write('pki/roles/web', ROLE);
     const errorOf = async (csr: string) => (await put('pki/sign/web', { csr })).body.errors;
     expect(await errorOf('')).toEqual(['"csr" is empty']);
     expect(await errorOf('not pem at all')).toEqual(['csr contains no data']);
@@ -179,20 +165,20 @@ describe('pki/sign/:role', () => {
 
   it('caps the TTL at the role’s max_ttl, refuses to outlive the CA, and leases with generate_lease', async () => {
     await setupCa();
-    await mock.write('pki/roles/web', { ...ROLE, generate_lease: true });
+    await pki.mock().write('pki/roles/web', { ...ROLE, generate_lease: true });
     const { csr } = opensslCsr({ subject: '/CN=a.example.com' });
     const capped = await put('pki/sign/web', { csr, ttl: '720h' });
     expect(capped.body.warnings).toEqual([
       'TTL "720h0m0s" is longer than permitted maxTTL "72h0m0s", so maxTTL is being used',
     ]);
-    expect(capped.body.data.expiration).toBe(Math.floor((mock.clock.now() + 72 * HOUR) / 1000));
+    expect(capped.body.data.expiration).toBe(Math.floor((pki.mock().clock.now() + 72 * HOUR) / 1000));
     expect(capped.body.lease_id).toMatch(/^pki\/sign\/web\//);
     expect(capped.body.renewable).toBe(false);
     expect((await put('sys/leases/revoke', { lease_id: capped.body.lease_id })).status).toBe(204);
-    const read = await call(mock, 'GET', `pki/cert/${capped.body.data.serial_number}`);
-    expect(read.body.data.revocation_time).toBe(Math.floor(mock.clock.now() / 1000));
+    const read = await call(pki.mock(), 'GET', `pki/cert/${capped.body.data.serial_number}`);
+    expect(read.body.data.revocation_time).toBe(Math.floor(pki.mock().clock.now() / 1000));
 
-    await mock.write('pki/roles/long', { ...ROLE, max_ttl: '87600h' });
+    await pki.mock().write('pki/roles/long', { ...ROLE, max_ttl: '87600h' });
     const tooLong = await put('pki/sign/long', { csr, ttl: '9000h' });
     expect(tooLong.status).toBe(400);
     expect(tooLong.body.errors[0]).toMatch(
@@ -202,7 +188,7 @@ describe('pki/sign/:role', () => {
 
   it('a CSR asking to be a CA gets a leaf, and a warning', async () => {
     const ca = await setupCa();
-    await mock.write('pki/roles/web', ROLE);
+    await pki.mock().write('pki/roles/web', ROLE);
     const { csr } = opensslCsr({
       subject: '/CN=a.example.com',
       addext: ['basicConstraints=critical,CA:TRUE'],
@@ -234,16 +220,16 @@ describe('pki/sign-verbatim', () => {
     expect(cert.subjectAltName).toBe(
       'DNS:other.test, email:ops@example.org, URI:spiffe://example.org/payments',
     );
-    expect(res.body.data.expiration).toBe(Math.floor((mock.clock.now() + HOUR) / 1000));
+    expect(res.body.data.expiration).toBe(Math.floor((pki.mock().clock.now() + HOUR) / 1000));
   });
 
   it('with a role: the role’s TTLs and lease; an unknown role is refused', async () => {
     await setupCa();
-    await mock.write('pki/roles/short', { ...ROLE, ttl: '30m', max_ttl: '1h', generate_lease: true });
+    await pki.mock().write('pki/roles/short', { ...ROLE, ttl: '30m', max_ttl: '1h', generate_lease: true });
     const { csr } = opensslCsr({ subject: '/CN=x.other.test' });
     const res = await put('pki/sign-verbatim/short', { csr });
     expect(res.status).toBe(200);
-    expect(res.body.data.expiration).toBe(Math.floor((mock.clock.now() + 30 * 60_000) / 1000));
+    expect(res.body.data.expiration).toBe(Math.floor((pki.mock().clock.now() + 30 * 60_000) / 1000));
     expect(res.body.lease_duration).toBeGreaterThan(0);
     expect((await put('pki/sign-verbatim/nope', { csr })).body.errors).toEqual(['unknown role: nope']);
   });

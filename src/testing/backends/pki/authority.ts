@@ -16,7 +16,7 @@ import {
   SIGN_INTERMEDIATE_FIELDS,
 } from './fields';
 import { type CertFormat, formatOf } from './issue';
-import { keyBitsFor, type PkiRole } from './roles';
+import { keyBitsFor, permissiveRole } from './roles';
 import { checkCsrKey, csrFrom } from './sign';
 import { derBase64, type PkiState, pemBodyBase64 } from './state';
 
@@ -180,27 +180,8 @@ export function authorityRoutes(state: PkiState): DeclaredRoute[] {
       }
     }
     // The role pathIssuerSignIntermediate builds: any name, any key, the CSR's CN when none is given.
-    const role: PkiRole = {
-      ttl: 0,
-      maxTtl: 0,
-      allowLocalhost: true,
-      allowedDomains: [],
-      allowBareDomains: false,
-      allowSubdomains: false,
-      allowGlobDomains: false,
-      allowWildcardCertificates: true,
-      allowAnyName: true,
-      allowTokenDisplayName: false,
-      enforceHostnames: false,
-      allowIpSans: true,
-      serverFlag: false,
-      clientFlag: false,
-      keyType: 'any',
-      keyBits: 0,
+    const role = permissiveRole({
       signatureBits: fields.signature_bits,
-      generateLease: false,
-      noStore: false,
-      requireCn: false,
       cnValidations: ['disabled'],
       notBeforeDuration: fields.not_before_duration,
       issuerRef: fields.issuer_ref,
@@ -208,8 +189,7 @@ export function authorityRoutes(state: PkiState): DeclaredRoute[] {
       ou: fields.ou,
       useCsrCommonName: fields.common_name === '',
       useCsrSans: false,
-      allowedUriSans: ['*'],
-    };
+    });
     const csr = csrFrom(fields.csr);
     checkCsrKey(role, csr);
     const creation = generateCreation({

@@ -101,15 +101,8 @@ export const ISSUE_FIELDS = {
   key_bits: field('int', 'The number of bits to use, for roles of key_type "any".', 0),
 } as const;
 
-/** `sign/:role` (buildPathSign). */
-export const SIGN_FIELDS = {
-  ...NON_CA_COMMON,
-  csr: field('string', 'PEM-format CSR to be signed.', ''),
-} as const;
-
-/** `sign-verbatim` and `sign-verbatim/:role` (buildPathIssuerSignVerbatim). */
-export const SIGN_VERBATIM_FIELDS = {
-  ...SIGN_FIELDS,
+/** A leaf's key usages, on roles and on sign-verbatim. */
+const KEY_USAGE_FIELDS = {
   key_usage: field(
     'commaStringSlice',
     'A comma-separated string or list of key usages (not extended key usages).',
@@ -120,6 +113,18 @@ export const SIGN_VERBATIM_FIELDS = {
     'commaStringSlice',
     'A comma-separated string or list of extended key usage oids.',
   ),
+} as const;
+
+/** `sign/:role` (buildPathSign). */
+export const SIGN_FIELDS = {
+  ...NON_CA_COMMON,
+  csr: field('string', 'PEM-format CSR to be signed.', ''),
+} as const;
+
+/** `sign-verbatim` and `sign-verbatim/:role` (buildPathIssuerSignVerbatim). */
+export const SIGN_VERBATIM_FIELDS = {
+  ...SIGN_FIELDS,
+  ...KEY_USAGE_FIELDS,
 } as const;
 
 /** `intermediate/generate/:exported` (buildPathGenerateIntermediate): no PSS, no issue fields. */
@@ -246,16 +251,7 @@ export const ROLE_FIELDS = {
   key_bits: field('int', 'The number of bits to use.', 0),
   signature_bits: field('int', 'The number of bits to use in the signature algorithm.', 0),
   use_pss: field('bool', 'Whether or not to use PSS signatures when using a RSA key-type issuer.', false),
-  key_usage: field(
-    'commaStringSlice',
-    'A comma-separated string or list of key usages (not extended key usages).',
-    ['DigitalSignature', 'KeyAgreement', 'KeyEncipherment'],
-  ),
-  ext_key_usage: field('commaStringSlice', 'A comma-separated string or list of extended key usages.', []),
-  ext_key_usage_oids: field(
-    'commaStringSlice',
-    'A comma-separated string or list of extended key usage oids.',
-  ),
+  ...KEY_USAGE_FIELDS,
   use_csr_common_name: field(
     'bool',
     'If set, when used with a signing profile, the common name in the CSR will be used.',

@@ -55,6 +55,44 @@ export function keyBitsFor(keyType: string, keyBits: number): number {
 }
 
 /**
+ * The role Vault builds for sign-verbatim and sign-intermediate: any name, any key type, no
+ * hostname rules, no lease; the caller sets what its path takes from the request or a role.
+ */
+export function permissiveRole(overrides: Partial<PkiRole>): PkiRole {
+  return {
+    ttl: 0,
+    maxTtl: 0,
+    allowLocalhost: true,
+    allowedDomains: [],
+    allowBareDomains: false,
+    allowSubdomains: false,
+    allowGlobDomains: false,
+    allowWildcardCertificates: true,
+    allowAnyName: true,
+    allowTokenDisplayName: false,
+    enforceHostnames: false,
+    allowIpSans: true,
+    serverFlag: false,
+    clientFlag: false,
+    keyType: 'any',
+    keyBits: 0,
+    signatureBits: 0,
+    generateLease: false,
+    noStore: false,
+    requireCn: false,
+    cnValidations: [],
+    notBeforeDuration: 30,
+    issuerRef: 'default',
+    organization: [],
+    ou: [],
+    useCsrCommonName: true,
+    useCsrSans: true,
+    allowedUriSans: ['*'],
+    ...overrides,
+  };
+}
+
+/**
  * A role write: Vault's PKI replaces the whole role on POST (fields left out take their defaults),
  * unlike most engines; PATCH merges. Defaults from openbao/openbao:internal/builtin/logical/pki/path_roles.go.
  */

@@ -8,7 +8,7 @@ import { type ParsedCsr, parseCsr } from '../../x509/parse';
 import { generateCreation } from './creation';
 import type { SIGN_FIELDS, SIGN_VERBATIM_FIELDS } from './fields';
 import { formatOf, leafResult, usageOf } from './issue';
-import type { PkiRole } from './roles';
+import { type PkiRole, permissiveRole } from './roles';
 import type { PkiState } from './state';
 
 /**
@@ -154,35 +154,12 @@ export function signVerbatim(
 ): BackendResult {
   const named = roleName === '' ? undefined : state.roles.get(roleName);
   if (roleName !== '' && !named) throw badRequest(`unknown role: ${roleName}`);
-  const role: PkiRole = {
+  const role = permissiveRole({
     ttl: named?.ttl ?? 0,
     maxTtl: named?.maxTtl ?? 0,
-    allowLocalhost: true,
-    allowedDomains: [],
-    allowBareDomains: false,
-    allowSubdomains: false,
-    allowGlobDomains: false,
-    allowWildcardCertificates: true,
-    allowAnyName: true,
-    allowTokenDisplayName: false,
-    enforceHostnames: false,
-    allowIpSans: true,
-    serverFlag: false,
-    clientFlag: false,
-    keyType: 'any',
-    keyBits: 0,
-    signatureBits: 0,
     generateLease: named?.generateLease ?? false,
     noStore: named?.noStore ?? false,
-    requireCn: false,
-    cnValidations: [],
-    notBeforeDuration: 30,
     issuerRef: named?.issuerRef || 'default',
-    organization: [],
-    ou: [],
-    useCsrCommonName: true,
-    useCsrSans: true,
-    allowedUriSans: ['*'],
-  };
+  });
   return signCsr(state, req, input, role, true);
 }

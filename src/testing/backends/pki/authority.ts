@@ -7,7 +7,7 @@ import { createCsr } from '../../x509/csr';
 import * as der from '../../x509/der';
 import { EXT } from '../../x509/extensions';
 import { exportPrivateKey, generateKey, type KeyPair, type KeyType, keyPairOf } from '../../x509/keys';
-import { cappedTtl, generateCreation } from './creation';
+import { cappedTtl } from './creation';
 import {
   IMPORT_BUNDLE_FIELDS,
   INTERMEDIATE_GENERATE_FIELDS,
@@ -17,7 +17,7 @@ import {
 } from './fields';
 import { type CertFormat, formatOf } from './issue';
 import { keyBitsFor, permissiveRole } from './roles';
-import { checkCsrKey, csrFrom } from './sign';
+import { csrCreation } from './sign';
 import { derBase64, type PkiState, pemBodyBase64 } from './state';
 
 const AIA_WARNING =
@@ -190,20 +190,15 @@ export function authorityRoutes(state: PkiState): DeclaredRoute[] {
       useCsrCommonName: fields.common_name === '',
       useCsrSans: false,
     });
-    const csr = csrFrom(fields.csr);
-    checkCsrKey(role, csr);
-    const creation = generateCreation({
+    const { csr, creation } = csrCreation({
       state,
+      req,
       role,
       fields,
       has,
-      csr,
-      displayName: req.token?.displayName ?? '',
       issuer,
-      now: req.now,
       notAfterBehavior: fields.enforce_leaf_not_after_behavior ? 'err' : 'truncate',
     });
-    if (!csr.signatureValid) throw badRequest('request signature invalid');
     if (parentMax === 0) {
       throw badRequest(
         'signing certificate has a max path length of zero, and cannot issue further CA certificates',

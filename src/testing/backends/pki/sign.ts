@@ -5,11 +5,11 @@ import * as der from '../../x509/der';
 import { EXT } from '../../x509/extensions';
 import { describeKey } from '../../x509/keys';
 import { type ParsedCsr, parseCsr } from '../../x509/parse';
-import { generateCreation } from './creation';
+import { type Creation, type CreationFields, generateCreation, type NotAfterBehavior } from './creation';
 import type { SIGN_FIELDS, SIGN_VERBATIM_FIELDS } from './fields';
 import { formatOf, leafResult, usageOf } from './issue';
 import { type PkiRole, permissiveRole } from './roles';
-import type { PkiState } from './state';
+import type { Issuer, PkiState } from './state';
 
 /**
  * The CSR from the `csr` field as signCert reads it (cert_util.go): the first PEM block of any
@@ -56,6 +56,31 @@ export function checkCsrKey(role: Pick<PkiRole, 'keyType' | 'keyBits'>, csr: Par
   if (key.type === 'ec' && key.bits === 224) throw badRequest('the mock Vault cannot sign for P-224 keys');
 }
 
+/**
+ * signCert's steps for any CSR: read it, check its key against the role, build what the
+ * certificate will say, and only then check the CSR's own signature (certutil's signCertificate).
+ */
+export function csrCreation(input: {
+  state: PkiState;
+  req: BackendRequest;
+  role: PkiRole;
+  fields: CreationFields & { csr: string };
+  has: (name: 'alt_names') => boolean;
+  issuer: Issuer;
+  notAfterBehavior: NotAfterBehavior;
+}): { csr: ParsedCsr; creation: Creation } {
+  const csr = csrFrom(input.fields.csr);
+  checkCsrKey(input.role, csr);
+  const creation = generateCreation({
+    ...input,
+    csr,
+    displayName: input.req.token?.displayName ?? '',
+    now: input.req.now,
+  });
+  if (!csr.signatureValid) throw badRequest('request signature invalid');
+  return { csr, creation };
+}
+
 type SignInput = RouteInput<typeof SIGN_FIELDS> | RouteInput<typeof SIGN_VERBATIM_FIELDS>;
 
 /**
@@ -72,21 +97,7 @@ function signCsr(
 ): BackendResult {
   const format = formatOf(fields.format);
   const issuer = state.signingIssuer(role.issuerRef);
-  const csr = csrFrom(fields.csr);
-  checkCsrKey(role, csr);
-  const creation = generateCreation({
-    state,
-    role,
-    fields,
-    has,
-    csr,
-    displayName: req.token?.displayName ?? '',
-    issuer,
-    now: req.now,
-    notAfterBehavior: 'err',
-  });
-  // certutil's signCertificate checks the request's signature once everything else passed.
-  if (!csr.signatureValid) throw badRequest('request signature invalid');
+  const { csr, creation } = csrCreation({ state, req, role, fields, has, issuer, notAfterBehavior: 'err' });
   const warnings = [...creation.warnings];
   const basicConstraints = csr.extensions.some((e) => e.oid === EXT.basicConstraints);
   if (basicConstraints) {

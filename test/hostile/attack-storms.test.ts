@@ -110,7 +110,9 @@ describe('a secret whose renewals fail and whose re-reads are refused: one read 
       // Before: one read per call once the lease had ended, about 600 a minute.
       expect(refused.length).toBeGreaterThanOrEqual(3);
       expect(refused.length).toBeLessThanOrEqual(10);
-      expect(gapsShorterThanTheirStep(refused)).toEqual([]);
+      // While the lease lives a retry may come early, at its end (never later); from then on,
+      // with nothing left to serve, one read per step.
+      expect(gapsShorterThanTheirStep(refused.filter((t) => t >= MINUTE))).toEqual([]);
       await c.close();
     });
   }
@@ -172,7 +174,7 @@ describe('a secret whose renewals fail and whose re-reads are refused: one read 
     await hammer(clock, 2 * MINUTE, 100, 2, () => c.secret('database/creds/app'));
     const refused = reads.slice(1);
     expect(refused.length).toBeLessThanOrEqual(9);
-    expect(gapsShorterThanTheirStep(refused)).toEqual([]);
+    expect(gapsShorterThanTheirStep(refused.filter((t) => t >= MINUTE))).toEqual([]);
     refusing = false;
     healthy = true;
     // The next step (at most the cap) brings a new lease to the watcher.

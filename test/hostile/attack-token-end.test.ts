@@ -13,8 +13,9 @@ import {
  * "Never past the end": a renewal that grants nothing ends the token there and then, and with it
  * every lease it created. Vault states a TTL in whole seconds, truncated
  * (`LeaseDuration: int(resp.Auth.TTL.Seconds())`, vault/http/logical.go), so a renew-self with
- * less than a second left before the token's max TTL answers `lease_duration: 0`. Before: the client kept the dead token and no timer, served the leases made
- * under it for their whole TTL, and logged in again only when some call needed a token.
+ * less than a second left before the token's max TTL answers `lease_duration: 0`. Before: the
+ * client kept the dead token and no timer, served the leases made under it for their whole TTL,
+ * and logged in again only when some call needed a token.
  */
 
 const SECOND = 1_000;

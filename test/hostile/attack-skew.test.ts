@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { VaultKubernetesClient } from 'vault-kubernetes-client';
+import { VaultKubernetesClient, VaultResponseShapeError } from 'vault-kubernetes-client';
 import { ManualClock } from 'vault-kubernetes-client/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CertificateAuthority } from '../../src/testing/x509/certificates';
@@ -89,4 +89,38 @@ describe('a Date header far off never stretches a certificate past its end', () 
       await client.close();
     },
   );
+});
+
+describe('durations no Vault can state are a shape error, not a date past what a Date holds', () => {
+  it.each([
+    ['2^53 - 1 seconds', Number.MAX_SAFE_INTEGER],
+    ['one past Go`s longest duration', 9_223_372_037],
+  ])('lease_duration of %s: VaultResponseShapeError naming the field', async (_name, seconds) => {
+    const clock = new ManualClock();
+    vault = await startScriptedVault(({ path }): Answer => {
+      if (path.endsWith('/login')) return loginAnswer();
+      return {
+        status: 200,
+        body: {
+          request_id: 'r',
+          lease_id: 'database/creds/app/1',
+          renewable: true,
+          lease_duration: seconds,
+          data: { username: 'u', password: 'p' },
+        },
+      };
+    });
+    const client = new VaultKubernetesClient({
+      address: vault.address,
+      auth: { role: 'app', jwt: serviceAccountJwt(clock.now()) },
+      clock,
+      logLevel: 'silent',
+      retry: { maxRetries: 0 },
+    });
+    const error = await client.secret('database/creds/app').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(VaultResponseShapeError);
+    expect((error as Error).message).toMatch(/lease_duration/);
+    expect((error as Error).message).not.toMatch(/\bp\b.*password|"p"/);
+    await client.close();
+  });
 });

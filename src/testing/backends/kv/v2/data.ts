@@ -35,21 +35,35 @@ type DataInput = RouteInput<typeof DATA_FIELDS>;
  */
 const EMPTY_404: BackendResult = { status: 404, raw: { contentType: 'application/json', body: '' } };
 
+/**
+ * The version a read asks for (`version`, or the current one when 0): its metadata, whether it is
+ * deleted or destroyed, and its data. Nothing when the key or that version does not exist.
+ */
+function askedVersion(state: KvState, key: string, asked: number, now: number) {
+  const meta = state.keys.get(key);
+  if (!meta) return undefined;
+  const version = asked > 0 ? asked : meta.currentVersion;
+  const entry = meta.versions.get(version);
+  if (!entry) return undefined;
+  return {
+    metadata: versionMetadata(meta, version, entry),
+    gone: isDeleted(entry, now) || entry.destroyed,
+    data: meta.data.get(version),
+  };
+}
+
 export function readData(
   state: KvState,
   req: BackendRequest,
   { fields }: DataInput,
   key: string,
 ): BackendResult | null {
-  const meta = state.keys.get(key);
-  if (!meta) return null;
-  const version = fields.version > 0 ? fields.version : meta.currentVersion;
-  const entry = meta.versions.get(version);
-  if (!entry) return null;
-  const metadata = versionMetadata(meta, version, entry);
+  const found = askedVersion(state, key, fields.version, req.now);
+  if (!found) return null;
+  const { metadata, gone, data } = found;
   // Deleted and destroyed versions answer 404 with the whole body, so clients can tell them apart.
-  if (isDeleted(entry, req.now) || entry.destroyed) return { status: 404, data: { data: null, metadata } };
-  return { data: { data: structuredClone(meta.data.get(version) ?? null), metadata } };
+  if (gone) return { status: 404, data: { data: null, metadata } };
+  return { data: { data: structuredClone(data ?? null), metadata } };
 }
 
 export function writeData(
@@ -104,14 +118,10 @@ export function readSubkeys(
   { fields }: RouteInput<typeof SUBKEYS_FIELDS>,
   key: string,
 ): BackendResult | null {
-  const meta = state.keys.get(key);
-  if (!meta) return null;
-  const version = fields.version > 0 ? fields.version : meta.currentVersion;
-  const entry = meta.versions.get(version);
-  if (!entry) return null;
-  const metadata = versionMetadata(meta, version, entry);
-  if (isDeleted(entry, req.now) || entry.destroyed) return { status: 404, data: { subkeys: null, metadata } };
-  const data = meta.data.get(version);
+  const found = askedVersion(state, key, fields.version, req.now);
+  if (!found) return null;
+  const { metadata, gone, data } = found;
+  if (gone) return { status: 404, data: { subkeys: null, metadata } };
   const subkeys = isObject(data) ? stripValues(data, fields.depth, 1) : null;
   return { data: { subkeys, metadata } };
 }

@@ -28,7 +28,8 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-const EVENT_NAMES: (keyof VaultClientEvents)[] = [
+/** The client events the tests record (and scan for leaked secrets). */
+export const EVENT_NAMES: (keyof VaultClientEvents)[] = [
   'auth:login',
   'auth:renewed',
   'lease:renewed',

@@ -192,22 +192,21 @@ describe('roles (path_role.go)', () => {
   beforeEach(() => enable());
 
   it('defaults role_type to oidc, which needs redirect URIs; a jwt role needs a bound constraint', async () => {
-    expectErrors(
-      await call(mock, 'POST', 'auth/jwt/role/r', { user_claim: 'sub', bound_audiences: 'v' }),
-      400,
-      ["'allowed_redirect_uris' must be set if 'role_type' is 'oidc' or unspecified."],
-    );
-    expectErrors(await call(mock, 'POST', 'auth/jwt/role/r', { role_type: 'saml', user_claim: 'sub' }), 400, [
-      "invalid 'role_type': saml",
-    ]);
-    expectErrors(
-      await call(mock, 'POST', 'auth/jwt/role/r', { role_type: 'jwt', bound_audiences: 'v' }),
-      400,
-      ['a user claim must be defined on the role'],
-    );
-    expectErrors(await call(mock, 'POST', 'auth/jwt/role/r', { role_type: 'jwt', user_claim: 'sub' }), 400, [
-      'must have at least one bound constraint when creating/updating a role',
-    ]);
+    const refused: [Record<string, unknown>, string][] = [
+      [
+        { user_claim: 'sub', bound_audiences: 'v' },
+        "'allowed_redirect_uris' must be set if 'role_type' is 'oidc' or unspecified.",
+      ],
+      [{ role_type: 'saml', user_claim: 'sub' }, "invalid 'role_type': saml"],
+      [{ role_type: 'jwt', bound_audiences: 'v' }, 'a user claim must be defined on the role'],
+      [
+        { role_type: 'jwt', user_claim: 'sub' },
+        'must have at least one bound constraint when creating/updating a role',
+      ],
+    ];
+    for (const [body, error] of refused) {
+      expectErrors(await call(mock, 'POST', 'auth/jwt/role/r', body), 400, [error]);
+    }
     // token_bound_cidrs alone is a bound constraint.
     expect(
       (

@@ -11,6 +11,8 @@ export interface ChildExit {
   stderr: string;
   /** Killed for outliving `killAfterMs`, rather than ending by itself. */
   killed: boolean;
+  /** When the process exited (Date.now()), which can be well before its output is all read. */
+  exitedAt: number;
 }
 
 /**
@@ -44,9 +46,14 @@ export function runNode(
             killed = true;
             child.kill('SIGKILL');
           }, options.killAfterMs);
+    let exitedAt = 0;
+    child.on('exit', () => {
+      exitedAt = Date.now();
+    });
+    // 'close' comes once the output is all read; the exit time is from 'exit'.
     child.on('close', (code, signal) => {
       clearTimeout(killer);
-      resolve({ code, signal, stdout, stderr, killed });
+      resolve({ code, signal, stdout, stderr, killed, exitedAt: exitedAt || Date.now() });
     });
   });
 }

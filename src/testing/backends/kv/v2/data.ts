@@ -36,20 +36,26 @@ type DataInput = RouteInput<typeof DATA_FIELDS>;
 const EMPTY_404: BackendResult = { status: 404, raw: { contentType: 'application/json', body: '' } };
 
 /**
- * The version a read asks for (`version`, or the current one when 0): its metadata, whether it is
- * deleted or destroyed, and its data. Nothing when the key or that version does not exist.
+ * A read of one version (`asked`, or the current one when 0) answered as `{ [field]: view(data),
+ * metadata }`; nothing when the key or that version does not exist. Deleted and destroyed versions
+ * answer 404 with the whole body and a null `field`, so clients can tell them apart.
  */
-function askedVersion(state: KvState, key: string, asked: number, now: number) {
+function readVersion(
+  state: KvState,
+  key: string,
+  asked: number,
+  now: number,
+  field: 'data' | 'subkeys',
+  view: (data: unknown) => unknown,
+): BackendResult | null {
   const meta = state.keys.get(key);
-  if (!meta) return undefined;
+  if (!meta) return null;
   const version = asked > 0 ? asked : meta.currentVersion;
   const entry = meta.versions.get(version);
-  if (!entry) return undefined;
-  return {
-    metadata: versionMetadata(meta, version, entry),
-    gone: isDeleted(entry, now) || entry.destroyed,
-    data: meta.data.get(version),
-  };
+  if (!entry) return null;
+  const metadata = versionMetadata(meta, version, entry);
+  if (isDeleted(entry, now) || entry.destroyed) return { status: 404, data: { [field]: null, metadata } };
+  return { data: { [field]: view(meta.data.get(version)), metadata } };
 }
 
 export function readData(
@@ -58,12 +64,7 @@ export function readData(
   { fields }: DataInput,
   key: string,
 ): BackendResult | null {
-  const found = askedVersion(state, key, fields.version, req.now);
-  if (!found) return null;
-  const { metadata, gone, data } = found;
-  // Deleted and destroyed versions answer 404 with the whole body, so clients can tell them apart.
-  if (gone) return { status: 404, data: { data: null, metadata } };
-  return { data: { data: structuredClone(data ?? null), metadata } };
+  return readVersion(state, key, fields.version, req.now, 'data', (data) => structuredClone(data ?? null));
 }
 
 export function writeData(
@@ -118,12 +119,9 @@ export function readSubkeys(
   { fields }: RouteInput<typeof SUBKEYS_FIELDS>,
   key: string,
 ): BackendResult | null {
-  const found = askedVersion(state, key, fields.version, req.now);
-  if (!found) return null;
-  const { metadata, gone, data } = found;
-  if (gone) return { status: 404, data: { subkeys: null, metadata } };
-  const subkeys = isObject(data) ? stripValues(data, fields.depth, 1) : null;
-  return { data: { subkeys, metadata } };
+  return readVersion(state, key, fields.version, req.now, 'subkeys', (data) =>
+    isObject(data) ? stripValues(data, fields.depth, 1) : null,
+  );
 }
 
 /**

@@ -15,10 +15,7 @@ import {
   servable,
 } from '../../src/upkeep/secret-machine';
 import { check } from '../property/support';
-
-const SECOND = 1_000;
-const MINUTE = 60 * SECOND;
-const HOUR = 60 * MINUTE;
+import { HOUR, MachineDriver, MINUTE, SECOND } from './machine-driver';
 
 const CONFIG: SecretConfig = {
   renewAt: 2 / 3,
@@ -61,43 +58,10 @@ function held(
   };
 }
 
-/** Drives the machine like its shell: one timer fired at its due time; actions recorded. */
-class Driver {
-  state: SecretMachineState;
-  now = 0;
-  readonly actions: { at: number; action: SecretAction }[] = [];
-  onAction: ((action: SecretAction) => void) | undefined;
-
-  constructor(
-    config: SecretConfig = CONFIG,
-    readonly random: () => number = () => 0.5,
-    path = 'database/creds/app',
-  ) {
-    this.state = initialSecretState(config, path);
-  }
-
-  send(event: SecretEvent): readonly SecretAction[] {
-    const { next, actions, delayMs } = secretStep(this.state, event, this.now, this.random);
-    expect(delayMs).toBe(next.dueAt === undefined ? undefined : Math.max(0, next.dueAt - this.now));
-    this.state = next;
-    for (const action of actions) this.actions.push({ at: this.now, action });
-    for (const action of actions) this.onAction?.(action);
-    return actions;
-  }
-
-  advance(ms: number): void {
-    const target = this.now + ms;
-    for (let due = this.state.dueAt; due !== undefined && due <= target; due = this.state.dueAt) {
-      this.now = Math.max(this.now, due);
-      this.send({ type: 'timer' });
-    }
-    this.now = target;
-  }
-
-  of<T extends SecretAction['type']>(type: T): Extract<SecretAction, { type: T }>[] {
-    return this.actions
-      .map((a) => a.action)
-      .filter((a): a is Extract<SecretAction, { type: T }> => a.type === type);
+/** The secret machine under the shared driver, for one path. */
+class Driver extends MachineDriver<SecretMachineState, SecretEvent, SecretAction> {
+  constructor(config: SecretConfig = CONFIG, random: () => number = () => 0.5, path = 'database/creds/app') {
+    super(initialSecretState(config, path), secretStep, { type: 'timer' }, random);
   }
 }
 
@@ -421,17 +385,18 @@ describe('secret machine: invariants over random worlds (fast-check)', () => {
     await check(
       fc.property(fc.integer({ min: 1, max: 14 }), (failures) => {
         const d = new Driver({ ...CONFIG, jitter: 0 }, () => 0);
+        const backgroundFailure = (): SecretEvent => ({
+          type: 'fetch-failed',
+          error: new Error('down'),
+          keepTrying: true,
+          delivered: false,
+        });
         d.send({ type: 'want' });
         d.send({ type: 'fetched', value: held('kv', 0, undefined) });
         const delays: number[] = [];
         for (let i = 0; i < failures; i++) {
           d.advance(d.state.dueAt! - d.now);
-          d.send({
-            type: 'fetch-failed',
-            error: new Error('down'),
-            keepTrying: true,
-            delivered: false,
-          });
+          d.send(backgroundFailure());
           delays.push(d.state.dueAt! - d.now);
         }
         expect(delays).toEqual(delays.map((_, i) => Math.min(SECOND * 2 ** i, CONFIG.backoff.maxMs)));
@@ -439,12 +404,7 @@ describe('secret machine: invariants over random worlds (fast-check)', () => {
         d.send({ type: 'fetched', value: held('kv', d.now, undefined) });
         expect(d.state.failures).toBe(0);
         d.advance(d.state.dueAt! - d.now);
-        d.send({
-          type: 'fetch-failed',
-          error: new Error('down'),
-          keepTrying: true,
-          delivered: false,
-        });
+        d.send(backgroundFailure());
         expect(d.state.dueAt! - d.now).toBe(SECOND);
       }),
       60,

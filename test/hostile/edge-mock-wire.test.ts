@@ -115,3 +115,46 @@ describe('edge: the mock cleans request paths as Go’s ServeMux does', () => {
     expect(dots.body).not.toContain('k-1');
   });
 });
+
+describe('edge: the token in odd headers, as Vault reads it (http/handler.go getTokenFromReq)', () => {
+  const read = (headers: Record<string, string>) =>
+    fetch(`${mock.address}/v1/secret/data/app/config`, { headers }).then(async (r) => ({
+      status: r.status,
+      body: (await r.json()) as { errors?: string[] },
+    }));
+
+  it.each([
+    ['Authorization: Bearer <token>', (t: string) => ({ authorization: `Bearer ${t}` })],
+    ['Bearer with spaces around the token', (t: string) => ({ authorization: `Bearer   ${t}` })],
+    [
+      'an empty X-Vault-Token, then Bearer',
+      (t: string) => ({ 'x-vault-token': '', authorization: `Bearer ${t}` }),
+    ],
+    [
+      'X-Vault-Token over a wrong Bearer',
+      (t: string) => ({ 'x-vault-token': t, authorization: 'Bearer nope' }),
+    ],
+  ])('%s is the token', async (_name, headers) => {
+    expect((await read(headers(mock.rootToken))).status).toBe(200);
+  });
+
+  it.each([
+    ['a lower-case scheme', (t: string) => ({ authorization: `bearer ${t}` })],
+    ['an upper-case scheme', (t: string) => ({ authorization: `BEARER ${t}` })],
+    ['a tab after the scheme', (t: string) => ({ authorization: `Bearer\t${t}` })],
+    [
+      'Basic credentials',
+      (t: string) => ({ authorization: `Basic ${Buffer.from(`x:${t}`).toString('base64')}` }),
+    ],
+    ['an X-Token header Vault does not read', (t: string) => ({ 'x-token': t })],
+  ])('%s is no token at all: 403 permission denied', async (_name, headers) => {
+    const reply = await read(headers(mock.rootToken));
+    expect(reply.status).toBe(403);
+    expect(reply.body.errors).toEqual(['permission denied']);
+  });
+
+  it('X-Vault-Token wins: a wrong one is refused even beside a good Bearer', async () => {
+    const reply = await read({ 'x-vault-token': 'hvs.wrong', authorization: `Bearer ${mock.rootToken}` });
+    expect(reply.status).toBe(403);
+  });
+});

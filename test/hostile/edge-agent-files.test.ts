@@ -1,15 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { mkdir, rename, rm, symlink, truncate, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  AgentFileSource,
-  type ErrorEvent,
-  type Secret,
-  type SecretChange,
-  SecretFileError,
-} from 'vault-kubernetes-client';
-import { afterEach, describe, expect, it } from 'vitest';
-import { recorder, secretsDir } from '../sources/support';
+import { type ErrorEvent, type Secret, type SecretChange, SecretFileError } from 'vault-kubernetes-client';
+import { describe, expect, it } from 'vitest';
+import { agentFiles, recorder } from '../sources/support';
 
 /*
  * README "Agent Injector files", attacked with what a shared volume can hold besides the agent's
@@ -17,30 +11,22 @@ import { recorder, secretsDir } from '../sources/support';
  * pipe, a directory, a file far too large, JSON that is not an object, a file deleted and recreated.
  */
 
-type Dir = Awaited<ReturnType<typeof secretsDir>>;
 type Call = [Secret<Record<string, unknown>>, SecretChange<Record<string, unknown>> | undefined];
-let dir: Dir | undefined;
-let source: AgentFileSource | undefined;
-afterEach(async () => {
-  await source?.close();
-  await dir?.remove();
-  source = undefined;
-  dir = undefined;
-});
+const files = agentFiles();
 
 /** Polling far beyond the test's timeout: whatever is seen is seen through the directory watch. */
 const WATCH_ONLY = { settleMs: 5, pollIntervalMs: 600_000 };
 
 describe('edge: Agent files replaced the ways volumes replace them', () => {
   it('a symlink swap (Kubernetes projected/secret volumes: ..data renamed) is seen at once, not at the next poll', async () => {
-    dir = await secretsDir();
+    const dir = await files.dir();
     // kubelet's AtomicWriter layout: db -> ..data/db, ..data -> ..<timestamp>/
     const d = dir.dir;
     await mkdir(join(d, '..v1'));
     await writeFile(join(d, '..v1', 'db'), 'username: u1\npassword: p1\n');
     await symlink('..v1', join(d, '..data'));
     await symlink(join('..data', 'db'), join(d, 'db'));
-    source = new AgentFileSource({ dir: d, ...WATCH_ONLY });
+    const source = files.source({ dir: d, ...WATCH_ONLY });
     const calls = recorder<Call>();
     await source.watch('db', calls.fn).ready;
     await calls.until(1);
@@ -61,11 +47,11 @@ describe('edge: Agent files replaced the ways volumes replace them', () => {
   }, 10_000);
 
   it('the file itself re-linked to a new target by rename is one change', async () => {
-    dir = await secretsDir();
+    const dir = await files.dir();
     const d = dir.dir;
     await writeFile(join(d, 'target-1'), 'username: u1\npassword: p1\n');
     await symlink('target-1', join(d, 'db'));
-    source = new AgentFileSource({ dir: d, ...WATCH_ONLY });
+    const source = files.source({ dir: d, ...WATCH_ONLY });
     const calls = recorder<Call>();
     await source.watch('db', calls.fn).ready;
     await writeFile(join(d, 'target-2'), 'username: u2\npassword: p2\n');
@@ -76,9 +62,9 @@ describe('edge: Agent files replaced the ways volumes replace them', () => {
   }, 10_000);
 
   it('deleted and recreated: the last value stays while the file is gone, the new one is delivered', async () => {
-    dir = await secretsDir();
+    const dir = await files.dir();
     await dir.render('db', 'username: u1\npassword: p1\n');
-    source = new AgentFileSource({ dir: dir.dir, ...WATCH_ONLY });
+    const source = files.source({ dir: dir.dir, ...WATCH_ONLY });
     const calls = recorder<Call>();
     await source.watch('db', calls.fn).ready;
     await unlink(dir.path('db'));
@@ -98,9 +84,9 @@ describe('edge: Agent files truncated or emptied', () => {
   ])(
     'a file %s is never delivered as credentials: the last good value stays and an error names the file',
     async (_name, text) => {
-      dir = await secretsDir();
+      const dir = await files.dir();
       await dir.render('db', 'username: u1\npassword: p1\n');
-      source = new AgentFileSource({ dir: dir.dir, ...WATCH_ONLY });
+      const source = files.source({ dir: dir.dir, ...WATCH_ONLY });
       const calls = recorder<Call>();
       const errors = recorder<[ErrorEvent]>();
       source.on('error', errors.fn);
@@ -123,9 +109,9 @@ describe('edge: Agent files truncated or emptied', () => {
   it.each(['auto', 'map', 'env', 'json'] as const)(
     'an empty file at start is not an empty secret (format %s): secret() fails with SecretFileError',
     async (format) => {
-      dir = await secretsDir();
+      const dir = await files.dir();
       await dir.render('db', '');
-      source = new AgentFileSource({ dir: dir.dir, ...WATCH_ONLY });
+      const source = files.source({ dir: dir.dir, ...WATCH_ONLY });
       const error = await source.secret('db', { format }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(SecretFileError);
       expect((error as SecretFileError).problem).toBe('unparseable');
@@ -133,9 +119,9 @@ describe('edge: Agent files truncated or emptied', () => {
   );
 
   it('raw stays raw: an empty file is an empty string', async () => {
-    dir = await secretsDir();
+    const dir = await files.dir();
     await dir.render('token', '');
-    source = new AgentFileSource({ dir: dir.dir, ...WATCH_ONLY });
+    const source = files.source({ dir: dir.dir, ...WATCH_ONLY });
     expect((await source.secret('token', { format: 'raw' })).data).toBe('');
   });
 
@@ -145,9 +131,9 @@ describe('edge: Agent files truncated or emptied', () => {
     ['null', 'null'],
     ['a number', '42'],
   ])('JSON that is %s is refused by format json, never its text in the message', async (_name, text) => {
-    dir = await secretsDir();
+    const dir = await files.dir();
     await dir.render('db', text);
-    source = new AgentFileSource({ dir: dir.dir, ...WATCH_ONLY });
+    const source = files.source({ dir: dir.dir, ...WATCH_ONLY });
     const error = await source.secret('db', { format: 'json' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SecretFileError);
     expect((error as Error).message).toMatch(/not (an object|complete JSON)/);
@@ -157,9 +143,9 @@ describe('edge: Agent files truncated or emptied', () => {
 
 describe('edge: what else a volume can hold in place of a file', () => {
   it('a named pipe is refused unread (no thread blocked on it); the file that replaces it is read', async () => {
-    dir = await secretsDir();
+    const dir = await files.dir();
     execFileSync('mkfifo', [dir.path('db')]);
-    source = new AgentFileSource({ dir: dir.dir, ...WATCH_ONLY });
+    const source = files.source({ dir: dir.dir, ...WATCH_ONLY });
     const error = await source.secret('db').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SecretFileError);
     expect((error as SecretFileError).problem).toBe('unreadable');
@@ -172,9 +158,9 @@ describe('edge: what else a volume can hold in place of a file', () => {
   }, 10_000);
 
   it('a directory under the secret name fails at once, saying so, not after waitMs as if missing', async () => {
-    dir = await secretsDir();
+    const dir = await files.dir();
     await mkdir(dir.path('db'));
-    source = new AgentFileSource({ dir: dir.dir, ...WATCH_ONLY, waitMs: 600_000 });
+    const source = files.source({ dir: dir.dir, ...WATCH_ONLY, waitMs: 600_000 });
     const error = await source.secret('db').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SecretFileError);
     expect((error as SecretFileError).problem).toBe('unreadable');
@@ -182,10 +168,10 @@ describe('edge: what else a volume can hold in place of a file', () => {
   }, 10_000);
 
   it('a file far larger than a rendered secret is refused before it is read', async () => {
-    dir = await secretsDir();
+    const dir = await files.dir();
     await writeFile(dir.path('db'), '');
     await truncate(dir.path('db'), 64 * 1024 * 1024); // sparse: no disk, no memory
-    source = new AgentFileSource({ dir: dir.dir, ...WATCH_ONLY });
+    const source = files.source({ dir: dir.dir, ...WATCH_ONLY });
     const error = await source.secret('db').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SecretFileError);
     expect((error as SecretFileError).problem).toBe('unreadable');
@@ -193,9 +179,9 @@ describe('edge: what else a volume can hold in place of a file', () => {
   }, 10_000);
 
   it('a file that turns too large while watched keeps the last value and reports the error', async () => {
-    dir = await secretsDir();
+    const dir = await files.dir();
     await dir.render('db', 'username: u1\npassword: p1\n');
-    source = new AgentFileSource({ dir: dir.dir, ...WATCH_ONLY });
+    const source = files.source({ dir: dir.dir, ...WATCH_ONLY });
     const errors = recorder<[ErrorEvent]>();
     source.on('error', errors.fn);
     const calls = recorder<Call>();

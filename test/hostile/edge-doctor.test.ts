@@ -4,10 +4,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startMockVault } from 'vault-kubernetes-client/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runDoctor } from '../../src/doctor/run-doctor';
+import { doctor } from '../doctor/support';
 
 /*
  * README "Doctor", attacked with what stands at a wrong VAULT_ADDR (a proxy's HTML page, another
@@ -155,33 +155,16 @@ describe('edge: doctor with a token path that is not a token file', () => {
   });
 });
 
-const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
-
 describe('edge: doctor --json stays one JSON document', () => {
   it('against a proxy page with a token path that is a directory: stdout parses, exit 1, stderr silent', async () => {
     const address = await serve(NOT_VAULT[0]![1]);
     await mkdir(join(work, 'dir'));
-    const { code, stdout, stderr } = await new Promise<{
-      code: number | null;
-      stdout: string;
-      stderr: string;
-    }>((resolve, reject) => {
-      const child = spawn(
-        process.execPath,
-        ['--import', 'tsx', CLI, 'doctor', '--role', 'r', '--token-path', join(work, 'dir'), '--json'],
-        { env: { PATH: process.env.PATH ?? '', VAULT_ADDR: address }, stdio: ['ignore', 'pipe', 'pipe'] },
-      );
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (c: Buffer) => {
-        out += c.toString('utf8');
-      });
-      child.stderr.on('data', (c: Buffer) => {
-        err += c.toString('utf8');
-      });
-      child.once('error', reject);
-      child.once('exit', (exit) => resolve({ code: exit, stdout: out, stderr: err }));
-    });
+    const { code, stdout, stderr } = await doctor(
+      ['--role', 'r', '--token-path', join(work, 'dir'), '--json'],
+      {
+        VAULT_ADDR: address,
+      },
+    );
     expect(code).toBe(1);
     expect(stderr).toBe('');
     const parsed = JSON.parse(stdout) as { ok: boolean; checks: { id: string; ok: boolean }[] };

@@ -158,3 +158,31 @@ describe('edge: the token in odd headers, as Vault reads it (http/handler.go get
     expect(reply.status).toBe(403);
   });
 });
+
+describe('edge: request bodies nested past what Go decodes', () => {
+  // encoding/json scanner.go maxNestingDepth (10000): the decoder fails, and Vault's handler
+  // (http/logical.go buildLogicalRequestNoAuth) answers 400 `error parsing JSON`.
+  it.each([10_001, 200_000])(
+    'nesting %i deep is 400 error parsing JSON, and the mock goes on answering',
+    async (depth) => {
+      const body = `{"data":{"a":${'['.repeat(depth)}${']'.repeat(depth)}}}`;
+      const reply = await fetch(`${mock.address}/v1/secret/data/deep`, {
+        method: 'POST',
+        headers: { 'x-vault-token': mock.rootToken },
+        body,
+      });
+      expect(reply.status).toBe(400);
+      expect(await reply.json()).toEqual({ errors: ['error parsing JSON'] });
+      expect((await fetch(`${mock.address}/v1/sys/health`)).status).toBe(200);
+    },
+  );
+
+  it('an object nested past the limit inside a string is only text: accepted', async () => {
+    const reply = await fetch(`${mock.address}/v1/secret/data/deep`, {
+      method: 'POST',
+      headers: { 'x-vault-token': mock.rootToken },
+      body: JSON.stringify({ data: { a: '['.repeat(20_000) } }),
+    });
+    expect(reply.status).toBe(200);
+  });
+});

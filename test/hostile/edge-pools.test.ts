@@ -1,93 +1,57 @@
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import type { Secret, SecretChange, SecretListener, Subscription } from 'vault-kubernetes-client';
 import { createPool as createMysqlPool } from 'vault-kubernetes-client/mysql2';
 import { createPool as createPgPool } from 'vault-kubernetes-client/pg';
 import { describe, expect, it } from 'vitest';
+import { FakeSource } from '../databases/support/fake-source';
+import { handMadeUsers, sessionsEnded } from '../databases/support/hand-made-users';
+import { requireServer, runPrefix } from '../databases/support/servers';
 
 /*
  * README "Connection pools": "the old pool then ends (no session of the old user remains), and the
  * watch listener settles only then". Attacked with the app's own pool listeners throwing inside the
- * handover. No database is needed: driver pools open no connection until work arrives, and an
- * ended pool is what is checked.
+ * handover: first without a database (driver pools open no connection until work arrives, and an
+ * ended pool is what is checked), then on real PostgreSQL with a transaction open on the old user.
  */
 
-type Data = Record<string, unknown>;
-
-/** A secret source the test drives: each `hand(...)` is one delivery, returning the listener's outcome. */
-function drivenSource() {
-  let listener: SecretListener<Data> | undefined;
-  let last: Secret<Data> | undefined;
-  const secretOf = (data: Data) =>
-    ({ path: 'database/creds/app', data, lease: undefined }) as unknown as Secret<Data>;
-  return {
-    source: {
-      secret: async () => {
-        if (!last) throw new Error('no credentials yet');
-        return last;
-      },
-      watch(_path: string, l: SecretListener<Data>): Subscription<Data> {
-        listener = l;
-        const ready = Promise.resolve().then(async () => {
-          if (!last) throw new Error('no credentials yet');
-          await l(last, undefined);
-          return last;
-        });
-        return Object.assign(
-          () => {
-            listener = undefined;
-          },
-          { ready },
-        ) as Subscription<Data>;
-      },
-    },
-    first(data: Data) {
-      last = secretOf(data);
-    },
-    /** New credentials, as the client hands them over; resolves or rejects as the listener settles. */
-    async hand(data: Data): Promise<void> {
-      const previous = last;
-      last = secretOf(data);
-      const change = previous ? ({ previous, reason: 'max-ttl' } as SecretChange<Data>) : undefined;
-      await listener?.(last, change);
-    },
-  };
+/** The listener's outcome for one delivery: thrown at once, rejected later, or fine. */
+function outcomeOf(hand: () => Promise<void> | undefined): Promise<unknown> {
+  try {
+    return Promise.resolve(hand()).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+  } catch (error) {
+    return Promise.resolve(error);
+  }
 }
 
 const adapters = [
-  [
-    'pg',
-    (source: ReturnType<typeof drivenSource>['source']) =>
-      createPgPool(source, 'database/creds/app', { host: '127.0.0.1', pg }),
-  ],
+  ['pg', (source: FakeSource) => createPgPool(source, 'database/creds/app', { host: '127.0.0.1', pg })],
   [
     'mysql2',
-    (source: ReturnType<typeof drivenSource>['source']) =>
-      createMysqlPool(source, 'database/creds/app', { host: '127.0.0.1', mysql }),
+    (source: FakeSource) => createMysqlPool(source, 'database/creds/app', { host: '127.0.0.1', mysql }),
   ],
 ] as const;
 
 describe.each(adapters)('edge: %s pool listeners that throw during a rotation', (_name, make) => {
   it("a 'rotate' listener that throws: the old pool still drains and ends, the new one serves, the listener's error comes after the drain", async () => {
-    const driven = drivenSource();
-    driven.first({ username: 'v-one', password: 'p1' });
-    const pool = make(driven.source);
+    const source = new FakeSource();
+    const pool = make(source);
+    source.deliver('v-one', 'p1');
     await pool.ready();
     const drained: string[] = [];
     pool.on('drained', ({ user }: { user: string }) => drained.push(user));
     pool.on('rotate', () => {
       throw new Error('a bug in the app’s rotate listener');
     });
-    const outcome = await driven.hand({ username: 'v-two', password: 'p2' }).then(
-      () => undefined,
-      (error: unknown) => error,
-    );
+    const outcome = await outcomeOf(() => source.deliver('v-two', 'p2'));
     expect(pool.user).toBe('v-two');
     expect(pool.poolCount).toBe(1);
     expect(drained).toEqual(['v-one']);
     expect((outcome as Error).message).toMatch(/rotate listener/);
     // The next rotation is not stuck behind the first.
-    await driven.hand({ username: 'v-three', password: 'p3' }).catch(() => undefined);
+    await outcomeOf(() => source.deliver('v-three', 'p3'));
     expect(pool.user).toBe('v-three');
     expect(pool.poolCount).toBe(1);
     expect(drained).toEqual(['v-one', 'v-two']);
@@ -95,17 +59,59 @@ describe.each(adapters)('edge: %s pool listeners that throw during a rotation', 
   });
 
   it("a 'drained' listener that throws: the rotation is complete and the error is the listener's outcome", async () => {
-    const driven = drivenSource();
-    driven.first({ username: 'v-one', password: 'p1' });
-    const pool = make(driven.source);
+    const source = new FakeSource();
+    const pool = make(source);
+    source.deliver('v-one', 'p1');
     await pool.ready();
     pool.on('drained', () => {
       throw new Error('a bug in the app’s drained listener');
     });
-    await expect(driven.hand({ username: 'v-two', password: 'p2' })).rejects.toThrow(/drained listener/);
+    expect(((await outcomeOf(() => source.deliver('v-two', 'p2'))) as Error).message).toMatch(
+      /drained listener/,
+    );
     expect(pool.poolCount).toBe(1);
     expect(pool.user).toBe('v-two');
     await pool.end();
     expect(pool.poolCount).toBe(0);
   });
 });
+
+const available = await requireServer('postgresql');
+const prefix = runPrefix();
+const users = [`${prefix}_e1`, `${prefix}_e2`];
+
+describe.skipIf(!available)(
+  'edge: a throwing rotate listener with a transaction open (real PostgreSQL)',
+  () => {
+    const db = handMadeUsers('postgresql', prefix, users);
+
+    it('the transaction finishes on the old user, then the old pool ends and no session of it remains', async () => {
+      const source = new FakeSource();
+      const pool = createPgPool(source, 'database/creds/app', {
+        host: '127.0.0.1',
+        database: 'test',
+        max: 4,
+        pg,
+      });
+      source.deliver(users[0]!, 'pw');
+      pool.on('rotate', () => {
+        throw new Error('a bug in the app’s rotate listener');
+      });
+      const held = await pool.connect();
+      await held.query('BEGIN');
+      await held.query(`SELECT count(*) FROM public."${db.admin().table}"`);
+
+      let settled = false;
+      const outcome = outcomeOf(() => source.deliver(users[1]!, 'pw')).finally(() => (settled = true));
+      expect((await pool.query('SELECT current_user AS u')).rows[0]?.u).toBe(users[1]);
+      expect((await held.query('SELECT current_user AS u')).rows[0]?.u).toBe(users[0]);
+      expect(settled).toBe(false);
+      await held.query('COMMIT');
+      held.release();
+      expect(((await outcome) as Error).message).toMatch(/rotate listener/);
+      expect(pool.poolCount).toBe(1);
+      expect(await sessionsEnded('postgresql', users[0]!)).toBe(0);
+      await pool.end();
+    });
+  },
+);

@@ -36,10 +36,14 @@ function streamingApp(client: VaultKubernetesClient, secrets: Record<string, str
 
 describe('edge: express middleware after headers were sent', () => {
   it.each([
-    ['the client has not logged in', async (_c: VaultKubernetesClient) => undefined, 'ERR_VAULT_LOGIN'],
-    ['the client is closed', (c: VaultKubernetesClient) => c.close(), 'ERR_CLIENT_CLOSED'],
+    [
+      'the client has not logged in',
+      async (_c: VaultKubernetesClient): Promise<void> => undefined,
+      'ERR_VAULT_LOGIN',
+    ],
+    ['the client is closed', (c: VaultKubernetesClient): Promise<void> => c.close(), 'ERR_CLIENT_CLOSED'],
   ] as const)(
-    '%s: the error handler is told why (%s), not ERR_HTTP_HEADERS_SENT',
+    '%s: the error handler is told why, not ERR_HTTP_HEADERS_SENT',
     async (_name, prepare, code) => {
       h = await integrationHarness();
       const client = h.client({ retry: { maxRetries: 0 } });

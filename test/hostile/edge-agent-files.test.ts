@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdir, rename, rm, symlink, truncate, unlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { type ErrorEvent, type Secret, type SecretChange, SecretFileError } from 'vault-kubernetes-client';
 import { describe, expect, it } from 'vitest';
 import { agentFiles, recorder } from '../sources/support';
@@ -193,5 +193,44 @@ describe('edge: what else a volume can hold in place of a file', () => {
     expect(errors.calls[0]?.[0].error.message).toMatch(/more than a rendered secret/);
     expect((await source.secret('db')).data).toEqual({ username: 'u1', password: 'p1' });
     expect(calls.calls).toHaveLength(1);
+  }, 10_000);
+});
+
+describe('edge: the secrets directory itself removed and recreated', () => {
+  it('the directory watch follows the new directory (not only the poll): a file rendered there is seen at once', async () => {
+    const { DirectoryWatch } = await import('../../src/sources/file-watch');
+    const { ManualClock } = await import('vault-kubernetes-client/testing');
+    const dir = await files.dir();
+    const clock = new ManualClock();
+    const seen: (string | undefined)[] = [];
+    let wake: (() => void) | undefined;
+    const next = (name: string) =>
+      new Promise<void>((resolve) => {
+        wake = () => {
+          if (seen.includes(name)) resolve();
+        };
+        wake();
+      });
+    const watch = new DirectoryWatch(
+      dir.dir,
+      { clock, pollIntervalMs: 600_000, useFsWatch: true },
+      (name) => {
+        seen.push(name);
+        wake?.();
+      },
+    );
+    watch.start();
+    try {
+      await rm(dir.dir, { recursive: true });
+      await next(basename(dir.dir));
+      await mkdir(dir.dir);
+      // One poll: the safety net also restarts watching where the directory reappeared.
+      await clock.advance(600_000);
+      seen.length = 0;
+      await dir.render('db', 'username: u\npassword: p\n');
+      await next('db');
+    } finally {
+      watch.close();
+    }
   }, 10_000);
 });

@@ -437,6 +437,17 @@ function renewOk(
   const capped = isCapped(requestedTtlMs, event.grantedMs);
   const next: TokenMachineState = { ...state, renewFailures: 0, loginFailures: 0, proven: true };
   const actions: TokenAction[] = [{ type: 'renewed', token: held, requestedTtlMs, capped }];
+  if (event.grantedMs <= 0) {
+    // Granted nothing (its max TTL is reached, less than a second was left): the token ends now,
+    // and its leases with it. Log in again at once rather than wait for a caller to need one.
+    if (!state.config.canLogin)
+      return step(
+        { ...next, phase: { name: 'valid', token: held, due: 'max-ttl' }, dueAt: undefined },
+        actions,
+        now,
+      );
+    return startLogin(next, 'max-ttl', undefined, held, now, actions);
+  }
   return plan(next, held, event.grantedMs, capped || !event.renewable, false, actions, now, random);
 }
 

@@ -149,13 +149,26 @@ describe('secret machine: exact times with injected randomness', () => {
     expect(d.state.dueAt).toBe(SECOND);
   });
 
-  it('a static password at its rotation instant is handed to the caller, then read again a second later', () => {
-    const d = new Driver(CONFIG, () => 0.5, 'database/static-creds/app');
+  it('a static password at its rotation instant is handed out until the next look, a backoff step later', () => {
+    const d = new Driver(CONFIG, () => 0, 'database/static-creds/app');
     d.send({ type: 'want' });
     const value = held('static-credentials', 0, 0);
     d.send({ type: 'fetched', value });
-    expect(d.of('deliver')).toEqual([{ type: 'deliver', value }]);
+    expect(d.of('deliver')).toHaveLength(1);
+    // Served (no fetch per call) until the next look, a second later.
+    expect(servable(d.state, 500)?.fetched).toBe(value.fetched);
     expect(d.state.dueAt).toBe(SECOND);
+    // Vault keeps answering ttl 0 (its rotation is late): 1 s, 2 s, 4 s, 8 s, then 10 s apart.
+    const looks: number[] = [];
+    d.onAction = (action) => {
+      if (action.type !== 'fetch') return;
+      looks.push(d.now);
+      d.send({ type: 'fetched', value: { ...value, fetchedAt: d.now, endsAt: d.now } });
+    };
+    d.advance(40 * SECOND);
+    expect(looks).toEqual([1_000, 3_000, 7_000, 15_000, 25_000, 35_000]);
+    // The same password each time: never announced as a rotation.
+    expect(d.of('changed').filter((c) => c.previous !== undefined)).toEqual([]);
   });
 
   it('KV v2: polls metadata; a new version is fetched; a 403 on metadata switches to reading the data', () => {
@@ -216,7 +229,6 @@ type WorldStep =
   | {
       tag: 'fetch';
       ok: boolean;
-      transient: boolean;
       kind: SecretKind;
       ttlMs: number;
       renewable: boolean;
@@ -242,7 +254,6 @@ const worldStep: fc.Arbitrary<WorldStep> = fc.oneof(
     arbitrary: fc.record({
       tag: fc.constant('fetch' as const),
       ok: fc.boolean(),
-      transient: fc.boolean(),
       kind: fc.constantFrom<SecretKind>('leased', 'kv-v2', 'kv', 'certificate', 'static-credentials'),
       ttlMs: fc.oneof(
         fc.constant(0),
@@ -328,7 +339,6 @@ function runWorld(config: SecretConfig, steps: WorldStep[], random: () => number
             d.send({
               type: 'fetch-failed',
               error: new Error('down'),
-              transient: s.transient,
               keepTrying: true,
               delivered: false,
             });
@@ -419,7 +429,6 @@ describe('secret machine: invariants over random worlds (fast-check)', () => {
           d.send({
             type: 'fetch-failed',
             error: new Error('down'),
-            transient: true,
             keepTrying: true,
             delivered: false,
           });
@@ -433,7 +442,6 @@ describe('secret machine: invariants over random worlds (fast-check)', () => {
         d.send({
           type: 'fetch-failed',
           error: new Error('down'),
-          transient: true,
           keepTrying: true,
           delivered: false,
         });

@@ -44,14 +44,13 @@ const options = (tokenPath: string) => ({
 /** A Date header two hours off this machine's clock: any clock comparison against it fails. */
 const farDate = () => new Date(Date.now() - 2 * 3_600_000).toUTCString();
 
+const proxyPage: Handler = (_req, res) => {
+  res.writeHead(502, { 'content-type': 'text/html', date: farDate() });
+  res.end('<html><body><h1>502 Bad Gateway</h1></body></html>');
+};
+
 const NOT_VAULT: [string, Handler][] = [
-  [
-    "a proxy's HTML error page (502)",
-    (_req, res) => {
-      res.writeHead(502, { 'content-type': 'text/html', date: farDate() });
-      res.end('<html><body><h1>502 Bad Gateway</h1></body></html>');
-    },
-  ],
+  ["a proxy's HTML error page (502)", proxyPage],
   [
     'an HTML page answered 200 (an ingress default backend)',
     (_req, res) => {
@@ -157,7 +156,7 @@ describe('edge: doctor with a token path that is not a token file', () => {
 
 describe('edge: doctor --json stays one JSON document', () => {
   it('against a proxy page with a token path that is a directory: stdout parses, exit 1, stderr silent', async () => {
-    const address = await serve(NOT_VAULT[0]![1]);
+    const address = await serve(proxyPage);
     await mkdir(join(work, 'dir'));
     const { code, stdout, stderr } = await doctor(
       ['--role', 'r', '--token-path', join(work, 'dir'), '--json'],

@@ -78,12 +78,13 @@ describe.each(adapters)('edge: %s pool listeners that throw during a rotation', 
 
 const available = await requireServer('postgresql');
 const prefix = runPrefix();
-const users = [`${prefix}_e1`, `${prefix}_e2`];
+const oldUser = `${prefix}_e1`;
+const newUser = `${prefix}_e2`;
 
 describe.skipIf(!available)(
   'edge: a throwing rotate listener with a transaction open (real PostgreSQL)',
   () => {
-    const db = handMadeUsers('postgresql', prefix, users);
+    const db = handMadeUsers('postgresql', prefix, [oldUser, newUser]);
 
     it('the transaction finishes on the old user, then the old pool ends and no session of it remains', async () => {
       const source = new FakeSource();
@@ -93,7 +94,7 @@ describe.skipIf(!available)(
         max: 4,
         pg,
       });
-      source.deliver(users[0]!, 'pw');
+      source.deliver(oldUser, 'pw');
       pool.on('rotate', () => {
         throw new Error('a bug in the app’s rotate listener');
       });
@@ -102,15 +103,15 @@ describe.skipIf(!available)(
       await held.query(`SELECT count(*) FROM public."${db.admin().table}"`);
 
       let settled = false;
-      const outcome = outcomeOf(() => source.deliver(users[1]!, 'pw')).finally(() => (settled = true));
-      expect((await pool.query('SELECT current_user AS u')).rows[0]?.u).toBe(users[1]);
-      expect((await held.query('SELECT current_user AS u')).rows[0]?.u).toBe(users[0]);
+      const outcome = outcomeOf(() => source.deliver(newUser, 'pw')).finally(() => (settled = true));
+      expect((await pool.query('SELECT current_user AS u')).rows[0]?.u).toBe(newUser);
+      expect((await held.query('SELECT current_user AS u')).rows[0]?.u).toBe(oldUser);
       expect(settled).toBe(false);
       await held.query('COMMIT');
       held.release();
       expect(((await outcome) as Error).message).toMatch(/rotate listener/);
       expect(pool.poolCount).toBe(1);
-      expect(await sessionsEnded('postgresql', users[0]!)).toBe(0);
+      expect(await sessionsEnded('postgresql', oldUser)).toBe(0);
       await pool.end();
     });
   },

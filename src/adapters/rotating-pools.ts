@@ -197,12 +197,20 @@ export class RotatingPools<P> {
     this.#waiters = [];
     for (const waiter of waiters) waiter.resolve(generation);
     if (!previous) return undefined;
-    this.#options.onRotate?.({ user: login.user, previousUser: previous.login.user, reason });
     const handedOver = performance.now();
-    // Returned to the watch listener: the old lease outlives this drain.
-    return this.#drain(previous).then(() =>
-      this.#options.onDrained?.({ user: previous.login.user, drainMs: performance.now() - handedOver }),
+    // The app's `rotate` listener runs inside the handover: if it throws, the old pool must still
+    // drain and end. Its error is the listener's outcome once that is done (the client reports it).
+    const rotateFailure = attempt(() =>
+      this.#options.onRotate?.({ user: login.user, previousUser: previous.login.user, reason }),
     );
+    // Returned to the watch listener: the old lease outlives this drain.
+    return this.#drain(previous).then(() => {
+      const drainedFailure = attempt(() =>
+        this.#options.onDrained?.({ user: previous.login.user, drainMs: performance.now() - handedOver }),
+      );
+      const failure = rotateFailure ?? drainedFailure;
+      if (failure) throw failure.error;
+    });
   }
 
   #fail(error: unknown): void {
@@ -223,9 +231,11 @@ export class RotatingPools<P> {
     try {
       await this.#options.end(generation.pool);
     } catch (error) {
-      this.#options.onError?.(error);
+      // An `error` listener that throws has nowhere further to report to; the pool is gone anyway.
+      attempt(() => this.#options.onError?.(error));
+    } finally {
+      this.#generations.delete(generation);
     }
-    this.#generations.delete(generation);
   }
 
   /**
@@ -240,8 +250,18 @@ export class RotatingPools<P> {
     this.#refreshing = generation.login.user;
     rotate.call(this.#options.source, this.#options.path).catch((failure: unknown) => {
       this.#refreshing = undefined;
-      this.#options.onError?.(failure);
+      attempt(() => this.#options.onError?.(failure));
     });
+  }
+}
+
+/** Runs an app's listener; what it throws is returned, wrapped so that even `undefined` counts. */
+function attempt(listener: () => void): { error: unknown } | undefined {
+  try {
+    listener();
+    return undefined;
+  } catch (error) {
+    return { error };
   }
 }
 

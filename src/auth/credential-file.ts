@@ -28,10 +28,11 @@ export class CredentialFileError extends Error {
 }
 
 /**
- * The text of a credential file. Opened non-blocking so that a FIFO without a writer cannot hang
- * the open, then checked to be a regular file before a byte is read.
+ * The text of a credential file (or any small file the client reads: the Agent's secret files).
+ * Opened non-blocking so that a FIFO without a writer cannot hang the open, then checked to be a
+ * regular file before a byte is read; nothing beyond `maxBytes` is ever read.
  */
-export async function readCredentialFile(path: string): Promise<string> {
+export async function readCredentialFile(path: string, maxBytes = MAX_CREDENTIAL_BYTES): Promise<string> {
   let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -52,17 +53,21 @@ export async function readCredentialFile(path: string): Promise<string> {
             : 'a device';
       throw new CredentialFileError(path, { kind: 'not-a-file', what });
     }
-    if (stat.size > MAX_CREDENTIAL_BYTES)
-      throw new CredentialFileError(path, { kind: 'too-large', bytes: stat.size });
-    const buffer = Buffer.alloc(MAX_CREDENTIAL_BYTES + 1);
+    if (stat.size > maxBytes) throw new CredentialFileError(path, { kind: 'too-large', bytes: stat.size });
+    // Sized by the file (one byte more shows growth), so a generous limit costs nothing per read.
+    let buffer = Buffer.alloc(stat.size + 1);
     let length = 0;
     for (;;) {
+      if (length === buffer.length) {
+        const larger = Buffer.alloc(Math.min(maxBytes + 1, buffer.length * 2));
+        buffer.copy(larger);
+        buffer = larger;
+      }
       const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
       if (bytesRead === 0) break;
       length += bytesRead;
       // A file that grew past the limit while being read is refused like one that was too large.
-      if (length > MAX_CREDENTIAL_BYTES)
-        throw new CredentialFileError(path, { kind: 'too-large', bytes: length });
+      if (length > maxBytes) throw new CredentialFileError(path, { kind: 'too-large', bytes: length });
     }
     return buffer.toString('utf8', 0, length);
   } catch (cause) {

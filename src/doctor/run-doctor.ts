@@ -148,6 +148,7 @@ export async function runDoctor(options: DoctorOptions, environment: DoctorEnvir
     checks.push(healthResult);
     const skew = interpretClockSkew(health);
     if (skew) checks.push(skew);
+    else if (!healthResult.ok) skipped.push('clock-skew');
     if (!healthResult.ok) {
       skipped.push('login', 'policies', 'token-ttl');
       return done();

@@ -1,5 +1,10 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { type ErrorCode, isVaultClientError, type VaultKubernetesClient } from 'vault-kubernetes-client';
+import {
+  type ErrorCode,
+  isVaultClientError,
+  VaultClientError,
+  type VaultKubernetesClient,
+} from 'vault-kubernetes-client';
 import { codeOf, startInBackground, tokenProblem, type Unavailable } from '../integrations/client-state';
 import {
   loadSecrets,
@@ -72,7 +77,7 @@ export function vaultMiddleware<const S extends SecretSpecs = Record<never, neve
     const problem = tokenProblem(client);
     if (problem) {
       if (autoStart && problem.code !== 'ERR_CLIENT_CLOSED') void startInBackground(client);
-      unavailable(res, problem);
+      unavailable(res, next, problem);
       return;
     }
     let secrets: VaultSecrets<S>;
@@ -82,11 +87,12 @@ export function vaultMiddleware<const S extends SecretSpecs = Record<never, neve
       const { name, error } = failure as SecretUnavailable;
       // A bug rather than Vault being away: Express's error handling is the right place for it.
       if (!(failure instanceof SecretUnavailable) || !isVaultClientError(error)) throw error ?? failure;
-      unavailable(res, {
-        code: codeOf(error),
-        message: `The secret "${name}" is not available from Vault.`,
-        secret: name,
-      });
+      unavailable(
+        res,
+        next,
+        { code: codeOf(error), message: `The secret "${name}" is not available from Vault.`, secret: name },
+        error,
+      );
       return;
     }
     served.set(res, secrets);
@@ -109,7 +115,18 @@ export function vaultMiddleware<const S extends SecretSpecs = Record<never, neve
   });
 }
 
-function unavailable(res: Response, problem: Unavailable & { secret?: string }): void {
+function unavailable(
+  res: Response,
+  next: NextFunction,
+  problem: Unavailable & { secret?: string },
+  cause?: VaultClientError,
+): void {
+  if (res.headersSent) {
+    // Too late for a 503 (an earlier handler began the answer): Express's error handling ends the
+    // response, and is told why, rather than receiving ERR_HTTP_HEADERS_SENT from the attempt.
+    next(cause ?? new VaultClientError(problem.code ?? 'ERR_VAULT_LOGIN', problem.message));
+    return;
+  }
   const body: VaultUnavailableBody = { error: 'vault_unavailable', ...problem };
   res.status(503).set('Cache-Control', 'no-store').json(body);
 }

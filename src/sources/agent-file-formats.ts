@@ -19,9 +19,11 @@ export interface Parsed {
 
 export function parseFile(text: string, format: FileFormat | FileParser): Parsed {
   if (typeof format === 'function') return { data: format(text), version: undefined, metadata: undefined };
+  if (format === 'raw') return { data: text, version: undefined, metadata: undefined };
+  // No key/values at all is a file caught between truncation and write, never credentials to hand out.
+  if (contentLines(text).length === 0)
+    throw new FileFormatError('it holds no key/values (a write in progress?)');
   switch (format) {
-    case 'raw':
-      return { data: text, version: undefined, metadata: undefined };
     case 'json':
       return unwrapKv(parseJson(text));
     case 'env':

@@ -1,6 +1,7 @@
 import type { Stats } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { CredentialFileError, type FileProblem, readCredentialFile } from '../auth/credential-file';
 import {
   asClientError,
   ClientClosedError,
@@ -100,8 +101,16 @@ interface Entry {
   again: boolean;
   /** Consecutive reads some watcher could not parse: a partial write gets a few chances. */
   unparsed: number;
+  /** Why the last read failed (not a regular file, too large, no permission); cleared by a good one. */
+  unreadable: SecretFileError | undefined;
   cache: Map<unknown, Map<unknown, Secret<unknown>>>;
 }
+
+/**
+ * Rendered secrets are small (a database credential is a few hundred bytes, a certificate bundle
+ * some kilobytes); a file far larger is not one of the agent's and is refused unread.
+ */
+export const MAX_SECRET_FILE_BYTES = 4 * 1024 * 1024;
 
 /** Reads of a text that some watcher cannot parse before the failure is reported. */
 const PARSE_ATTEMPTS = 3;
@@ -249,6 +258,7 @@ export class AgentFileSource {
         checking: undefined,
         again: false,
         unparsed: 0,
+        unreadable: undefined,
         cache: new Map(),
       };
       this.#entries.set(name, entry);
@@ -271,8 +281,10 @@ export class AgentFileSource {
         if (name === undefined) for (const entry of this.#entries.values()) void this.#check(entry);
         else {
           const entry = this.#entries.get(name);
-          // Rename-over-file reports the temporary name too; only the watched names matter.
           if (entry) this.#scheduleCheck(entry);
+          // Another name may stand for every file: a projected volume swaps its `..data` symlink and
+          // leaves each file's own link untouched. A check of an unchanged file is one stat.
+          else for (const each of this.#entries.values()) this.#scheduleCheck(each);
         }
       },
     );
@@ -298,7 +310,17 @@ export class AgentFileSource {
     const run = async () => {
       do {
         entry.again = false;
-        await this.#read(entry).catch((error: unknown) => this.#reportError(entry, error, 'read'));
+        await this.#read(entry).then(
+          () => {
+            entry.unreadable = undefined;
+          },
+          (error: unknown) => {
+            // Callers still waiting for a first value learn why now, not at the end of waitMs.
+            if (error instanceof SecretFileError) entry.unreadable = error;
+            for (const wake of [...entry.waiters]) wake();
+            this.#reportError(entry, error, 'read');
+          },
+        );
       } while (entry.again && !this.#closed);
     };
     const work = run();
@@ -317,11 +339,13 @@ export class AgentFileSource {
     if (known && sameFile(known, before) && entry.unparsed === 0) return;
     let text: string;
     try {
-      text = await readFile(entry.file, 'utf8');
+      // Bounded and non-blocking: a FIFO or a device in the volume must not hold a thread forever.
+      text = await readCredentialFile(entry.file, MAX_SECRET_FILE_BYTES);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      if (!(error instanceof CredentialFileError)) throw error;
+      if (error.problem.kind === 'missing') return;
       throw new SecretFileError(
-        `the secret file ${entry.file} could not be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); check its permissions (the agent and the app share the volume)`,
+        `the secret file ${entry.file} ${fileProblem(error.problem)}`,
         { file: entry.file, problem: 'unreadable' },
         error,
       );
@@ -475,10 +499,18 @@ export class AgentFileSource {
   ): Promise<{ secret: Secret<unknown>; text: string }> {
     const deadline = this.#clock.now() + this.#options.waitMs;
     let attempts = 0;
+    let rechecked = false;
     for (;;) {
       if (this.#closed) throw new ClientClosedError('the AgentFileSource is closed');
       signal?.throwIfAborted();
       const snapshot = entry.current;
+      if (!snapshot && entry.unreadable) {
+        // The failure may be older than this call (the file since replaced): read once more to be sure.
+        if (rechecked) throw entry.unreadable;
+        rechecked = true;
+        await this.#check(entry);
+        continue;
+      }
       if (snapshot) {
         try {
           return { secret: await this.#parse(entry, format, schema, snapshot), text: snapshot.text };
@@ -545,6 +577,18 @@ function fetchedOf(parsed: {
     ttlMs: undefined,
     vaultExpiresAt: undefined,
   };
+}
+
+/** Why a secret file could not be read, for a message naming the file (never its content). */
+function fileProblem(problem: Exclude<FileProblem, { kind: 'missing' }>): string {
+  switch (problem.kind) {
+    case 'unreadable':
+      return `could not be read (${problem.code}); check its permissions (the agent and the app share the volume)`;
+    case 'not-a-file':
+      return `is ${problem.what}, not a regular file: the agent renders regular files, so something else wrote it`;
+    case 'too-large':
+      return `is ${problem.bytes} bytes, more than a rendered secret (at most ${MAX_SECRET_FILE_BYTES}): it is not read`;
+  }
 }
 
 async function statOf(file: string): Promise<Stats | undefined> {

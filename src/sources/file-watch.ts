@@ -1,4 +1,6 @@
-import { type FSWatcher, watch } from 'node:fs';
+import { type FSWatcher, statSync, watch } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { Clock } from '../types/clock';
 
 /**
@@ -9,6 +11,8 @@ import type { Clock } from '../types/clock';
  */
 export class DirectoryWatch {
   #watcher: FSWatcher | undefined;
+  /** The inode of the directory being watched: a directory replaced under the same name is another. */
+  #watchedIno: number | undefined;
   #poll: unknown;
   #closed = false;
 
@@ -34,8 +38,13 @@ export class DirectoryWatch {
 
   #startFsWatch(): void {
     try {
+      this.#watchedIno = statSync(this.dir).ino;
       this.#watcher = watch(this.dir, { persistent: false }, (_event, name) => {
-        this.onChange(name === null ? undefined : String(name));
+        const file = name === null ? undefined : String(name);
+        // inotify names the directory itself when it is removed or renamed away; the watcher is
+        // then dead without an error, and a directory recreated there must be watched anew.
+        if (file === basename(this.dir)) void this.#dropIfGone();
+        this.onChange(file);
       });
       // A watcher that errors (the directory removed, too many watches) leaves polling in charge.
       this.#watcher.on('error', () => {
@@ -46,6 +55,18 @@ export class DirectoryWatch {
       // The directory does not exist yet, or watching is not supported here: polling covers it.
       this.#watcher = undefined;
     }
+  }
+
+  async #dropIfGone(): Promise<void> {
+    const ino = await stat(this.dir).then(
+      (stats) => stats.ino,
+      () => undefined,
+    );
+    if (ino !== undefined && ino === this.#watchedIno) return;
+    this.#watcher?.close();
+    this.#watcher = undefined;
+    // Watch the new directory now if it is already there; otherwise the next poll does.
+    if (ino !== undefined && !this.#closed) this.#startFsWatch();
   }
 
   #schedulePoll(): void {

@@ -1,32 +1,6 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { type MockVault, startMockVault } from 'vault-kubernetes-client/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-
-const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
-
-/** The command as a user runs it: its own process, stdout and exit code (from source, through tsx). */
-function doctor(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'doctor', ...args], {
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { doctor } from './support';
 
 let mock: MockVault | undefined;
 afterEach(async () => {

@@ -1,5 +1,7 @@
+import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type MockVault, type MockVaultOptions, startMockVault } from 'vault-kubernetes-client/testing';
 import { expect } from 'vitest';
 import type { CheckResult, DoctorReport } from '../../src/doctor/check';
@@ -95,4 +97,29 @@ export async function besideToken(tokenPath: string, name: string, content: stri
   const path = join(dirname(tokenPath), name);
   await writeFile(path, content);
   return path;
+}
+
+const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
+
+/** The command as a user runs it: its own process, stdout and exit code (from source, through tsx). */
+export function doctor(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'doctor', ...args], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
 }

@@ -11,27 +11,19 @@ import {
   type SecretSource,
 } from 'vault-kubernetes-client';
 import { ManualClock } from 'vault-kubernetes-client/testing';
-import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
-import { recorder, secretsDir } from './support';
+import { agentFiles, recorder } from './support';
 
-type Dir = Awaited<ReturnType<typeof secretsDir>>;
-let dir: Dir | undefined;
-let source: AgentFileSource | undefined;
-afterEach(async () => {
-  await source?.close();
-  await dir?.remove();
-  source = undefined;
-  dir = undefined;
-});
+const files = agentFiles();
 
 type Call = [Secret<Record<string, unknown>>, SecretChange<Record<string, unknown>> | undefined];
 
 describe('AgentFileSource: reading', () => {
   it('gives Secret values like the client: typed by a schema, values masked when printed', async () => {
-    dir = await secretsDir();
+    const dir = await files.dir();
     await dir.render('db', 'password: p4ss-w0rd-value\nusername: v-app-1\n');
-    source = new AgentFileSource({ dir: dir.dir });
+    const source = files.source({ dir: dir.dir });
     const Creds = z.object({ username: z.string(), password: z.string() });
     const secret = await source.secret('db', { schema: Creds });
     expectTypeOf(secret.data).toEqualTypeOf<{ username: string; password: string }>();
@@ -49,9 +41,9 @@ describe('AgentFileSource: reading', () => {
   });
 
   it('a schema mismatch names the field, never the value; a bad name fails before any I/O', async () => {
-    dir = await secretsDir();
+    const dir = await files.dir();
     await dir.render('db', '{"username":"v-app-1","password":"p4ss-w0rd-value"}');
-    source = new AgentFileSource({ dir: dir.dir });
+    const source = files.source({ dir: dir.dir });
     const error = await source
       .secret('db', { schema: z.object({ password: z.number() }) })
       .catch((e: unknown) => e);
@@ -59,21 +51,21 @@ describe('AgentFileSource: reading', () => {
     expect((error as SecretSchemaError).message).toMatch(/password/);
     expect((error as SecretSchemaError).message).not.toContain('p4ss-w0rd-value');
     await expect(source.secret('../etc/passwd')).rejects.toThrow(/not a path/);
-    expect(() => source!.watch('a/b', () => undefined)).toThrow(/not a path/);
+    expect(() => source.watch('a/b', () => undefined)).toThrow(/not a path/);
   });
 
   it('a file missing at start is waited for, and found when the agent writes it', async () => {
-    dir = await secretsDir();
-    source = new AgentFileSource({ dir: dir.dir });
+    const dir = await files.dir();
+    const source = files.source({ dir: dir.dir });
     const pending = source.secret('late');
     await dir.render('late', '{"token":"abc"}');
     expect((await pending).data).toEqual({ token: 'abc' });
   });
 
   it('the wait is bounded: past waitMs the call fails with SecretFileError naming the annotation', async () => {
-    dir = await secretsDir();
+    const dir = await files.dir();
     const clock = new ManualClock();
-    source = new AgentFileSource({
+    const source = files.source({
       dir: dir.dir,
       clock,
       waitMs: 30_000,
@@ -91,9 +83,9 @@ describe('AgentFileSource: reading', () => {
   });
 
   it('close() fails calls still waiting with ClientClosedError, and stops every timer', async () => {
-    dir = await secretsDir();
+    const dir = await files.dir();
     const clock = new ManualClock();
-    source = new AgentFileSource({ dir: dir.dir, clock, watch: 'poll' });
+    const source = files.source({ dir: dir.dir, clock, watch: 'poll' });
     const pending = source.secret('never').catch((e: unknown) => e);
     await source.close();
     expect(await pending).toBeInstanceOf(ClientClosedError);
@@ -103,9 +95,9 @@ describe('AgentFileSource: reading', () => {
 
 describe('AgentFileSource: watching', () => {
   it("survives the agent's atomic rewrites: each new file is one change, reason file-changed, with the previous value", async () => {
-    dir = await secretsDir();
+    const dir = await files.dir();
     await dir.render('db', 'password: one\nusername: u1\n');
-    source = new AgentFileSource({ dir: dir.dir, settleMs: 5 });
+    const source = files.source({ dir: dir.dir, settleMs: 5 });
     const rotated = recorder<[SecretRotatedEvent]>();
     source.on('secret:rotated', rotated.fn);
     const calls = recorder<Call>();
@@ -127,10 +119,10 @@ describe('AgentFileSource: watching', () => {
   });
 
   it('a half-written file is not delivered: the complete one is, and no error is reported', async () => {
-    dir = await secretsDir();
+    const dir = await files.dir();
     await dir.write('db', '{"username":"u1","password":"p1"}');
     const clock = new ManualClock();
-    source = new AgentFileSource({
+    const source = files.source({
       dir: dir.dir,
       clock,
       watch: 'poll',
@@ -153,10 +145,10 @@ describe('AgentFileSource: watching', () => {
   });
 
   it('a file that stays unparseable is reported (never its text) and the last good value stays', async () => {
-    dir = await secretsDir();
+    const dir = await files.dir();
     await dir.write('db', '{"password":"p1"}');
     const clock = new ManualClock();
-    source = new AgentFileSource({
+    const source = files.source({
       dir: dir.dir,
       clock,
       watch: 'poll',
@@ -186,10 +178,10 @@ describe('AgentFileSource: watching', () => {
   });
 
   it('polling alone finds changes where file watching is off or unreliable, and content rewritten unchanged is no change', async () => {
-    dir = await secretsDir();
+    const dir = await files.dir();
     await dir.render('db', 'a: 1\n');
     const clock = new ManualClock();
-    source = new AgentFileSource({ dir: dir.dir, clock, watch: 'poll', pollIntervalMs: 2_000 });
+    const source = files.source({ dir: dir.dir, clock, watch: 'poll', pollIntervalMs: 2_000 });
     const calls = recorder<Call>();
     await source.watch('db', calls.fn).ready;
     await dir.render('db', 'a: 1\n');
@@ -201,10 +193,10 @@ describe('AgentFileSource: watching', () => {
   });
 
   it('a directory that appears later is picked up', async () => {
-    dir = await secretsDir();
+    const dir = await files.dir();
     const later = dir.path('not-yet');
     const clock = new ManualClock();
-    source = new AgentFileSource({ dir: later, clock, pollIntervalMs: 1_000 });
+    const source = files.source({ dir: later, clock, pollIntervalMs: 1_000 });
     const pending = source.secret('db');
     const { mkdir, writeFile } = await import('node:fs/promises');
     await mkdir(later);
@@ -216,10 +208,10 @@ describe('AgentFileSource: watching', () => {
 
 describe('AgentFileSource: listeners, as the client calls them (contract C1)', () => {
   it('a promise-returning listener finishes before it gets the next value; one that throws is an error event and watching goes on', async () => {
-    dir = await secretsDir();
+    const dir = await files.dir();
     await dir.render('db', 'v: 1\n');
     const clock = new ManualClock();
-    source = new AgentFileSource({ dir: dir.dir, clock, watch: 'poll', pollIntervalMs: 1_000 });
+    const source = files.source({ dir: dir.dir, clock, watch: 'poll', pollIntervalMs: 1_000 });
     const errors = recorder<[ErrorEvent]>();
     source.on('error', errors.fn);
     const seen: string[] = [];

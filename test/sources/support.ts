@@ -1,6 +1,8 @@
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AgentFileSource, type AgentFileSourceOptions } from 'vault-kubernetes-client';
+import { afterEach } from 'vitest';
 
 /** A temporary /vault/secrets, written to as the agent does: a new file renamed over the old one. */
 export async function secretsDir() {
@@ -41,6 +43,28 @@ export function recorder<A extends unknown[]>() {
     until(count: number): Promise<A[]> {
       if (calls.length >= count) return Promise.resolve(calls);
       return new Promise((resolve) => waiting.push({ count, resolve: () => resolve(calls) }));
+    },
+  };
+}
+
+/** A secrets directory and a source per test, closed and removed after each test of the file. */
+export function agentFiles() {
+  let dir: Awaited<ReturnType<typeof secretsDir>> | undefined;
+  let source: AgentFileSource | undefined;
+  afterEach(async () => {
+    await source?.close();
+    await dir?.remove();
+    source = undefined;
+    dir = undefined;
+  });
+  return {
+    async dir() {
+      dir = await secretsDir();
+      return dir;
+    },
+    source(options: AgentFileSourceOptions) {
+      source = new AgentFileSource(options);
+      return source;
     },
   };
 }

@@ -66,6 +66,11 @@ interface HealthBody {
   version?: string;
 }
 
+/** Vault's sys/health body (http/sys_health.go HealthResponse) says `sealed` whatever the status. */
+function isVaultHealth(body: unknown): body is HealthBody {
+  return typeof body === 'object' && body !== null && typeof (body as HealthBody).sealed === 'boolean';
+}
+
 /**
  * `sys/health` by its status codes (Vault's http/sys_health.go): 200 active, 429 standby,
  * 472 DR secondary, 473 performance standby, 501 not initialised, 503 sealed.
@@ -85,10 +90,8 @@ export function interpretHealth(probe: HealthProbe): CheckResult {
       'point VAULT_ADDR at the active node or at a load balancer that forwards to it',
     );
   }
-  const body = (typeof probe.body === 'object' && probe.body !== null ? probe.body : undefined) as
-    | HealthBody
-    | undefined;
-  if (!body || typeof body.sealed !== 'boolean') {
+  const body = probe.body;
+  if (!isVaultHealth(body)) {
     return fail(
       'health',
       `sys/health answered ${probe.status} with a body that is not Vault's: something else (a proxy, an ingress, another service) answers at this address`,
@@ -132,7 +135,8 @@ const SKEW_FAIL_MS = 60_000;
  * part beyond that uncertainty counts.
  */
 export function interpretClockSkew(probe: HealthProbe): CheckResult | undefined {
-  if (probe.kind !== 'answer' || !probe.date) return undefined;
+  // A proxy's error page or another service has a Date header too, but it is not Vault's clock.
+  if (probe.kind !== 'answer' || !probe.date || !isVaultHealth(probe.body)) return undefined;
   const vault = Date.parse(probe.date);
   if (Number.isNaN(vault)) return undefined;
   const local = (probe.sentAt + probe.receivedAt) / 2;

@@ -1,6 +1,8 @@
 import { decodeJwt, type JWTPayload } from 'jose';
+import { CredentialFileError } from '../../auth/credential-file';
 import { loadServiceAccountJwt } from '../../auth/service-account-token';
 import { ServiceAccountTokenError } from '../../errors';
+import { DEFAULT_TOKEN_PATH } from '../../options';
 import { type CheckResult, fail, pass } from '../check';
 import { duration } from '../format';
 
@@ -36,7 +38,16 @@ export async function checkTokenFile(
     };
   } catch (error) {
     if (!(error instanceof ServiceAccountTokenError)) throw error;
-    return { result: fail('token-file', error.message, tokenFileFix(error.problem, tokenPath)) };
+    const notAFile = error.cause instanceof CredentialFileError && error.cause.problem.kind === 'not-a-file';
+    return {
+      result: fail(
+        'token-file',
+        error.message,
+        notAFile
+          ? `point --token-path at the token file itself (in a pod: ${DEFAULT_TOKEN_PATH}), not at a directory, pipe or device`
+          : tokenFileFix(error.problem, tokenPath),
+      ),
+    };
   }
 }
 
@@ -64,7 +75,7 @@ export function describeToken(tokenPath: string, payload: JWTPayload, now: numbe
     return fail(
       'token-file',
       `${tokenPath} holds a JWT that names no Kubernetes service account (issuer ${payload.iss ?? 'none'}): it is not a service-account token`,
-      'point --token-path (auth.tokenPath) at the service-account token: /var/run/secrets/kubernetes.io/serviceaccount/token, or a projected serviceAccountToken volume',
+      `point --token-path (auth.tokenPath) at the service-account token: ${DEFAULT_TOKEN_PATH}, or a projected serviceAccountToken volume`,
     );
   }
   const expiry =

@@ -448,7 +448,10 @@ export class VaultCore {
   }
 
   #authenticate(headers: Record<string, string | undefined>, remoteAddress: string | undefined): TokenEntry {
-    const bearer = headers.authorization?.match(/^Bearer\s+(.+)$/i)?.[1];
+    // http/handler.go getTokenFromReq: X-Vault-Token first, else an Authorization value with the
+    // exact prefix `Bearer ` (case and the single space matter); other schemes are not Vault's.
+    const authorization = headers.authorization;
+    const bearer = authorization?.startsWith('Bearer ') ? authorization.slice(7).trim() : undefined;
     const id = headers['x-vault-token'] || bearer;
     // Vault answers a missing token with the bare error, an unknown one with the multierror pair.
     if (!id) throw new VaultError(403, 'permission denied');

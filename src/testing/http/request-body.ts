@@ -37,8 +37,9 @@ export function parseBody(raw: Buffer, contentType: string | undefined): Record<
   let value: unknown;
   try {
     value = JSON.parse(firstJsonValue(text));
-  } catch {
-    throw new VaultError(400, `failed to parse JSON input: ${goJsonError(text)}`);
+  } catch (error) {
+    const detail = error instanceof VaultError ? error.message : goJsonError(text);
+    throw new VaultError(400, `failed to parse JSON input: ${detail}`);
   }
   if (value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
@@ -123,8 +124,13 @@ function firstJsonValue(text: string): string {
       if (char === '\\') i++;
       else if (char === '"') inString = false;
     } else if (char === '"') inString = true;
-    else if (char === '{' || char === '[') depth++;
-    else if ((char === '}' || char === ']') && --depth === 0) return text.slice(0, i + 1);
+    else if (char === '{' || char === '[') {
+      // Go's scanner refuses nesting past maxNestingDepth before building anything.
+      if (++depth > GO_MAX_NESTING_DEPTH) throw new VaultError(400, 'exceeded max depth');
+    } else if ((char === '}' || char === ']') && --depth === 0) return text.slice(0, i + 1);
   }
   return text;
 }
+
+/** encoding/json scanner.go maxNestingDepth. */
+const GO_MAX_NESTING_DEPTH = 10_000;

@@ -14,6 +14,8 @@ import {
   lowerHeaders,
   type Outcome,
   parseRawRequest,
+  splitTarget,
+  uncleanRedirect,
   vaultPath,
   writeOutcome,
   writeRawOutcome,
@@ -61,6 +63,7 @@ export async function startServer(
     const incoming: Incoming = {
       method: (req.method ?? 'GET').toUpperCase(),
       url: new URL(req.url ?? '/', 'http://mock'),
+      target: req.url ?? '/',
       headers: lowerHeaders(req),
       readBody: () => readBody(req, options.maxRequestBytes),
       discardBody: () => drain(req),
@@ -125,7 +128,8 @@ export async function startServer(
 
 async function processRequest(ctx: Context, req: Incoming): Promise<Outcome> {
   const { core, faults, options } = ctx;
-  const path = vaultPath(req.url.pathname);
+  const [rawPath] = splitTarget(req.target);
+  const path = vaultPath(rawPath);
   const record = (
     status: number,
     extra: {
@@ -138,7 +142,7 @@ async function processRequest(ctx: Context, req: Incoming): Promise<Outcome> {
     core.audit.record({
       time: core.now(),
       method: req.method,
-      path: path ?? req.url.pathname,
+      path: path ?? rawPath,
       operation: req.method,
       status,
       accessor: extra.accessor,
@@ -148,6 +152,13 @@ async function processRequest(ctx: Context, req: Incoming): Promise<Outcome> {
       unhandled: extra.unhandled ?? false,
       via: 'http',
     });
+
+  const redirect = uncleanRedirect(req.method, req.target);
+  if (redirect) {
+    await req.discardBody();
+    record(301, {});
+    return { kind: 'respond', response: redirect };
+  }
 
   let slowed: string | undefined;
   for (const fault of path === undefined ? [] : faults.take(req.method, path)) {

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { STATUS_CODES } from 'node:http';
+import { posix } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { MockResponse } from '../core/types';
 
@@ -12,6 +13,8 @@ import type { MockResponse } from '../core/types';
 export interface Incoming {
   method: string;
   url: URL;
+  /** The request target as sent: `url` has already resolved `.`, `..` and `%2e` the way browsers do. */
+  target: string;
   headers: Record<string, string | undefined>;
   readBody: () => Promise<Buffer>;
   discardBody: () => Promise<void>;
@@ -72,11 +75,59 @@ export function parseRawRequest(raw: string, remoteAddress?: string): Incoming {
   return {
     method,
     url: new URL(target, 'http://mock'),
+    target,
     headers,
     readBody: async () => Buffer.alloc(0),
     discardBody: async () => undefined,
     remoteAddress,
   };
+}
+
+/**
+ * Vault's listener is Go's http.ServeMux (vault http/handler.go `Handler`), which cleans the
+ * escaped request path (net/http server.go `cleanPath`: `.`, `..` and repeated slashes, a
+ * trailing slash kept) and answers a path that was not clean with a 301 to the clean one instead
+ * of serving it. `%2e%2e` and `%2f` are not cleaned: they reach Vault decoded.
+ */
+export function uncleanRedirect(method: string, target: string): MockResponse | undefined {
+  const [rawPath = '', query] = splitTarget(target);
+  const path = rawPath.startsWith('/') ? rawPath : `/${rawPath}`;
+  const clean = posix.normalize(path);
+  if (clean === rawPath) return undefined;
+  const location = query === undefined ? clean : `${clean}?${query}`;
+  // net/http Redirect: an HTML link for GET only; the content type for GET and HEAD.
+  const html = method === 'GET' || method === 'HEAD';
+  return {
+    status: 301,
+    headers: { location, ...(html ? { 'content-type': 'text/html; charset=utf-8' } : {}) },
+    ...(method === 'GET' ? { rawBody: `<a href="${htmlEscape(location)}">Moved Permanently</a>.\n\n` } : {}),
+  };
+}
+
+/** The path and query of a request target, as sent (origin form), or of an absolute URL. */
+export function splitTarget(target: string): [string, string | undefined] {
+  if (!target.startsWith('/')) {
+    try {
+      const url = new URL(target);
+      return [url.pathname, url.search === '' ? undefined : url.search.slice(1)];
+    } catch {
+      return [target, undefined];
+    }
+  }
+  const at = target.indexOf('?');
+  return at === -1 ? [target, undefined] : [target.slice(0, at), target.slice(at + 1)];
+}
+
+/** Go's html.EscapeString as net/http's Redirect uses it. */
+function htmlEscape(text: string): string {
+  const entities: Record<string, string> = {
+    '&': '&amp;',
+    '<': '&lt;',
+    '>': '&gt;',
+    '"': '&#34;',
+    "'": '&#39;',
+  };
+  return text.replace(/[&'<>"]/g, (c) => entities[c] ?? c);
 }
 
 /** The Vault path after `/v1/`, or undefined for anything outside the API. */

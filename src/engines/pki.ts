@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PkiCertificateRequest, PkiIssuedCertificate, PkiSignedCertificate } from '../types/engines';
 import type { CallOptions } from '../types/requests';
 import type { Secret, SecretListener, Subscription } from '../types/secret';

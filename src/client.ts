@@ -43,6 +43,8 @@ export class VaultKubernetesClient {
   readonly #options: ResolvedOptions;
   readonly #redactor = new Redactor();
   readonly #closer = new AbortController();
+  /** `#closer.signal.aborted`, set just before the abort: read on every `secret()`. */
+  #aborted = false;
   readonly #alive = new KeepAlive();
   readonly #hold = <R>(work: Promise<R>): Promise<R> => this.#alive.around(work);
   readonly #events: EventHub;
@@ -160,11 +162,13 @@ export class VaultKubernetesClient {
    */
   secret<S extends StandardSchemaV1 | undefined = undefined>(
     path: string,
-    options: SecretOptions<S> = {},
+    options?: SecretOptions<S>,
   ): Promise<Secret<DataOf<S>>> {
-    if (this.#closer.signal.aborted || this.#closing) return Promise.reject(new ClientClosedError());
+    // The cached hit is the hot path: a plain field rather than AbortSignal's `aborted` getter,
+    // and no options object made when none was passed.
+    if (this.#aborted || this.#closing) return Promise.reject(new ClientClosedError());
     try {
-      assertSchema(options.schema);
+      assertSchema(options?.schema);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -331,6 +335,7 @@ export class VaultKubernetesClient {
     const leaseIds = this.#secrets.stop();
     this.#tokens.stop();
     this.#timers.close();
+    this.#aborted = true;
     this.#closer.abort(new ClientClosedError());
     try {
       if (revoke) await this.#revoke(leaseIds, token, tokens, timeoutMs);

@@ -9,10 +9,10 @@ import {
   type TransitEngine,
   transitEngine,
 } from './engines';
-import { ClientClosedError, VaultNotFoundError } from './errors';
+import { ClientClosedError, InvalidRequestError, VaultNotFoundError } from './errors';
 import { EventHub } from './events';
 import { deadlineFrom } from './http/deadline';
-import { checkRequest } from './http/request-check';
+import { CALL_OPTION_KEYS, checkCallOptions, checkRequest, readOnce } from './http/request-check';
 import type { CallKind } from './http/retry-policy';
 import { Transport } from './http/transport';
 import { parseEnvelope } from './http/vault-response';
@@ -123,6 +123,8 @@ export class VaultKubernetesClient {
    */
   async start(options: { signal?: AbortSignal | undefined } = {}): Promise<void> {
     this.#ensureOpen();
+    options = readOnce(options, START_KEYS, 'options') as { signal?: AbortSignal };
+    checkCallOptions(options);
     const deadline = deadlineFrom(this.#options.timeouts.totalMs, this.#options.clock);
     await this.#alive.around(this.#tokens.start(options, deadline));
   }
@@ -164,16 +166,17 @@ export class VaultKubernetesClient {
     path: string,
     options?: SecretOptions<S>,
   ): Promise<Secret<DataOf<S>>> {
-    // The cached hit is the hot path: a plain field rather than AbortSignal's `aborted` getter,
-    // and no options object made when none was passed.
+    // The cached hit is the hot path: a plain field rather than AbortSignal's `aborted` getter.
     if (this.#aborted || this.#closing) return Promise.reject(new ClientClosedError());
+    let own: SecretOptions<S> | undefined;
     try {
-      assertSchema(options?.schema);
+      own = secretOptions(options);
+      assertSchema(own?.schema);
     } catch (error) {
       return Promise.reject(error);
     }
     // A cache hit is already settled; a miss keeps the process alive until it settles.
-    return this.#secrets.get<DataOf<S>>(path, options, this.#hold);
+    return this.#secrets.get<DataOf<S>>(path, own, this.#hold);
   }
 
   /**
@@ -186,7 +189,7 @@ export class VaultKubernetesClient {
     options?: SecretOptions<S>,
   ): Secret<DataOf<S>> | undefined {
     if (this.#closing !== undefined) throw new ClientClosedError();
-    return this.#secrets.current<DataOf<S>>(path, options);
+    return this.#secrets.current<DataOf<S>>(path, secretOptions(options));
   }
 
   /**
@@ -197,11 +200,16 @@ export class VaultKubernetesClient {
   watch<S extends StandardSchemaV1 | undefined = undefined>(
     path: string,
     listener: SecretListener<DataOf<S>>,
-    options: SecretOptions<S> = {},
+    options?: SecretOptions<S>,
   ): Subscription<DataOf<S>> {
     this.#ensureOpen();
-    assertSchema(options.schema);
-    const subscription = this.#secrets.watch(path, listener, options);
+    const own = secretOptions(options);
+    assertSchema(own?.schema);
+    if (typeof listener !== 'function')
+      throw new InvalidRequestError(
+        'watch() takes a listener function: watch(path, (secret, change) => { ... })',
+      );
+    const subscription = this.#secrets.watch(path, listener, own);
     void this.#alive.around(subscription.ready).catch(() => undefined);
     return subscription;
   }
@@ -209,11 +217,12 @@ export class VaultKubernetesClient {
   /** Fetches a new secret now (a new credential for a dynamic one); the old lease is revoked after the grace period. */
   async rotate<S extends StandardSchemaV1 | undefined = undefined>(
     path: string,
-    options: SecretOptions<S> = {},
+    options?: SecretOptions<S>,
   ): Promise<Secret<DataOf<S>>> {
     this.#ensureOpen();
-    assertSchema(options.schema);
-    return this.#alive.around(this.#secrets.rotate<DataOf<S>>(path, options));
+    const own = secretOptions(options);
+    assertSchema(own?.schema);
+    return this.#alive.around(this.#secrets.rotate<DataOf<S>>(path, own));
   }
 
   /** Drops a cached secret; the next `secret()` fetches it anew. Its lease is left to expire. */
@@ -222,7 +231,7 @@ export class VaultKubernetesClient {
     options: { body?: Record<string, unknown> | undefined; namespace?: string | undefined } = {},
   ): boolean {
     this.#ensureOpen();
-    return this.#secrets.invalidate(path, options);
+    return this.#secrets.invalidate(path, readOnce(options, IDENTITY_KEYS, 'options') as typeof options);
   }
 
   /** An uncached read. Throws VaultNotFoundError when there is nothing at the path. */
@@ -230,7 +239,11 @@ export class VaultKubernetesClient {
     path: string,
     options: ReadOptions<S> = {},
   ): Promise<VaultResponse<DataOf<S>>> {
-    return this.request<S>({ ...options, method: 'GET', path });
+    return this.request<S>({
+      ...readOnce(options, READ_KEYS, 'options'),
+      method: 'GET',
+      path,
+    } as RequestSpec<S>);
   }
 
   /** Writes `body` to a path; `data` is null when Vault answers 204. */
@@ -239,7 +252,8 @@ export class VaultKubernetesClient {
     body: Record<string, unknown> = {},
     options: ReadOptions<S> & { idempotent?: boolean | undefined } = {},
   ): Promise<VaultResponse<DataOf<S> | null>> {
-    return this.request<S>({ ...options, method: 'POST', path, body }) as Promise<
+    const own = readOnce(options, WRITE_KEYS, 'options');
+    return this.request<S>({ ...own, method: 'POST', path, body } as RequestSpec<S>) as Promise<
       VaultResponse<DataOf<S> | null>
     >;
   }
@@ -247,7 +261,11 @@ export class VaultKubernetesClient {
   /** The keys under a path (folders end with `/`); empty when there are none. */
   async list(path: string, options: ReadOptions = {}): Promise<string[]> {
     try {
-      const res = await this.request({ ...options, method: 'LIST', path });
+      const res = await this.request({
+        ...readOnce(options, READ_KEYS, 'options'),
+        method: 'LIST',
+        path,
+      } as RequestSpec);
       const keys = (res.data as { keys?: unknown } | null)?.keys;
       return Array.isArray(keys) ? keys.filter((k): k is string => typeof k === 'string') : [];
     } catch (error) {
@@ -258,14 +276,16 @@ export class VaultKubernetesClient {
   }
 
   async delete(path: string, options: ReadOptions = {}): Promise<void> {
-    await this.request({ ...options, method: 'DELETE', path });
+    await this.request({ ...readOnce(options, READ_KEYS, 'options'), method: 'DELETE', path } as RequestSpec);
   }
 
   /** Any Vault call: method, path, body, query; typed through an optional schema for `data`. */
   async request<S extends StandardSchemaV1 | undefined = undefined>(
-    spec: RequestSpec<S>,
+    input: RequestSpec<S>,
   ): Promise<VaultResponse<DataOf<S>>> {
     this.#ensureOpen();
+    // Read once: what is checked below is what is sent.
+    const spec = readOnce(input, REQUEST_KEYS, 'the request') as RequestSpec<S>;
     const { method, path } = spec;
     // Bad arguments (path, method, body, query, per-call options) or a bad schema fail here,
     // before any I/O or a login is spent on them.
@@ -400,6 +420,20 @@ export class VaultKubernetesClient {
     hideFromInspection(response, () => ({ ...response, data: maskValues(response.data) }));
     return response;
   }
+}
+
+const START_KEYS = ['signal'] as const;
+const IDENTITY_KEYS = ['body', 'namespace'] as const;
+const SECRET_KEYS = [...CALL_OPTION_KEYS, 'body', 'schema'] as const;
+const READ_KEYS = [...CALL_OPTION_KEYS, 'schema', 'query'] as const;
+const WRITE_KEYS = [...READ_KEYS, 'idempotent'] as const;
+const REQUEST_KEYS = [...WRITE_KEYS, 'method', 'path', 'body'] as const;
+
+/** A managed secret's options, read once (none stays none: the cached hot path allocates nothing). */
+function secretOptions<S extends StandardSchemaV1 | undefined>(
+  options: SecretOptions<S> | undefined,
+): SecretOptions<S> | undefined {
+  return options === undefined ? undefined : (readOnce(options, SECRET_KEYS, 'options') as SecretOptions<S>);
 }
 
 /** How long close({ revoke }) spends on revocations at most: well inside Kubernetes' 30 s grace period. */

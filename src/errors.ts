@@ -523,8 +523,12 @@ export class SecretSchemaError extends VaultClientError {
   /** Each field the schema rejected and why (the library's words, with any of the data's values masked). */
   readonly issues: { field: string; problem: string }[];
 
-  constructor(message: string, details: { path: string; issues: { field: string; problem: string }[] }) {
-    super('ERR_SECRET_SCHEMA' satisfies CodeOf<'SecretSchemaError'>, message);
+  constructor(
+    message: string,
+    details: { path: string; issues: { field: string; problem: string }[] },
+    cause?: unknown,
+  ) {
+    super('ERR_SECRET_SCHEMA' satisfies CodeOf<'SecretSchemaError'>, message, { cause });
     this.path = details.path;
     this.issues = details.issues;
   }

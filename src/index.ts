@@ -71,7 +71,10 @@ export type {
 export type { Clock, TrackingClock } from './types/clock';
 export type {
   Bytes,
+  DatabaseCertificateCredentials,
   DatabaseCredentials,
+  DatabaseCredentialTypes,
+  DatabaseKeyPairCredentials,
   KvEntry,
   KvMetadata,
   KvMetadataUpdate,
@@ -80,6 +83,7 @@ export type {
   PkiCertificateRequest,
   PkiIssuedCertificate,
   PkiSignedCertificate,
+  PkiSignRequest,
   StaticDatabaseCredentials,
   TransitBatchResult,
   TransitCiphertext,

@@ -5,6 +5,7 @@ import type { TokenSourceSpec } from './auth/token-source';
 import { VaultConfigError } from './errors';
 import { systemClock } from './internal/clock';
 import { consoleLogger, filterLogger } from './internal/logger';
+import { whatWasThrown } from './internal/thrown';
 import {
   addressProblem,
   describeIssues,
@@ -81,7 +82,15 @@ type Env = Readonly<Record<string, string | undefined>>;
  * environment variables, then defaults. Reads no files: paths are kept for the first request.
  */
 export function resolveOptions(input: ClientOptions = {}, env: Env = process.env): ResolvedOptions {
-  const parsed = optionsSchema.safeParse(input);
+  let parsed: ReturnType<typeof optionsSchema.safeParse>;
+  try {
+    // zod reads each option once, into a copy: a getter is not consulted again later.
+    parsed = optionsSchema.safeParse(input);
+  } catch (thrown) {
+    throw new VaultConfigError(
+      `the options could not be read: reading them threw ${whatWasThrown(thrown)}; pass a plain object of values (no getter or Proxy that throws)`,
+    );
+  }
   if (!parsed.success) throw new VaultConfigError(describeIssues(parsed.error.issues));
   const o = parsed.data;
 

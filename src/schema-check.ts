@@ -1,4 +1,5 @@
 import { InvalidRequestError, SecretSchemaError } from './errors';
+import { safeString, whatWasThrown } from './internal/thrown';
 import type { StandardSchemaV1 } from './types/standard-schema';
 
 /**
@@ -12,15 +13,25 @@ import type { StandardSchemaV1 } from './types/standard-schema';
  */
 export function assertSchema(schema: unknown): asserts schema is StandardSchemaV1 | undefined {
   if (schema === undefined) return;
-  const props = (schema as { '~standard'?: { version?: unknown; validate?: unknown } } | null)?.['~standard'];
-  if (props === undefined || props === null || typeof props.validate !== 'function') {
+  let props: { version?: unknown; validate?: unknown } | null | undefined;
+  let version: unknown;
+  let validate: unknown;
+  try {
+    props = (schema as { '~standard'?: typeof props } | null)?.['~standard'];
+    version = props?.version;
+    validate = props?.validate;
+  } catch {
+    // A getter or Proxy that throws is no schema the client can call.
+    props = undefined;
+  }
+  if (props === undefined || props === null || typeof validate !== 'function') {
     throw new InvalidRequestError(
       "option 'schema' is not a Standard Schema (an object with a '~standard' property): pass a zod 3.24+ or 4, valibot or arktype schema, or leave 'schema' out",
     );
   }
-  if (props.version !== 1) {
+  if (version !== 1) {
     throw new InvalidRequestError(
-      `option 'schema' implements Standard Schema version ${String(props.version)}; this client understands version 1`,
+      `option 'schema' implements Standard Schema version ${typeof version === 'number' ? version : whatWasThrown(version)}; this client understands version 1`,
     );
   }
 }
@@ -33,7 +44,7 @@ export function assertSchema(schema: unknown): asserts schema is StandardSchemaV
 export function checkSchema(path: string, data: unknown, schema: StandardSchemaV1 | undefined): unknown {
   if (!schema) return data;
   assertSchema(schema);
-  const result = schema['~standard'].validate(data);
+  const result = validateWith(path, schema, data);
   if (isPromiseLike(result)) {
     // Nobody will await it: keep a rejection from becoming an unhandled one.
     void Promise.resolve(result).catch(() => undefined);
@@ -52,31 +63,108 @@ export async function checkSchemaAsync(
 ): Promise<unknown> {
   if (!schema) return data;
   assertSchema(schema);
-  return outcome(path, data, await schema['~standard'].validate(data));
+  const pending = validateWith(path, schema, data);
+  let result: StandardSchemaV1.Result<unknown>;
+  try {
+    result = await pending;
+  } catch (thrown) {
+    throw schemaThrew(path, thrown);
+  }
+  const value = outcome(path, data, result);
+  // An async call's result is resolved like a promise: an output with a `then` (or one whose
+  // `then` throws when read) would be called, or would fail the call with its own error.
+  if (!isPromiseLike(value, true)) return value;
+  throw new InvalidRequestError(
+    `the schema for ${path} returned a value with a 'then' (a promise or a thenable): an async call cannot hand it back as data; return plain data`,
+  );
 }
 
-function outcome(path: string, data: unknown, result: StandardSchemaV1.Result<unknown>): unknown {
-  if (!result.issues) return result.value;
+/** Calls the schema; whatever it throws (an Error or not) becomes a typed error that never repeats it. */
+function validateWith(
+  path: string,
+  schema: StandardSchemaV1,
+  data: unknown,
+): StandardSchemaV1.Result<unknown> | Promise<StandardSchemaV1.Result<unknown>> {
+  try {
+    return schema['~standard'].validate(data);
+  } catch (thrown) {
+    throw schemaThrew(path, thrown);
+  }
+}
+
+/**
+ * A schema that throws (a transform meeting a value it did not expect, a refinement with a bug)
+ * rather than returning issues. Its message is not repeated, since it may quote the value; the
+ * thrown value is the cause, for the app's own debugging.
+ */
+function schemaThrew(path: string, thrown: unknown): SecretSchemaError {
+  const what = whatWasThrown(thrown);
+  return new SecretSchemaError(
+    `the schema for ${path} threw ${what} instead of returning issues; the thrown value is this error's cause`,
+    { path, issues: [{ field: '(root)', problem: `the schema threw ${what}` }] },
+    thrown,
+  );
+}
+
+function outcome(path: string, data: unknown, result: unknown): unknown {
+  const { issues, value } = resultParts(path, result);
+  if (!issues) return value;
   const secrets = leafValues(data);
-  const issues = result.issues.map((issue) => ({
-    field: fieldOf(issue.path),
-    problem: mask(issue.message, secrets) || 'invalid',
+  const described = issues.map((issue) => ({
+    field: fieldOf(issueField(issue, 'path') as StandardSchemaV1.Issue['path']),
+    problem: mask(issueField(issue, 'message') as string, secrets) || 'invalid',
   }));
   throw new SecretSchemaError(
-    `the data at ${path} does not match the schema: ${issues.map((i) => `${i.field} (${i.problem})`).join(', ')}`,
-    { path, issues },
+    `the data at ${path} does not match the schema: ${described.map((i) => `${i.field} (${i.problem})`).join(', ')}`,
+    { path, issues: described },
   );
+}
+
+/** A Standard Schema result (`{ value }` or `{ issues }`), read defensively: anything else is a broken schema. */
+function resultParts(
+  path: string,
+  result: unknown,
+): { issues: readonly unknown[] | undefined; value: unknown } {
+  let issues: unknown;
+  let value: unknown;
+  try {
+    issues = (result as { issues?: unknown }).issues;
+    value = (result as { value?: unknown }).value;
+  } catch {
+    issues = null;
+  }
+  if (result !== null && typeof result === 'object' && (issues === undefined || Array.isArray(issues)))
+    return { issues: issues as readonly unknown[] | undefined, value };
+  throw new InvalidRequestError(
+    `the schema for ${path} returned something that is not a Standard Schema result ({ value } or { issues: [...] }); check that 'schema' is a zod 3.24+ or 4, valibot or arktype schema`,
+  );
+}
+
+/** One field of an issue, or undefined if reading it throws. */
+function issueField(issue: unknown, field: 'path' | 'message'): unknown {
+  try {
+    return (issue as Record<string, unknown> | null)?.[field];
+  } catch {
+    return undefined;
+  }
 }
 
 /** `db.hosts.0` from a Standard Schema path of keys or `{ key }` segments. */
 function fieldOf(path: StandardSchemaV1.Issue['path']): string {
-  if (!path || path.length === 0) return '(root)';
+  if (!Array.isArray(path) || path.length === 0) return '(root)';
   return path
-    .map((segment) => {
-      const key = typeof segment === 'object' && segment !== null ? segment.key : segment;
-      return typeof key === 'symbol' ? key.toString() : String(key);
+    .map((segment: unknown) => {
+      return safeString(issueKey(segment));
     })
     .join('.');
+}
+
+function issueKey(segment: unknown): unknown {
+  try {
+    return typeof segment === 'object' && segment !== null ? (segment as { key?: unknown }).key : segment;
+  } catch {
+    return '?';
+  }
 }
 
 /**
@@ -113,6 +201,11 @@ function leafValues(data: unknown): string[] {
   return [...found].sort((a, b) => b.length - a.length);
 }
 
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function';
+/** Whether `value` has a callable `then`; `unreadable` is the answer when reading `then` throws. */
+function isPromiseLike(value: unknown, unreadable = false): value is PromiseLike<unknown> {
+  try {
+    return typeof (value as { then?: unknown } | null)?.then === 'function';
+  } catch {
+    return unreadable;
+  }
 }

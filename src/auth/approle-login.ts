@@ -1,6 +1,6 @@
 import { type LoginCredential, LoginCredentialError, VaultResponseError } from '../errors';
 import type { Transport } from '../http/transport';
-import { type AuthBlock, parseEnvelope, requireAuth } from '../http/vault-response';
+import { type AuthBlock, parseEnvelope } from '../http/vault-response';
 import type { Redactor } from '../internal/redact';
 import { trackIo } from '../internal/tracking-clock';
 import type { CredentialSource } from '../types/auth';
@@ -14,7 +14,8 @@ import {
   SourceTimeoutError,
   settleWithin,
 } from './credential-file';
-import { isRefusal, loginError, reasonOf } from './login-refusal';
+import { loginError, reasonOf } from './login-refusal';
+import { postLogin } from './login-request';
 
 export interface AppRoleAuth {
   method: 'approle';
@@ -49,21 +50,17 @@ export async function appRoleLogin(auth: AppRoleAuth, ctx: AppRoleContext): Prom
   ctx.redactor.add(roleId);
   const secretId = await secretIdFor(auth, ctx);
   ctx.redactor.add(secretId);
-  const path = `auth/${auth.mount}/login`;
-  try {
-    const res = await ctx.transport.send({
-      method: 'POST',
-      path,
+  return postLogin(
+    ctx.transport,
+    {
+      mount: auth.mount,
       body: secretId === undefined ? { role_id: roleId } : { role_id: roleId, secret_id: secretId },
       // A secret id with secret_id_num_uses is spent by each login that reaches Vault: never resent.
       kind: 'write',
-      ...(ctx.call ? { call: ctx.call } : {}),
-    });
-    return requireAuth(parseEnvelope(res.body, { path, status: res.status }), { path, status: res.status });
-  } catch (error) {
-    if (error instanceof VaultResponseError && isRefusal(error)) throw refusal(error, auth, ctx);
-    throw error;
-  }
+      call: ctx.call,
+    },
+    (error) => refusal(error, auth, ctx),
+  );
 }
 
 async function secretIdFor(auth: AppRoleAuth, ctx: AppRoleContext): Promise<string | undefined> {

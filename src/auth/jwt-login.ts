@@ -1,9 +1,10 @@
-import { VaultResponseError } from '../errors';
+import type { VaultResponseError } from '../errors';
 import type { Transport } from '../http/transport';
-import { type AuthBlock, parseEnvelope, requireAuth } from '../http/vault-response';
+import type { AuthBlock } from '../http/vault-response';
 import type { Redactor } from '../internal/redact';
 import type { CallOptions } from '../types/requests';
-import { describeClaims, isRefusal, loginError, reasonOf, showClaim } from './login-refusal';
+import { describeClaims, loginError, reasonOf, showClaim } from './login-refusal';
+import { postLogin } from './login-request';
 import type { LoadedJwt } from './service-account-token';
 
 export interface JwtLogin {
@@ -17,26 +18,17 @@ export interface JwtLogin {
  * the pod's projected service-account token. A refusal becomes a VaultLoginError naming the role,
  * what the JWT says (audience, issuer, subject, expiry, the claim the role binds) and what to change.
  */
-export async function jwtLogin(
+export function jwtLogin(
   transport: Transport,
   login: JwtLogin,
   redactor: Redactor,
   call?: CallOptions,
 ): Promise<AuthBlock> {
-  const path = `auth/${login.mount}/login`;
-  try {
-    const res = await transport.send({
-      method: 'POST',
-      path,
-      body: { role: login.role, jwt: login.loaded.jwt },
-      kind: 'idempotent-write',
-      ...(call ? { call } : {}),
-    });
-    return requireAuth(parseEnvelope(res.body, { path, status: res.status }), { path, status: res.status });
-  } catch (error) {
-    if (error instanceof VaultResponseError && isRefusal(error)) throw refusal(error, login, redactor);
-    throw error;
-  }
+  return postLogin(
+    transport,
+    { mount: login.mount, body: { role: login.role, jwt: login.loaded.jwt }, kind: 'idempotent-write', call },
+    (error) => refusal(error, login, redactor),
+  );
 }
 
 function refusal(error: VaultResponseError, login: JwtLogin, redactor: Redactor) {

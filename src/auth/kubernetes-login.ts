@@ -1,10 +1,11 @@
-import { VaultResponseError } from '../errors';
+import type { VaultResponseError } from '../errors';
 import type { Transport } from '../http/transport';
-import { type AuthBlock, parseEnvelope, requireAuth } from '../http/vault-response';
+import type { AuthBlock } from '../http/vault-response';
 import type { Redactor } from '../internal/redact';
 import type { ServiceAccountClaims } from '../types/auth';
 import type { CallOptions } from '../types/requests';
-import { describeClaims, isRefusal, loginError, reasonOf } from './login-refusal';
+import { describeClaims, loginError, reasonOf } from './login-refusal';
+import { postLogin } from './login-request';
 
 export interface KubernetesLogin {
   mount: string;
@@ -17,26 +18,17 @@ export interface KubernetesLogin {
  * `auth/<mount>/login`. A refusal becomes a VaultLoginError that names the role and mount, what
  * the JWT claims, and what to change, which turns "token validation failures" into a diagnosis.
  */
-export async function kubernetesLogin(
+export function kubernetesLogin(
   transport: Transport,
   login: KubernetesLogin,
   redactor: Redactor,
   call?: CallOptions,
 ): Promise<AuthBlock> {
-  const path = `auth/${login.mount}/login`;
-  try {
-    const res = await transport.send({
-      method: 'POST',
-      path,
-      body: { role: login.role, jwt: login.jwt },
-      kind: 'idempotent-write',
-      ...(call ? { call } : {}),
-    });
-    return requireAuth(parseEnvelope(res.body, { path, status: res.status }), { path, status: res.status });
-  } catch (error) {
-    if (error instanceof VaultResponseError && isRefusal(error)) throw refusal(error, login, redactor);
-    throw error;
-  }
+  return postLogin(
+    transport,
+    { mount: login.mount, body: { role: login.role, jwt: login.jwt }, kind: 'idempotent-write', call },
+    (error) => refusal(error, login, redactor),
+  );
 }
 
 function refusal(error: VaultResponseError, login: KubernetesLogin, redactor: Redactor) {

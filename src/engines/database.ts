@@ -1,11 +1,34 @@
 import * as z from 'zod';
-import type { DatabaseCredentials, StaticDatabaseCredentials } from '../types/engines';
+import { InvalidRequestError } from '../errors';
+import type { DatabaseCredentialTypes, StaticDatabaseCredentials } from '../types/engines';
 import type { CallOptions } from '../types/requests';
 import type { Secret, SecretListener, Subscription } from '../types/secret';
 import { callOptions, type EngineClient, mountPath, segment } from './engine-client';
 import { expectShape } from './response-shape';
 
-const Dynamic = z.object({ username: z.string(), password: z.string() });
+/** The answer of `creds/<role>` for each credential_type (path_creds_create.go). */
+const DYNAMIC = {
+  password: z.object({ username: z.string(), password: z.string() }),
+  rsa_private_key: z.object({ username: z.string(), rsa_private_key: z.string() }),
+  client_certificate: z.object({
+    username: z.string(),
+    client_certificate: z.string(),
+    private_key: z.string(),
+    private_key_type: z.string(),
+  }),
+} as const;
+
+type CredentialType = keyof DatabaseCredentialTypes;
+/** Per-call options plus the role's `credential_type` (default `password`). */
+type CredentialOptions<T extends CredentialType> = CallOptions & { type?: T | undefined };
+
+function dynamicShape(type: unknown): z.ZodType {
+  if (type === undefined) return DYNAMIC.password;
+  if (typeof type === 'string' && Object.hasOwn(DYNAMIC, type)) return DYNAMIC[type as CredentialType];
+  throw new InvalidRequestError(
+    `database: type must be "password", "rsa_private_key" or "client_certificate", got ${JSON.stringify(type)}`,
+  );
+}
 const Static = z.object({
   username: z.string(),
   password: z.string(),
@@ -30,13 +53,21 @@ export class DatabaseEngine {
   }
 
   /**
-   * Dynamic credentials for `role` (`<mount>/creds/<role>`), cached and kept alive.
-   * @throws ResponseShapeError when Vault's answer has no string username and password.
+   * Dynamic credentials for `role` (`<mount>/creds/<role>`), cached and kept alive. `type` is the
+   * role's `credential_type`: a username and password by default, a key pair
+   * (`rsa_private_key`) or a client certificate and key (`client_certificate`).
+   * @throws ResponseShapeError when Vault's answer lacks the fields of that credential type.
    * @example const { data } = await vault.database().credentials('app'); // data.username, data.password
    */
-  async credentials(role: string, options: CallOptions = {}): Promise<Secret<DatabaseCredentials>> {
+  async credentials<T extends CredentialType = 'password'>(
+    role: string,
+    options: CredentialOptions<T> = {},
+  ): Promise<Secret<DatabaseCredentialTypes[T]>> {
+    const shape = dynamicShape(options.type);
     const path = this.#path('creds', role);
-    return checked(await this.#client.secret(path, callOptions(options)), Dynamic, path);
+    return checked(await this.#client.secret(path, callOptions(options)), shape, path) as Secret<
+      DatabaseCredentialTypes[T]
+    >;
   }
 
   /** Static-role credentials (`<mount>/static-creds/<role>`), re-read after each rotation. */
@@ -50,14 +81,15 @@ export class DatabaseEngine {
 
   /**
    * Dynamic credentials now and at every replacement (max TTL, lost lease, new login). A value
-   * that is not a username and password is reported as an `error` event and not handed over.
+   * without the fields of the credential type is reported as an `error` event and not handed over.
    */
-  watchCredentials(
+  watchCredentials<T extends CredentialType = 'password'>(
     role: string,
-    listener: SecretListener<DatabaseCredentials>,
-    options: CallOptions = {},
-  ): Subscription<DatabaseCredentials> {
-    return this.#watch(this.#path('creds', role), Dynamic, listener, options);
+    listener: SecretListener<DatabaseCredentialTypes[T]>,
+    options: CredentialOptions<T> = {},
+  ): Subscription<DatabaseCredentialTypes[T]> {
+    const shape = dynamicShape(options.type) as z.ZodType<DatabaseCredentialTypes[T]>;
+    return this.#watch(this.#path('creds', role), shape, listener, options);
   }
 
   /** Static-role credentials now and after every rotation. */

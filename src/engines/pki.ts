@@ -1,5 +1,11 @@
 import * as z from 'zod';
-import type { PkiCertificateRequest, PkiIssuedCertificate, PkiSignedCertificate } from '../types/engines';
+import { InvalidRequestError } from '../errors';
+import type {
+  PkiCertificateRequest,
+  PkiIssuedCertificate,
+  PkiSignedCertificate,
+  PkiSignRequest,
+} from '../types/engines';
 import type { CallOptions } from '../types/requests';
 import type { Secret, SecretListener, Subscription } from '../types/secret';
 import { callOptions, type EngineClient, mountPath, segment } from './engine-client';
@@ -48,14 +54,22 @@ export class PkiEngine {
     return { ...signed(c), privateKey: c.private_key, privateKeyType: c.private_key_type };
   }
 
-  /** Signs a PEM certificate signing request with `role`'s constraints. */
+  /**
+   * Signs a PEM certificate signing request with `role`'s constraints; the private key stays
+   * with the app. Names come from the CSR unless the role says otherwise.
+   * @throws InvalidRequestError before any request when `csr` is not a PEM certificate request.
+   */
   async sign(
     role: string,
     csr: string,
-    request: PkiCertificateRequest,
+    request: PkiSignRequest = {},
     options: CallOptions = {},
   ): Promise<PkiSignedCertificate> {
     const path = `${this.mount}/sign/${segment(role, 'pki role name')}`;
+    // Vault would answer 400 "csr contains no data"; a wrong argument is refused without a round trip.
+    if (typeof csr !== 'string' || !/-----BEGIN (NEW )?CERTIFICATE REQUEST-----/.test(csr)) {
+      throw new InvalidRequestError('pki sign: csr must be a PEM certificate request');
+    }
     const res = await this.#client.request({
       method: 'POST',
       path,
@@ -91,9 +105,9 @@ export class PkiEngine {
   }
 }
 
-function certificateBody(request: PkiCertificateRequest): Record<string, unknown> {
+function certificateBody(request: PkiSignRequest): Record<string, unknown> {
   return {
-    common_name: request.commonName,
+    ...(request.commonName !== undefined ? { common_name: request.commonName } : {}),
     ...(request.altNames ? { alt_names: request.altNames.join(',') } : {}),
     ...(request.ipSans ? { ip_sans: request.ipSans.join(',') } : {}),
     ...(request.uriSans ? { uri_sans: request.uriSans.join(',') } : {}),

@@ -1,5 +1,6 @@
 import { InvalidRequestError } from '../errors';
 import { MAX_TIMER_MS } from '../internal/clock';
+import { whatWasThrown } from '../internal/thrown';
 import { encodeVaultPath } from './vault-path';
 
 /** The methods a Vault call can use: Vault's API knows no others (LIST is sent as GET ?list=true). */
@@ -15,6 +16,38 @@ export interface RequestToCheck {
   timeoutMs?: unknown;
   signal?: unknown;
   maxRetries?: unknown;
+}
+
+/** The per-call options every call takes. */
+export const CALL_OPTION_KEYS = ['signal', 'timeoutMs', 'namespace', 'maxRetries'] as const;
+
+/**
+ * An app's options object read once into a plain one: each named key read exactly once, so a
+ * getter that answers differently the second time cannot slip past the checks, and a getter or
+ * Proxy that throws is an `InvalidRequestError` naming the key rather than a stray TypeError.
+ * `null` and `undefined` mean no options. The values are checked afterwards by the caller.
+ */
+export function readOnce<K extends string>(
+  value: unknown,
+  keys: readonly K[],
+  what: string,
+): { [P in K]?: unknown } {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' && typeof value !== 'function')
+    throw new InvalidRequestError(`${what} must be an object, e.g. { timeoutMs: 5000 }`);
+  const out: { [P in K]?: unknown } = {};
+  for (const key of keys) {
+    let item: unknown;
+    try {
+      item = (value as Record<string, unknown>)[key];
+    } catch (thrown) {
+      throw new InvalidRequestError(
+        `reading ${what}.${key} threw ${whatWasThrown(thrown)}: pass plain values (a getter or a Proxy that throws cannot be read)`,
+      );
+    }
+    if (item !== undefined) out[key] = item;
+  }
+  return out;
 }
 
 /** The deepest body nesting sent; deeper is a mistake (or an attack on the stack), not a Vault payload. */

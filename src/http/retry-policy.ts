@@ -70,11 +70,17 @@ function neverReachedVault(outcome: AttemptOutcome): boolean {
   );
 }
 
-/** `Retry-After` in seconds or as an HTTP date, in ms from `now`. */
+/**
+ * `Retry-After` in ms from `now`: delay-seconds (digits only) or an HTTP date (RFC 9110 10.2.3). A
+ * value that is neither (`-5`, `1.5`, `1e3`, garbage) is no hint at all: the normal backoff
+ * applies, rather than a retry at once that a negative or misparsed delay would mean.
+ */
 export function parseRetryAfter(value: string | null, now: number): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
+  const text = value?.trim();
+  if (!text) return undefined;
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  // Every HTTP date form starts with the day's name; Date.parse would read "-5" as a year.
+  if (!/^[A-Za-z]/.test(text)) return undefined;
+  const date = Date.parse(text);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }

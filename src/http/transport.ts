@@ -340,10 +340,8 @@ export class Transport {
     const { req } = p;
     const { status, text } = answer;
     this.#skew = observeSkew(this.#skew, answer.header('date'), sentAt, this.#clock.now());
-    const outcome: AttemptOutcome = {
-      status,
-      retryAfterMs: parseRetryAfter(answer.header('retry-after') ?? null, Date.now()),
-    };
+    const retryAfterMs = parseRetryAfter(answer.header('retry-after') ?? null, this.#clock.now());
+    const outcome: AttemptOutcome = { status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
     if (status >= 300 && status < 400) return { ok: false, error: this.#redirected(p, answer), outcome };
     const parsed = parseJson(text);
     if (status < 300) {

@@ -1,13 +1,19 @@
 import * as z from 'zod';
 import { ResponseShapeError } from '../errors';
 
+/**
+ * Vault states TTLs as Go durations (int64 nanoseconds), so none exceeds about 292 years; a larger
+ * number is not Vault's, and as milliseconds it would pass what a Date holds.
+ */
+const ttlSeconds = z.number().int().nonnegative().max(9_223_372_036);
+
 const auth = z.object({
   client_token: z.string().min(1),
   accessor: z.string(),
   policies: z.array(z.string()).nullish(),
   token_policies: z.array(z.string()).nullish(),
   metadata: z.record(z.string(), z.string()).nullish(),
-  lease_duration: z.number().int().nonnegative(),
+  lease_duration: ttlSeconds,
   renewable: z.boolean(),
   entity_id: z.string().optional(),
   token_type: z.string().optional(),
@@ -19,7 +25,7 @@ const envelope = z.object({
   request_id: z.string().optional(),
   lease_id: z.string().nullish(),
   renewable: z.boolean().nullish(),
-  lease_duration: z.number().int().nonnegative().nullish(),
+  lease_duration: ttlSeconds.nullish(),
   data: z.unknown().optional(),
   warnings: z.array(z.string()).nullish(),
   auth: auth.nullish(),

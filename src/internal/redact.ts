@@ -213,9 +213,42 @@ export function hideFromInspection(target: object, view: () => unknown): void {
   Object.defineProperty(target, 'toJSON', { value: view, enumerable: false });
 }
 
-/** Values of a secret's data replaced with a marker, keys kept, so a printed object still says what it holds. */
+/** Nesting shown by `maskValues`; deeper values are masked whole. */
+const MASK_DEPTH = 32;
+
+/**
+ * Values of a secret's data replaced with a marker, keys kept, so a printed object still says
+ * what it holds. Data is JSON from Vault, or whatever an app's schema made of it: so a cycle is
+ * shown as `[circular]`, anything not a plain object or array (a Buffer, a Date, a Map, a class)
+ * is masked whole, and a getter or Proxy that throws is masked rather than breaking the print.
+ */
 export function maskValues(data: unknown): unknown {
-  if (data === null || typeof data !== 'object') return data === undefined ? undefined : REDACTED;
-  if (Array.isArray(data)) return data.map(maskValues);
-  return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, maskValues(v)]));
+  return maskValue(data, new Set(), 0);
+}
+
+function maskValue(value: unknown, ancestors: Set<object>, depth: number): unknown {
+  if (value === null || typeof value !== 'object') return value === undefined ? undefined : REDACTED;
+  if (ancestors.has(value)) return '[circular]';
+  if (depth >= MASK_DEPTH) return REDACTED;
+  ancestors.add(value);
+  try {
+    if (Array.isArray(value)) return Array.from(value, (item) => maskValue(item, ancestors, depth + 1));
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) return REDACTED;
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) {
+      let item: unknown;
+      try {
+        item = (value as Record<string, unknown>)[key];
+      } catch {
+        item = REDACTED;
+      }
+      out[key] = maskValue(item, ancestors, depth + 1);
+    }
+    return out;
+  } catch {
+    return REDACTED;
+  } finally {
+    ancestors.delete(value);
+  }
 }

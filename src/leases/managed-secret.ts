@@ -4,14 +4,9 @@ import {
   DrainTimeoutError,
   LeaseError,
   ListenerError,
-  ResponseShapeError,
   VaultBadRequestError,
-  VaultConnectionError,
   VaultDeadlineError,
   VaultPermissionDeniedError,
-  VaultRateLimitError,
-  VaultSealedError,
-  VaultServerError,
 } from '../errors';
 import type { EventHub } from '../events';
 import type { Envelope } from '../http/vault-response';
@@ -404,7 +399,6 @@ export class ManagedSecret {
       event = {
         type: 'fetch-failed',
         error,
-        transient: isTransient(error),
         keepTrying: this.watched,
         delivered: waiters.waiting() > 0,
       };
@@ -676,16 +670,4 @@ function configFor(options: ResolvedOptions): SecretConfig {
     configs.set(options, config);
   }
   return config;
-}
-
-/** Failures that say Vault (or the way to it) is unwell: callers get them at once until the backoff step is over. */
-function isTransient(error: unknown): boolean {
-  return (
-    error instanceof VaultConnectionError ||
-    error instanceof VaultServerError ||
-    error instanceof VaultSealedError ||
-    error instanceof VaultRateLimitError ||
-    error instanceof ResponseShapeError ||
-    error instanceof LeaseError
-  );
 }

@@ -7,6 +7,9 @@ export function changed(before: FetchedSecret, after: FetchedSecret): boolean {
   if (before.lease || after.lease) return before.lease?.id !== after.lease?.id;
   if (before.version !== undefined || after.version !== undefined) return before.version !== after.version;
   try {
+    // A static password's `ttl` counts down between reads: the same password read twice is no change.
+    if (before.kind === 'static-credentials' && after.kind === 'static-credentials')
+      return JSON.stringify({ ...before.data, ttl: 0 }) !== JSON.stringify({ ...after.data, ttl: 0 });
     return JSON.stringify(before.data) !== JSON.stringify(after.data);
   } catch {
     // Data too deep (or cyclic) to compare: hand the app the new value rather than never updating.

@@ -62,7 +62,10 @@ export class SecretManager {
   /** The current value, synchronously, if one is cached and still valid; never any I/O. */
   current<T>(path: string, options?: SecretOptions<StandardSchemaV1 | undefined>): Secret<T> | undefined {
     // The hottest path there is: a bare path is its own key (see #key), no object is made.
-    const key = options === undefined && path.charCodeAt(0) !== 0 ? path : this.#key(path, options ?? {});
+    const key =
+      options === undefined && typeof path === 'string' && path.charCodeAt(0) !== 0
+        ? path
+        : this.#key(path, options ?? {});
     return this.#cache.get(key)?.cached<T>(options?.schema);
   }
 
@@ -148,6 +151,8 @@ export class SecretManager {
   }
 
   #key(path: string, identity: SecretIdentity): string {
+    // Not a string: the path check's typed error, not a TypeError from reading it.
+    if (typeof path !== 'string') encodeVaultPath(path);
     const ns = this.#namespace(identity);
     // A bare path is its own key (the hot path allocates nothing); every other identity is NUL
     // and JSON, which a bare key can only equal if it starts with NUL: those take the JSON form too.

@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import type { Envelope } from '../http/vault-response';
 import type { SecretKind } from '../types/secret';
 
@@ -14,6 +15,8 @@ export interface FetchedSecret {
   ttlMs: number | undefined;
   /** A certificate's `expiration`: epoch ms on Vault's clock, not the pod's. */
   vaultExpiresAt: number | undefined;
+  /** A certificate's whole validity (notAfter - notBefore), read from the certificate itself. */
+  lifetimeMs?: number | undefined;
 }
 
 export function shapeSecret(path: string, envelope: Envelope, fetchedAt: number): FetchedSecret {
@@ -31,6 +34,7 @@ export function shapeSecret(path: string, envelope: Envelope, fetchedAt: number)
       data: raw,
       ttlMs: lease?.ttlMs,
       vaultExpiresAt: raw.expiration * 1000,
+      lifetimeMs: certificateLifetimeMs(raw.certificate),
     };
   }
   if (lease) return { ...base, kind: 'leased', data: raw, ttlMs: lease.ttlMs };
@@ -53,7 +57,10 @@ export function shapeSecret(path: string, envelope: Envelope, fetchedAt: number)
 /**
  * When a fetched value stops being usable, on the upkeep's monotonic time: `sentAt` plus its TTL,
  * and for a certificate Vault's own `expiration` turned into local time (`fromVaultWall`, which
- * corrects the skew between Vault's clock and the pod's).
+ * corrects the skew between Vault's clock and the pod's). The skew comes from `Date` headers, which
+ * a proxy or a broken clock can make absurd; the certificate's own lifetime is better evidence, so
+ * a skew can shorten a certificate's end but never put it further than `sentAt` plus its lifetime
+ * (a `Date` of 1970 would otherwise keep a 1-hour certificate "valid" for decades).
  */
 export function endsAtOf(
   fetched: FetchedSecret,
@@ -62,8 +69,20 @@ export function endsAtOf(
 ): number | undefined {
   const byTtl = fetched.ttlMs === undefined ? undefined : sentAt + fetched.ttlMs;
   if (fetched.vaultExpiresAt === undefined) return byTtl;
-  const expiry = fromVaultWall(fetched.vaultExpiresAt);
-  return byTtl === undefined ? expiry : Math.min(expiry, byTtl);
+  const byVault = fromVaultWall(fetched.vaultExpiresAt);
+  const byLifetime = fetched.lifetimeMs === undefined ? undefined : sentAt + fetched.lifetimeMs;
+  return Math.min(byVault, byTtl ?? Number.POSITIVE_INFINITY, byLifetime ?? Number.POSITIVE_INFINITY);
+}
+
+/** notAfter - notBefore of a PEM certificate; undefined when it cannot be read (the caller then trusts `expiration`). */
+function certificateLifetimeMs(pem: string): number | undefined {
+  try {
+    const certificate = new X509Certificate(pem);
+    const lifetime = Date.parse(certificate.validTo) - Date.parse(certificate.validFrom);
+    return Number.isFinite(lifetime) && lifetime > 0 ? lifetime : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `secret/data/myapp/config` → `secret/metadata/myapp/config`: where a KV v2 version is polled. */

@@ -90,6 +90,12 @@ export interface PkiCertificateRequest {
   excludeCnFromSans?: boolean | undefined;
 }
 
+/**
+ * What `pki.sign()` takes besides the CSR. The common name and SANs default to the CSR's when
+ * the role has `use_csr_common_name` / `use_csr_sans` (Vault's defaults).
+ */
+export type PkiSignRequest = Omit<PkiCertificateRequest, 'commonName'> & { commonName?: string | undefined };
+
 export interface PkiSignedCertificate {
   /** PEM. */
   certificate: string;
@@ -110,6 +116,30 @@ export interface PkiIssuedCertificate extends PkiSignedCertificate {
 export interface DatabaseCredentials {
   username: string;
   password: string;
+}
+
+/** Dynamic credentials of a role with `credential_type=rsa_private_key`: a key pair login (Snowflake-style). */
+export interface DatabaseKeyPairCredentials {
+  username: string;
+  /** PEM, PKCS#8. */
+  rsa_private_key: string;
+}
+
+/** Dynamic credentials of a role with `credential_type=client_certificate`: a certificate login. */
+export interface DatabaseCertificateCredentials {
+  username: string;
+  /** PEM, signed by the CA in the role's credential_config. */
+  client_certificate: string;
+  /** PEM. */
+  private_key: string;
+  private_key_type: string;
+}
+
+/** Vault's `credential_type` of a database role, and the credentials each gives. */
+export interface DatabaseCredentialTypes {
+  password: DatabaseCredentials;
+  rsa_private_key: DatabaseKeyPairCredentials;
+  client_certificate: DatabaseCertificateCredentials;
 }
 
 /** Static-role credentials (`<mount>/static-creds/<role>`), rotated by Vault on a schedule. */

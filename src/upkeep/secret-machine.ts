@@ -57,15 +57,17 @@ export type SecretPhase =
   | { readonly name: 'polling'; readonly value: HeldSecret }
   /** A fetch in flight while the current value is still served. */
   | { readonly name: 'replacing'; readonly value: HeldSecret; readonly reason: RotationReason }
-  /** Nothing servable; the next fetch is due at `retryAt`. */
+  /**
+   * Nothing servable; the next fetch is due at `retryAt`. Until then callers get `error` rather
+   * than a fetch each, whatever the failure: Vault down, garbage, or a refusal (403, 404, 400)
+   * that an app asking a thousand times a second would otherwise turn into as many reads.
+   */
   | {
       readonly name: 'dead';
       readonly value: HeldSecret | undefined;
       readonly reason: RotationReason;
       readonly error: unknown;
       readonly retryAt: number;
-      /** Callers get `error` until `retryAt` rather than a fetch each (Vault is down or sent garbage). */
-      readonly failFast: boolean;
     }
   | { readonly name: 'closed' };
 
@@ -89,6 +91,11 @@ export interface SecretMachineState {
   readonly dueAt: number | undefined;
   /** Background failures in a row (fetch, renewal, poll): the backoff step. */
   readonly failures: number;
+  /**
+   * Reads in a row that found a static password at or past its rotation (Vault's `ttl` 0): Vault
+   * has not rotated it yet, so it is read again with backoff rather than every second.
+   */
+  readonly overdue: number;
   /** KV v2 versions are polled on metadata/ until a policy refuses it; then the data itself is read. */
   readonly pollMetadata: boolean;
   /**
@@ -110,7 +117,6 @@ export type SecretEvent =
   | {
       readonly type: 'fetch-failed';
       readonly error: unknown;
-      readonly transient: boolean;
       readonly keepTrying: boolean;
       readonly delivered: boolean;
     }
@@ -186,6 +192,14 @@ function fetchFor(reason: RotationReason): SecretUpkeep {
 /** Vault sets a static role's new password at the instant it states; read it just after. */
 export const STATIC_ROTATION_SLACK_MS = 1_000;
 
+/**
+ * A static password still at its rotation instant (`ttl` 0) is read again with backoff up to this
+ * long: Vault looks for due rotations about every 5 s and retries a failed one
+ * (builtin/logical/database/path_roles.go, CredentialTTL), so a longer wait would only serve a
+ * password Vault has replaced for longer.
+ */
+export const STATIC_OVERDUE_MAX_MS = 10_000;
+
 export function initialSecretState(config: SecretConfig, path: string): SecretMachineState {
   return {
     config,
@@ -193,6 +207,7 @@ export function initialSecretState(config: SecretConfig, path: string): SecretMa
     phase: { name: 'empty' },
     dueAt: undefined,
     failures: 0,
+    overdue: 0,
     pollMetadata: true,
     refetch: undefined,
     awaitingRelogin: false,
@@ -297,7 +312,7 @@ function want(state: SecretMachineState, force: RotationReason | undefined, now:
     }
     case 'dead':
       // Until the backoff step is over, callers get the last error at once: no fetch per call.
-      if (phase.failFast && now < phase.retryAt && force === undefined) return step(state, [], now);
+      if (now < phase.retryAt && force === undefined) return step(state, [], now);
       return startFetch(state, force ?? phase.reason, undefined, phase.value, now);
     default:
       return step(state, [], now);
@@ -314,24 +329,41 @@ function fetched(
   if (phase.name !== 'loading' && phase.name !== 'replacing') return step(state, [], now);
   const previous = phase.name === 'replacing' ? phase.value : phase.previous;
   const previousAlive = phase.name === 'replacing' && alive(phase.value, now);
-  const arrived =
+  let arrived =
     state.refetch && value.fetched.lease ? { ...value, tokenEndsAt: state.refetch.tokenEndsAt } : value;
+  let overdue = 0;
+  if (
+    arrived.fetched.kind === 'static-credentials' &&
+    arrived.endsAt !== undefined &&
+    arrived.endsAt <= now
+  ) {
+    // Vault hands out the password it has not rotated yet: it is the current one until the next
+    // look, which comes after a backoff step rather than a second (nor at every caller's call).
+    overdue = state.overdue + 1;
+    const delay = backoffDelay(
+      overdue - 1,
+      { minMs: STATIC_ROTATION_SLACK_MS, maxMs: STATIC_OVERDUE_MAX_MS },
+      random,
+    );
+    arrived = { ...arrived, endsAt: now + delay };
+  }
   const unusable = unusableOnArrival(state.path, arrived, now);
   if (unusable) {
     return failed(
       { ...state, refetch: undefined },
       unusable,
-      { transient: true, keepTrying: true, delivered: false, phase: 'read', reason: phase.reason },
+      { keepTrying: true, delivered: false, phase: 'read', reason: phase.reason },
       now,
       random,
     );
   }
   const actions: SecretAction[] = [];
   let current = arrived;
-  let next: SecretMachineState = { ...state, failures: 0 };
-  if (previous && previousAlive && !changed(previous.fetched, arrived.fetched)) {
-    // The same secret again (same version, same data): no announcement. A value with no end is
-    // kept as it is, so its views stay; one with an end takes the new timing.
+  let next: SecretMachineState = { ...state, failures: 0, overdue };
+  if (previous && !changed(previous.fetched, arrived.fetched)) {
+    // The same secret again (same version, same data; a static password Vault has not rotated
+    // yet): no announcement. A value with no end is kept as it is, so its views stay; one with
+    // an end takes the new timing.
     if (previous.endsAt === undefined && arrived.endsAt === undefined) current = previous;
   } else {
     actions.push({
@@ -443,7 +475,8 @@ function schedule(
     }
     case 'static-credentials':
       due = fetchFor('new-version');
-      delay = Math.max(0, remaining) + STATIC_ROTATION_SLACK_MS;
+      // Just after Vault's rotation; a password found overdue is looked at again at its (backoff) end.
+      delay = Math.max(0, remaining) + (state.overdue > 0 ? 0 : STATIC_ROTATION_SLACK_MS);
       break;
     case 'kv-v2':
       due = state.pollMetadata ? POLL : fetchFor('new-version');
@@ -470,7 +503,6 @@ function failed(
   state: SecretMachineState,
   error: unknown,
   how: {
-    transient: boolean;
     keepTrying: boolean;
     delivered: boolean;
     phase: ErrorPhase;
@@ -518,7 +550,6 @@ function failed(
         reason: value ? reasonPastEnd(value.fetched.kind) : reason,
         error,
         retryAt,
-        failFast: how.transient,
       },
       dueAt: how.keepTrying ? retryAt : undefined,
     },
@@ -558,7 +589,6 @@ function fetchFailed(
     state,
     event.error,
     {
-      transient: event.transient,
       // A secret that had a value is kept current: retried in the background. A first load that
       // failed is retried only for a watcher; a caller will ask again.
       keepTrying: event.keepTrying || phase.name === 'replacing' || phase.previous !== undefined,
@@ -650,7 +680,7 @@ function renewFailed(
   return failed(
     state,
     event.error,
-    { transient: true, keepTrying: true, delivered: false, phase: 'lease-renew', reason: 'max-ttl' },
+    { keepTrying: true, delivered: false, phase: 'lease-renew', reason: 'max-ttl' },
     now,
     random,
   );
@@ -680,7 +710,6 @@ function pollFailed(
     state,
     event.error,
     {
-      transient: true,
       keepTrying: true,
       delivered: false,
       phase: 'read',

@@ -390,32 +390,54 @@ function loginFailed(
   const delay = backoffDelay(failures - 1, state.config.loginBackoff, random);
   const retryAt = now + delay;
   const serving = phase.serving && isUsable(phase.serving, now) ? phase.serving : undefined;
+  return backOff(
+    state,
+    failures,
+    { reason: phase.reason, serving, previous: phase.previous, error: event.error, retryAt },
+    {
+      dueAt: state.config.canLogin ? retryAt : undefined,
+      nextAttemptInMs: delay,
+      delivered: event.delivered,
+    },
+    now,
+  );
+}
+
+/** A failed login (or a new token Vault never accepted): callers get `error` until `retryAt`, and it is reported. */
+function backOff(
+  state: TokenMachineState,
+  failures: number,
+  waiting: Omit<Extract<TokenPhase, { name: 'backing-off' }>, 'name'>,
+  report: { dueAt: number | undefined; nextAttemptInMs: number; delivered: boolean },
+  now: number,
+): TokenStep {
   return step(
     {
       ...state,
       loginFailures: failures,
-      phase: {
-        name: 'backing-off',
-        reason: phase.reason,
-        serving,
-        previous: phase.previous,
-        error: event.error,
-        retryAt,
-      },
-      dueAt: state.config.canLogin ? retryAt : undefined,
+      phase: { name: 'backing-off', ...waiting },
+      dueAt: report.dueAt,
     },
     [
       {
         type: 'report',
         phase: 'login',
-        error: event.error,
+        error: waiting.error,
         attempt: failures,
-        nextAttemptInMs: delay,
-        delivered: event.delivered,
+        nextAttemptInMs: report.nextAttemptInMs,
+        delivered: report.delivered,
       },
     ],
     now,
   );
+}
+
+/** The renewing phase this renewal answer belongs to; an answer for an older token finds none. */
+function renewing(
+  phase: TokenPhase,
+  generation: number,
+): Extract<TokenPhase, { name: 'renewing' }> | undefined {
+  return phase.name === 'renewing' && phase.token.state.generation === generation ? phase : undefined;
 }
 
 function renewOk(
@@ -424,9 +446,8 @@ function renewOk(
   now: number,
   random: () => number,
 ): TokenStep {
-  const { phase } = state;
-  if (phase.name !== 'renewing' || phase.token.state.generation !== event.generation)
-    return step(state, [], now);
+  const phase = renewing(state.phase, event.generation);
+  if (!phase) return step(state, [], now);
   const before = phase.token.state;
   const held: HeldToken = {
     state: { ...before, ttlMs: event.grantedMs, renewable: event.renewable, expiresAt: event.expiresAt },
@@ -437,6 +458,17 @@ function renewOk(
   const capped = isCapped(requestedTtlMs, event.grantedMs);
   const next: TokenMachineState = { ...state, renewFailures: 0, loginFailures: 0, proven: true };
   const actions: TokenAction[] = [{ type: 'renewed', token: held, requestedTtlMs, capped }];
+  if (event.grantedMs <= 0) {
+    // Granted nothing (its max TTL is reached, less than a second was left): the token ends now,
+    // and its leases with it. Log in again at once rather than wait for a caller to need one.
+    if (!state.config.canLogin)
+      return step(
+        { ...next, phase: { name: 'valid', token: held, due: 'max-ttl' }, dueAt: undefined },
+        actions,
+        now,
+      );
+    return startLogin(next, 'max-ttl', undefined, held, now, actions);
+  }
   return plan(next, held, event.grantedMs, capped || !event.renewable, false, actions, now, random);
 }
 
@@ -446,9 +478,8 @@ function renewFailed(
   now: number,
   random: () => number,
 ): TokenStep {
-  const { phase } = state;
-  if (phase.name !== 'renewing' || phase.token.state.generation !== event.generation)
-    return step(state, [], now);
+  const phase = renewing(state.phase, event.generation);
+  if (!phase) return step(state, [], now);
   const token = phase.token;
   if (event.kind === 'invalid-token') return tokenDied(state, token, event.error, now, random);
   if (event.kind === 'cannot-extend') {
@@ -509,30 +540,11 @@ function tokenDied(
   const retryAt = (state.lastLoginAt ?? now) + delay;
   if (now >= retryAt)
     return startLogin({ ...state, loginFailures: failures }, 'invalid-token', undefined, token, now);
-  return step(
-    {
-      ...state,
-      loginFailures: failures,
-      phase: {
-        name: 'backing-off',
-        reason: 'invalid-token',
-        serving: undefined,
-        previous: token,
-        error,
-        retryAt,
-      },
-      dueAt: retryAt,
-    },
-    [
-      {
-        type: 'report',
-        phase: 'login',
-        error,
-        attempt: failures,
-        nextAttemptInMs: retryAt - now,
-        delivered: true,
-      },
-    ],
+  return backOff(
+    state,
+    failures,
+    { reason: 'invalid-token', serving: undefined, previous: token, error, retryAt },
+    { dueAt: retryAt, nextAttemptInMs: retryAt - now, delivered: true },
     now,
   );
 }

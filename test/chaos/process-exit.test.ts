@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runNode } from '../helpers/child-node';
 import { createHarness, type Harness } from '../helpers/harness';
 
 const dist = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
@@ -26,29 +26,8 @@ describe('the process-level exit check (built package)', () => {
         ].join('\n'),
         database: {},
       });
-      const child = spawn(process.execPath, [script, h.mock.address, h.tokenPath], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-      });
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-      });
-      const exit = await new Promise<{ code: number | null; at: number; killed: boolean }>((resolve) => {
-        const killer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
-        let exitedAt = 0;
-        child.on('exit', () => {
-          exitedAt = Date.now();
-        });
-        // 'close' comes once the child's output is all read, so parse then; time from 'exit'.
-        child.on('close', (code, signal) => {
-          clearTimeout(killer);
-          resolve({ code, at: exitedAt || Date.now(), killed: signal === 'SIGKILL' });
-        });
-      });
+      const exit = await runNode([script, h.mock.address, h.tokenPath], { killAfterMs: KILL_AFTER_MS });
+      const { stdout, stderr } = exit;
       expect(exit.killed, `the child did not exit within ${KILL_AFTER_MS} ms; stderr: ${stderr}`).toBe(false);
       expect(exit.code, `stderr: ${stderr}`).toBe(0);
       const lines = stdout
@@ -63,7 +42,7 @@ describe('the process-level exit check (built package)', () => {
         seen: number;
       };
       expect(report).toMatchObject({ kv: 1, leased: true, seen: 1 });
-      const timing = `the child's event loop ran dry ${report.loopDrainedAt - report.closedAt} ms after close() and it exited after ${exit.at - report.closedAt} ms`;
+      const timing = `the child's event loop ran dry ${report.loopDrainedAt - report.closedAt} ms after close() and it exited after ${exit.exitedAt - report.closedAt} ms`;
       console.log(`process exit: ${timing}`);
       // Exiting on its own (not killed, the 'exit' event reached) is the property; how fast that is
       // on this machine is a figure, printed above and reported, not asserted: timings flake under load.

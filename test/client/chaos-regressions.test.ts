@@ -1,7 +1,7 @@
 import type { SecretRotatedEvent } from 'vault-kubernetes-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TcpProxy } from '../chaos/tcp-proxy';
-import { createHarness, type Harness, MINUTE } from '../helpers/harness';
+import { APP_POLICY, createHarness, type Harness, MINUTE } from '../helpers/harness';
 
 /** Bugs the chaos suite (test/chaos) found, each pinned down on its own. */
 let h: Harness;
@@ -9,16 +9,10 @@ afterEach(async () => {
   await h?.close();
 });
 
-const POLICY = [
-  'path "secret/data/myapp/*" { capabilities = ["read"] }',
-  'path "database/creds/app" { capabilities = ["read"] }',
-  'path "sys/leases/revoke" { capabilities = ["update"] }',
-].join('\n');
-
 /** Token TTL 1 h, max 2 h, no jitter: renewed at 40 and 80 min, capped to 40 min at 80, new login at 106:40, old token dead at 120. */
 async function reloginSetup() {
   h = await createHarness({
-    policy: POLICY,
+    policy: APP_POLICY,
     database: { ttl: '1h', maxTtl: '24h' },
     role: { token_ttl: '1h', token_max_ttl: '2h' },
   });
@@ -76,7 +70,7 @@ describe('regressions found by the chaos suite', () => {
 
   it('a fetch still under way with the old token at the new login is not taken as the replacement', async () => {
     h = await createHarness({
-      policy: POLICY,
+      policy: APP_POLICY,
       database: { ttl: '1h', maxTtl: '24h' },
       role: { token_ttl: '1h', token_max_ttl: '2h' },
     });
@@ -130,7 +124,7 @@ describe('regressions found by the chaos suite', () => {
 
 describe('regressions found by the chaos suite: backoff', () => {
   it('the backoff starts again from its minimum after a success: old blips do not slow the next retry', async () => {
-    h = await createHarness({ policy: POLICY, database: { ttl: '1h', maxTtl: '24h' } });
+    h = await createHarness({ policy: APP_POLICY, database: { ttl: '1h', maxTtl: '24h' } });
     // Renewing at half the TTL leaves time to retry a failed renewal rather than replace the secret.
     const client = h.client({
       secrets: { jitter: 0, renewAt: 0.5, backoff: { minMs: 1_000, maxMs: 300_000 } },
@@ -153,7 +147,7 @@ describe('regressions found by the chaos suite: backoff', () => {
 
 describe('regressions found by the chaos suite: slow answers', () => {
   it("a lease counts from when it was asked for, so a slow answer never stretches it past Vault's end", async () => {
-    h = await createHarness({ policy: POLICY, database: { ttl: '1h', maxTtl: '24h' } });
+    h = await createHarness({ policy: APP_POLICY, database: { ttl: '1h', maxTtl: '24h' } });
     // Holds chosen answers after Vault sent them, while the test moves the shared clock on.
     let gate: { reached: () => void; open: Promise<void> } | undefined;
     const slowFetch: typeof fetch = async (input, init) => {

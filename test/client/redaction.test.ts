@@ -4,23 +4,17 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { secretsInAnswer, secretsInRequest } from '../../src/http/secret-values';
 import { Redactor } from '../../src/internal/redact';
-import { createHarness, describeError, type Harness, HOUR, rejection } from '../helpers/harness';
+import { APP_POLICY, createHarness, describeError, type Harness, HOUR, rejection } from '../helpers/harness';
 
 let h: Harness;
 afterEach(async () => {
   await h?.close();
 });
 
-const POLICY = [
-  'path "secret/data/myapp/*" { capabilities = ["read"] }',
-  'path "database/creds/app" { capabilities = ["read"] }',
-  'path "sys/leases/revoke" { capabilities = ["update"] }',
-].join('\n');
-
 describe('secrets stay secret', () => {
   it('no token, JWT or secret value in any log line, error, event payload, inspect or JSON of our objects', async () => {
     h = await createHarness({
-      policy: POLICY,
+      policy: APP_POLICY,
       role: { token_ttl: '1h', token_max_ttl: '4h' },
       database: { ttl: '1h', maxTtl: '2h' },
     });

@@ -2,9 +2,11 @@ import mysql from 'mysql2/promise';
 import { ManualClock, type MockVault, startMockVault } from 'vault-kubernetes-client/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
+  connectionConfig,
   MYSQL_ADMIN,
   mysqlAdmin,
   mysqlLeftovers,
+  type RunAdmin,
   requireServer,
   runPrefix,
   setUpMysql,
@@ -15,7 +17,7 @@ import { settledValue } from './support/wait';
 /** The mock's database engine on a real MariaDB, through Vault's MySQL plugins. */
 const available = await requireServer('mariadb');
 const prefix = runPrefix();
-let admin: { admin: string; password: string; table: string };
+let admin: RunAdmin;
 let mock: MockVault;
 
 const login = async (user: string, password: string) => {
@@ -53,13 +55,7 @@ describe.skipIf(!available)('database engine on MariaDB', () => {
   beforeEach(async () => {
     mock = await startMockVault({ clock: new ManualClock() });
     await mock.write('sys/mounts/database', { type: 'database' });
-    await mock.write('database/config/my', {
-      plugin_name: 'mysql-database-plugin',
-      connection_url: `{{username}}:{{password}}@tcp(${MYSQL_ADMIN.host}:${MYSQL_ADMIN.port})/`,
-      username: admin.admin,
-      password: admin.password,
-      allowed_roles: '*',
-    });
+    await mock.write('database/config/my', connectionConfig('mariadb', admin, { allowed_roles: '*' }));
     await mock.write(`database/roles/${prefix}`, {
       db_name: 'my',
       creation_statements: creation(),
@@ -71,12 +67,11 @@ describe.skipIf(!available)('database engine on MariaDB', () => {
   });
 
   it('refuses an unreachable server, and keeps the root password out of the error', async () => {
-    const res = await mock.request('POST', 'database/config/down', {
-      plugin_name: 'mysql-database-plugin',
-      connection_url: '{{username}}:{{password}}@tcp(127.0.0.1:1)/',
-      username: admin.admin,
-      password: admin.password,
-    });
+    const res = await mock.request(
+      'POST',
+      'database/config/down',
+      connectionConfig('mariadb', admin, { connection_url: '{{username}}:{{password}}@tcp(127.0.0.1:1)/' }),
+    );
     expect(res).toEqual({
       status: 400,
       body: {
@@ -85,12 +80,11 @@ describe.skipIf(!available)('database engine on MariaDB', () => {
         ],
       },
     });
-    const denied = await mock.request('POST', 'database/config/denied', {
-      plugin_name: 'mysql-database-plugin',
-      connection_url: `{{username}}:{{password}}@tcp(${MYSQL_ADMIN.host}:${MYSQL_ADMIN.port})/`,
-      username: admin.admin,
-      password: `${admin.password}-wrong`,
-    });
+    const denied = await mock.request(
+      'POST',
+      'database/config/denied',
+      connectionConfig('mariadb', admin, { password: `${admin.password}-wrong` }),
+    );
     expect(denied.status).toBe(400);
     expect((denied.body as { errors: string[] }).errors[0]).toMatch(/Access denied/);
     expect(JSON.stringify(denied.body)).not.toContain(admin.password);

@@ -3,8 +3,10 @@ import { ManualClock, type MockVault, startMockVault } from 'vault-kubernetes-cl
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { scramMatches } from './support/scram';
 import {
+  connectionConfig,
   pgAdmin,
   pgLeftovers,
+  type RunAdmin,
   requireServer,
   runPrefix,
   setUpPostgres,
@@ -18,7 +20,7 @@ import { settledValue } from './support/wait';
  */
 const available = await requireServer('postgresql');
 const prefix = runPrefix();
-let admin: { admin: string; password: string; table: string };
+let admin: RunAdmin;
 let mock: MockVault;
 const START = Date.parse('2031-03-04T05:06:07Z');
 
@@ -47,7 +49,6 @@ const roleRow = async (name: string) =>
     )
   )[0];
 
-const url = () => `postgresql://{{username}}:{{password}}@127.0.0.1:5432/test?sslmode=disable`;
 const creation = () =>
   `CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}'; GRANT SELECT ON public."${admin.table}" TO "{{name}}";`;
 
@@ -61,13 +62,7 @@ describe.skipIf(!available)('database engine on PostgreSQL', () => {
   beforeEach(async () => {
     mock = await startMockVault({ clock: new ManualClock(START) });
     await mock.write('sys/mounts/database', { type: 'database' });
-    await mock.write('database/config/pg', {
-      plugin_name: 'postgresql-database-plugin',
-      connection_url: url(),
-      username: admin.admin,
-      password: admin.password,
-      allowed_roles: '*',
-    });
+    await mock.write('database/config/pg', connectionConfig('postgresql', admin, { allowed_roles: '*' }));
     // The role name carries the run's prefix, so the default username template puts it in every user.
     await mock.write(`database/roles/${prefix}`, {
       db_name: 'pg',
@@ -81,12 +76,13 @@ describe.skipIf(!available)('database engine on PostgreSQL', () => {
   });
 
   it('refuses a connection it cannot reach, as Vault does with verify_connection', async () => {
-    const res = await mock.request('POST', 'database/config/down', {
-      plugin_name: 'postgresql-database-plugin',
-      connection_url: 'postgresql://{{username}}:{{password}}@127.0.0.1:1/test',
-      username: admin.admin,
-      password: admin.password,
-    });
+    const res = await mock.request(
+      'POST',
+      'database/config/down',
+      connectionConfig('postgresql', admin, {
+        connection_url: 'postgresql://{{username}}:{{password}}@127.0.0.1:1/test',
+      }),
+    );
     expect(res).toEqual({
       status: 400,
       body: {
@@ -96,23 +92,25 @@ describe.skipIf(!available)('database engine on PostgreSQL', () => {
       },
     });
     expect((await mock.request('GET', 'database/config/down')).status).toBe(404);
-    const unchecked = await mock.request('POST', 'database/config/down', {
-      plugin_name: 'postgresql-database-plugin',
-      connection_url: 'postgresql://{{username}}:{{password}}@127.0.0.1:1/test',
-      username: admin.admin,
-      password: admin.password,
-      verify_connection: false,
-    });
+    const unchecked = await mock.request(
+      'POST',
+      'database/config/down',
+      connectionConfig('postgresql', admin, {
+        connection_url: 'postgresql://{{username}}:{{password}}@127.0.0.1:1/test',
+        verify_connection: false,
+      }),
+    );
     expect(unchecked.status).toBe(204);
   });
 
   it('never puts the root password in an error', async () => {
-    const res = await mock.request('POST', 'database/config/bad', {
-      plugin_name: 'postgresql-database-plugin',
-      connection_url: 'postgresql://{{username}}:{{password}}@127.0.0.1:5432/no_such_db_{{password}}',
-      username: admin.admin,
-      password: admin.password,
-    });
+    const res = await mock.request(
+      'POST',
+      'database/config/bad',
+      connectionConfig('postgresql', admin, {
+        connection_url: 'postgresql://{{username}}:{{password}}@127.0.0.1:5432/no_such_db_{{password}}',
+      }),
+    );
     expect(res.status).toBe(400);
     expect(JSON.stringify(res.body)).not.toContain(admin.password);
   });

@@ -1,21 +1,11 @@
 import { inspect } from 'node:util';
 import knex, { type Knex } from 'knex';
-import type mysql from 'mysql2/promise';
 import { knexCredentials, type RotationEvent } from 'vault-kubernetes-client/knex';
 import { createPool } from 'vault-kubernetes-client/pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeSource } from './support/fake-source';
-import {
-  MYSQL_ADMIN,
-  mysqlAdmin,
-  pgAdmin,
-  requireServer,
-  runPrefix,
-  setUpMysql,
-  setUpPostgres,
-  tearDownMysql,
-  tearDownPostgres,
-} from './support/servers';
+import { handMadeUsers, sessionsEnded, sessionsOf } from './support/hand-made-users';
+import { MYSQL_ADMIN, pgAdmin, requireServer, runPrefix } from './support/servers';
 import { settledValue } from './support/wait';
 
 /** `vault-kubernetes-client/knex` against real databases, with credentials handed over by hand. */
@@ -32,35 +22,8 @@ const quietLog = (warnings: string[]) => ({
 });
 
 describe.skipIf(!pgUp)('knex credentials on PostgreSQL', () => {
-  let admin: { admin: string; password: string; table: string };
   const users = [`${prefix}_k1`, `${prefix}_k2`, `${prefix}_k3`];
-  const sessionsOf = async (user: string) => {
-    const su = await pgAdmin();
-    try {
-      return (await su.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1', [user]))
-        .rows[0].n as number;
-    } finally {
-      await su.end();
-    }
-  };
-  const noSessions = (user: string) =>
-    settledValue(
-      () => sessionsOf(user),
-      (n) => n === 0,
-    );
-
-  beforeAll(async () => {
-    admin = await setUpPostgres(prefix);
-    const su = await pgAdmin();
-    for (const user of users) {
-      await su.query(`CREATE ROLE "${user}" LOGIN PASSWORD 'pw'`);
-      await su.query(`GRANT SELECT ON public."${admin.table}" TO "${user}"`);
-    }
-    await su.end();
-  });
-  afterAll(async () => {
-    await tearDownPostgres(prefix);
-  });
+  const fixture = handMadeUsers('postgresql', prefix, users);
 
   const open = (source: FakeSource, pool: Knex.PoolConfig = { min: 0, max: 4 }, warnings: string[] = []) => {
     const credentials = knexCredentials(source, 'database/creds/app', {
@@ -114,15 +77,15 @@ describe.skipIf(!pgUp)('knex credentials on PostgreSQL', () => {
     expect(credentials.generationCount).toBe(2);
     // The transaction goes on as the old user, and the old lease is held for it.
     expect(await who(trx)).toBe(users[0]);
-    await trx(admin.table).where({ id: 1 }).first();
+    await trx(fixture.admin().table).where({ id: 1 }).first();
     expect(drained).toBe(false);
     await trx.commit();
     await drain;
     expect(credentials.generationCount).toBe(1);
     expect(rotations).toEqual([{ user: users[1], previousUser: users[0], reason: 'max-ttl' }]);
-    expect(await noSessions(users[0]!)).toBe(0);
+    expect(await sessionsEnded('postgresql', users[0]!)).toBe(0);
     await close();
-    expect(await noSessions(users[1]!)).toBe(0);
+    expect(await sessionsEnded('postgresql', users[1]!)).toBe(0);
   });
 
   it('closes idle connections of replaced credentials at once, and the pool serves on without a warning', async () => {
@@ -132,11 +95,11 @@ describe.skipIf(!pgUp)('knex credentials on PostgreSQL', () => {
     source.deliver(users[0]!, 'pw');
     // Four connections of the first user, all idle afterwards.
     await Promise.all(Array.from({ length: 4 }, () => db.raw('SELECT pg_sleep(0.05)')));
-    expect(await sessionsOf(users[0]!)).toBe(4);
+    expect(await sessionsOf('postgresql', users[0]!)).toBe(4);
 
     // No checkout needed: the rotation itself closes them, and then the drain settles.
     await source.deliver(users[1]!, 'pw');
-    expect(await sessionsOf(users[0]!)).toBe(0);
+    expect(await sessionsOf('postgresql', users[0]!)).toBe(0);
     // The pool still lists them as free; taking every slot at once meets each and replaces it.
     const served = await Promise.all(Array.from({ length: 8 }, () => who(db)));
     expect(new Set(served)).toEqual(new Set([users[1]]));
@@ -150,10 +113,10 @@ describe.skipIf(!pgUp)('knex credentials on PostgreSQL', () => {
     source.deliver(users[2]!, 'pw');
     await who(db);
     const su = await pgAdmin();
-    await su.query(`REVOKE SELECT ON public."${admin.table}" FROM "${users[2]}"`);
+    await su.query(`REVOKE SELECT ON public."${fixture.admin().table}" FROM "${users[2]}"`);
     await su.end();
     for (let i = 0; i < 3; i++)
-      await expect(db(admin.table).first()).rejects.toMatchObject({ code: '42501' });
+      await expect(db(fixture.admin().table).first()).rejects.toMatchObject({ code: '42501' });
     expect(source.rotations).toBe(1);
     await close();
   });
@@ -207,33 +170,8 @@ describe.skipIf(!pgUp)('knex credentials on PostgreSQL', () => {
 });
 
 describe.skipIf(!mariaUp)('knex credentials on MariaDB (mysql2)', () => {
-  let admin: { admin: string; password: string; table: string };
   const users = [`${prefix}_k1`, `${prefix}_k2`];
-  const sessionsOf = async (user: string) => {
-    const root = await mysqlAdmin();
-    try {
-      const [rows] = await root.query<mysql.RowDataPacket[]>(
-        'SELECT count(*) AS n FROM information_schema.processlist WHERE USER = ?',
-        [user],
-      );
-      return Number(rows[0]!.n);
-    } finally {
-      await root.end();
-    }
-  };
-
-  beforeAll(async () => {
-    admin = await setUpMysql(prefix);
-    const root = await mysqlAdmin();
-    for (const user of users) {
-      await root.query(`CREATE USER '${user}'@'%' IDENTIFIED BY 'pw'`);
-      await root.query(`GRANT SELECT ON test.\`${admin.table}\` TO '${user}'@'%'`);
-    }
-    await root.end();
-  });
-  afterAll(async () => {
-    await tearDownMysql(prefix);
-  });
+  handMadeUsers('mariadb', prefix, users);
 
   it('rotates: idle connections close at once, a transaction finishes on the old user, new work logs in as the new one', async () => {
     const source = new FakeSource();
@@ -262,19 +200,14 @@ describe.skipIf(!mariaUp)('knex credentials on MariaDB (mysql2)', () => {
     // Only the transaction's connection is left of the old user.
     expect(
       await settledValue(
-        () => sessionsOf(users[0]!),
+        () => sessionsOf('mariadb', users[0]!),
         (n) => n === 1,
       ),
     ).toBe(1);
     expect(await who(trx)).toBe(users[0]);
     await trx.commit();
     await drain;
-    expect(
-      await settledValue(
-        () => sessionsOf(users[0]!),
-        (n) => n === 0,
-      ),
-    ).toBe(0);
+    expect(await sessionsEnded('mariadb', users[0]!)).toBe(0);
     const served = await Promise.all(Array.from({ length: 8 }, () => who(db)));
     expect(new Set(served)).toEqual(new Set([users[1]]));
     expect(warnings).toEqual([]);

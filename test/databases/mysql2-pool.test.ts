@@ -1,50 +1,18 @@
 import { inspect } from 'node:util';
 import type mysql from 'mysql2/promise';
 import { createPool, type RotationEvent } from 'vault-kubernetes-client/mysql2';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeSource } from './support/fake-source';
-import {
-  MYSQL_ADMIN,
-  mysqlAdmin,
-  requireServer,
-  runPrefix,
-  setUpMysql,
-  tearDownMysql,
-} from './support/servers';
-import { settledValue } from './support/wait';
+import { handMadeUsers, sessionsEnded } from './support/hand-made-users';
+import { MYSQL_ADMIN, requireServer, runPrefix } from './support/servers';
 
 /** `vault-kubernetes-client/mysql2` against a real MariaDB, with credentials handed over by hand. */
 const available = await requireServer('mariadb');
 const prefix = runPrefix();
-let admin: { admin: string; password: string; table: string };
 const users = [`${prefix}_u1`, `${prefix}_u2`];
 
-const sessionsOf = async (user: string) => {
-  const root = await mysqlAdmin();
-  try {
-    const [rows] = await root.query<mysql.RowDataPacket[]>(
-      'SELECT count(*) AS n FROM information_schema.processlist WHERE USER = ?',
-      [user],
-    );
-    return Number(rows[0]!.n);
-  } finally {
-    await root.end();
-  }
-};
-
 describe.skipIf(!available)('mysql2 pool adapter', () => {
-  beforeAll(async () => {
-    admin = await setUpMysql(prefix);
-    const root = await mysqlAdmin();
-    for (const user of users) {
-      await root.query(`CREATE USER '${user}'@'%' IDENTIFIED BY 'pw'`);
-      await root.query(`GRANT SELECT ON test.\`${admin.table}\` TO '${user}'@'%'`);
-    }
-    await root.end();
-  });
-  afterAll(async () => {
-    await tearDownMysql(prefix);
-  });
+  const db = handMadeUsers('mariadb', prefix, users);
 
   const open = (source: FakeSource) =>
     createPool(source, 'database/creds/app', {
@@ -68,7 +36,7 @@ describe.skipIf(!available)('mysql2 pool adapter', () => {
 
     const held = await pool.getConnection();
     await held.beginTransaction();
-    await held.query(`SELECT count(*) FROM test.\`${admin.table}\``);
+    await held.query(`SELECT count(*) FROM test.\`${db.admin().table}\``);
     let drained = false;
     const drain = source.deliver(users[1]!, 'pw', 'max-ttl');
     void drain!.then(() => (drained = true));
@@ -83,19 +51,9 @@ describe.skipIf(!available)('mysql2 pool adapter', () => {
     await drain;
     expect(pool.poolCount).toBe(1);
     expect(rotations).toEqual([{ user: users[1], previousUser: users[0], reason: 'max-ttl' }]);
-    expect(
-      await settledValue(
-        () => sessionsOf(users[0]!),
-        (n) => n === 0,
-      ),
-    ).toBe(0);
+    expect(await sessionsEnded('mariadb', users[0]!)).toBe(0);
     await pool.end();
-    expect(
-      await settledValue(
-        () => sessionsOf(users[1]!),
-        (n) => n === 0,
-      ),
-    ).toBe(0);
+    expect(await sessionsEnded('mariadb', users[1]!)).toBe(0);
   });
 
   it('keeps the password out of util.inspect and JSON of the pool', async () => {

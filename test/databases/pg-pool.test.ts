@@ -1,40 +1,18 @@
 import { inspect } from 'node:util';
 import pg from 'pg';
 import { createPool, type RotationEvent } from 'vault-kubernetes-client/pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeSource } from './support/fake-source';
-import { pgAdmin, requireServer, runPrefix, setUpPostgres, tearDownPostgres } from './support/servers';
-import { settledValue } from './support/wait';
+import { handMadeUsers, sessionsEnded } from './support/hand-made-users';
+import { pgAdmin, requireServer, runPrefix } from './support/servers';
 
 /** `vault-kubernetes-client/pg` against a real PostgreSQL, with credentials handed over by hand. */
 const available = await requireServer('postgresql');
 const prefix = runPrefix();
-let admin: { admin: string; password: string; table: string };
 const users = [`${prefix}_u1`, `${prefix}_u2`, `${prefix}_u3`];
 
-const sessionsOf = async (user: string) => {
-  const su = await pgAdmin();
-  try {
-    return (await su.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1', [user]))
-      .rows[0].n as number;
-  } finally {
-    await su.end();
-  }
-};
-
 describe.skipIf(!available)('pg pool adapter', () => {
-  beforeAll(async () => {
-    admin = await setUpPostgres(prefix);
-    const su = await pgAdmin();
-    for (const user of users) {
-      await su.query(`CREATE ROLE "${user}" LOGIN PASSWORD 'pw'`);
-      await su.query(`GRANT SELECT ON public."${admin.table}" TO "${user}"`);
-    }
-    await su.end();
-  });
-  afterAll(async () => {
-    await tearDownPostgres(prefix);
-  });
+  const db = handMadeUsers('postgresql', prefix, users);
 
   const open = (source: FakeSource) =>
     createPool(source, 'database/creds/app', { host: '127.0.0.1', database: 'test', max: 4 });
@@ -60,7 +38,7 @@ describe.skipIf(!available)('pg pool adapter', () => {
     source.deliver(users[0]!, 'pw');
     const held = await pool.connect();
     await held.query('BEGIN');
-    await held.query(`SELECT count(*) FROM public."${admin.table}"`);
+    await held.query(`SELECT count(*) FROM public."${db.admin().table}"`);
 
     let drained = false;
     const drain = source.deliver(users[1]!, 'pw', 'max-ttl');
@@ -80,19 +58,9 @@ describe.skipIf(!available)('pg pool adapter', () => {
     await drain;
     expect(pool.poolCount).toBe(1);
     expect(rotations).toEqual([{ user: users[1], previousUser: users[0], reason: 'max-ttl' }]);
-    expect(
-      await settledValue(
-        () => sessionsOf(users[0]!),
-        (n) => n === 0,
-      ),
-    ).toBe(0);
+    expect(await sessionsEnded('postgresql', users[0]!)).toBe(0);
     await pool.end();
-    expect(
-      await settledValue(
-        () => sessionsOf(users[1]!),
-        (n) => n === 0,
-      ),
-    ).toBe(0);
+    expect(await sessionsEnded('postgresql', users[1]!)).toBe(0);
   });
 
   it('counts queries in flight: a long query on the old pool finishes before it ends', async () => {
@@ -114,10 +82,10 @@ describe.skipIf(!available)('pg pool adapter', () => {
     source.deliver(users[2]!, 'pw');
     await pool.query('SELECT 1');
     const su = await pgAdmin();
-    await su.query(`REVOKE SELECT ON public."${admin.table}" FROM "${users[2]}"`);
+    await su.query(`REVOKE SELECT ON public."${db.admin().table}" FROM "${users[2]}"`);
     await su.end();
     for (let i = 0; i < 3; i++) {
-      await expect(pool.query(`SELECT * FROM public."${admin.table}" LIMIT 1`)).rejects.toMatchObject({
+      await expect(pool.query(`SELECT * FROM public."${db.admin().table}" LIMIT 1`)).rejects.toMatchObject({
         code: '42501',
       });
     }

@@ -1,33 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { vaultPostgres } from '../../examples/connection-pool-postgres';
 import { FakeSource } from './support/fake-source';
-import { pgAdmin, requireServer, runPrefix, setUpPostgres, tearDownPostgres } from './support/servers';
-import { settledValue } from './support/wait';
+import { handMadeUsers, sessionsEnded } from './support/hand-made-users';
+import { requireServer, runPrefix } from './support/servers';
 
 /** porsager's postgres.js, one instance per lease (examples/connection-pool-postgres.ts), on a real PostgreSQL. */
 const available = await requireServer('postgresql');
 const prefix = runPrefix();
 const users = [`${prefix}_j1`, `${prefix}_j2`];
-const sessionsOf = async (user: string) => {
-  const su = await pgAdmin();
-  try {
-    return (await su.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1', [user]))
-      .rows[0].n as number;
-  } finally {
-    await su.end();
-  }
-};
-
 describe.skipIf(!available)('postgres.js following Vault', () => {
-  beforeAll(async () => {
-    await setUpPostgres(prefix);
-    const su = await pgAdmin();
-    for (const user of users) await su.query(`CREATE ROLE "${user}" LOGIN PASSWORD 'pw'`);
-    await su.end();
-  });
-  afterAll(async () => {
-    await tearDownPostgres(prefix);
-  });
+  handMadeUsers('postgresql', prefix, users, { grant: false });
 
   it('sends new work to the new user at once; a transaction and a query in flight finish on the old one before its instance ends', async () => {
     const source = new FakeSource();
@@ -58,18 +40,8 @@ describe.skipIf(!available)('postgres.js following Vault', () => {
     resume();
     expect(await transaction).toBe(users[0]);
     await drain;
-    expect(
-      await settledValue(
-        () => sessionsOf(users[0]!),
-        (n) => n === 0,
-      ),
-    ).toBe(0);
+    expect(await sessionsEnded('postgresql', users[0]!)).toBe(0);
     await db.end();
-    expect(
-      await settledValue(
-        () => sessionsOf(users[1]!),
-        (n) => n === 0,
-      ),
-    ).toBe(0);
+    expect(await sessionsEnded('postgresql', users[1]!)).toBe(0);
   });
 });

@@ -1,8 +1,9 @@
 import { createPool } from 'vault-kubernetes-client/pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { prismaAdapter } from '../../examples/connection-pool-prisma';
 import { FakeSource } from './support/fake-source';
-import { pgAdmin, requireServer, runPrefix, setUpPostgres, tearDownPostgres } from './support/servers';
+import { handMadeUsers } from './support/hand-made-users';
+import { requireServer, runPrefix } from './support/servers';
 
 /**
  * Prisma through `@prisma/adapter-pg` over the Vault pool (examples/connection-pool-prisma.ts),
@@ -17,15 +18,7 @@ const users = [`${prefix}_p1`, `${prefix}_p2`];
 const sql = (text: string) => ({ sql: text, args: [], argTypes: [] });
 
 describe.skipIf(!available)('Prisma pg adapter over the Vault pool', () => {
-  beforeAll(async () => {
-    await setUpPostgres(prefix);
-    const su = await pgAdmin();
-    for (const user of users) await su.query(`CREATE ROLE "${user}" LOGIN PASSWORD 'pw'`);
-    await su.end();
-  });
-  afterAll(async () => {
-    await tearDownPostgres(prefix);
-  });
+  handMadeUsers('postgresql', prefix, users, { grant: false });
 
   it('queries as the lease user; after a rotation new work is the new user while an open transaction commits as the old one, and only then does the old pool drain', async () => {
     const source = new FakeSource();

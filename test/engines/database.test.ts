@@ -1,6 +1,8 @@
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import type { DatabaseCredentials } from 'vault-kubernetes-client';
-import { InvalidRequestError, type Secret } from 'vault-kubernetes-client';
+import { InvalidRequestError, ResponseShapeError, type Secret } from 'vault-kubernetes-client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { opensslRootCa } from '../testing/support/openssl';
 import { type EngineFixture, engineFixture } from './fixture';
 
 let f: EngineFixture;
@@ -72,6 +74,47 @@ describe('vault.database(mount)', () => {
     expect(creds.data.rotation_period).toBe(3600);
     expect(typeof creds.data.password).toBe('string');
     expect(creds.lease).toBeUndefined();
+  });
+
+  it('credentials(role, { type }): a key pair or a client certificate, typed; a mismatched type is a shape error', async () => {
+    const ca = opensslRootCa('/CN=DB Client CA');
+    f = await engineFixture(
+      `${POLICY}\npath "database/creds/keys" { capabilities = ["read"] }\npath "database/creds/certs" { capabilities = ["read"] }`,
+      async (mock) => {
+        await setup(mock);
+        await mock.write('database/config/app-db', { allowed_roles: '*' });
+        await mock.write('database/roles/keys', { db_name: 'app-db', credential_type: 'rsa_private_key' });
+        await mock.write('database/roles/certs', {
+          db_name: 'app-db',
+          credential_type: 'client_certificate',
+          credential_config: {
+            common_name_template: '{{.RoleName}}-{{random 6}}',
+            ca_cert: ca.certificate,
+            ca_private_key: ca.privateKey,
+            key_type: 'ec',
+          },
+          default_ttl: '1h',
+        });
+        await mock.clock.advance(60_000); // past the CA's notBefore, which leaves are backdated before
+      },
+    );
+    const db = f.vault.database();
+    const keys = await db.credentials('keys', { type: 'rsa_private_key' });
+    expect(createPrivateKey(keys.data.rsa_private_key).asymmetricKeyType).toBe('rsa');
+    expect(keys.lease).toMatchObject({ renewable: true });
+    const certs = await db.credentials('certs', { type: 'client_certificate' });
+    const cert = new X509Certificate(certs.data.client_certificate);
+    expect(cert.verify(new X509Certificate(ca.certificate).publicKey)).toBe(true);
+    expect(cert.subject).toMatch(/^CN=certs-[0-9A-Za-z]{6}$/);
+    expect(certs.data.private_key_type).toBe('ec');
+    // The app asked for the wrong type: the answer lacks its fields, and the error names them only.
+    const wrong = await db.credentials('app', { type: 'client_certificate' }).catch((e: unknown) => e);
+    expect(wrong).toBeInstanceOf(ResponseShapeError);
+    expect((wrong as Error).message).toContain('client_certificate');
+    expect(JSON.stringify(wrong)).not.toContain('BEGIN');
+    await expect(db.credentials('app', { type: 'ssh' as 'password' })).rejects.toBeInstanceOf(
+      InvalidRequestError,
+    );
   });
 
   it('a role name with a slash, or an empty mount, is refused before anything is sent', async () => {

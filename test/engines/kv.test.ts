@@ -24,7 +24,6 @@ path "secret/undelete/app/*" { capabilities = ["update"] }
 path "secret/destroy/app/*"  { capabilities = ["update"] }
 path "kv1/app/*"             { capabilities = ["create", "read", "update", "delete", "list"] }
 path "kv1/app"               { capabilities = ["list"] }
-path "sys/mounts/*"          { capabilities = ["read"] }
 `;
 
 const withKv1 = async (mock: EngineFixture['mock']) => {
@@ -162,15 +161,16 @@ describe('vault.kv(mount): KV v1 and version detection', () => {
     await f.vault.kv('kv1').put('app/x', { a: '1' });
     expect((await f.vault.kv('secret').get('app/x')).metadata?.version).toBe(1);
     expect((await f.vault.kv('kv1').get('app/x')).metadata).toBeUndefined();
-    // One detection per mount (the mock has no sys/internal/ui/mounts, so the fallback answered).
-    expect(calls(f.mock, /^sys\/mounts\//).filter((c) => / 200$/.test(c))).toEqual([
-      'GET sys/mounts/secret 200',
-      'GET sys/mounts/kv1 200',
+    // One detection per mount, from sys/internal/ui/mounts: the app's policy has no sys/mounts access.
+    expect(calls(f.mock, /^sys\//)).toEqual([
+      'GET sys/internal/ui/mounts/secret 200',
+      'GET sys/internal/ui/mounts/kv1 200',
     ]);
   });
 
   it('without a readable mount description, says to choose the version; a mount of another engine is refused', async () => {
-    f = await engineFixture('path "secret/data/app/*" { capabilities = ["read"] }', async (mock) => {
+    // A token with nothing on the secret mount: both detection paths answer 403.
+    f = await engineFixture('path "other/app/*" { capabilities = ["read"] }', async (mock) => {
       await mock.write('sys/mounts/transit', { type: 'transit' });
     });
     const error = await f.vault
@@ -179,6 +179,10 @@ describe('vault.kv(mount): KV v1 and version detection', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VaultConfigError);
     expect((error as Error).message).toContain(`vault.kv('secret', { version: 2 })`);
+    expect(calls(f.mock, /^sys\//)).toEqual([
+      'GET sys/internal/ui/mounts/secret 403',
+      'GET sys/mounts/secret 403',
+    ]);
     // A root-token client reads sys/mounts: a transit mount is not a KV mount.
     const root = new VaultKubernetesClient({
       address: f.mock.address,

@@ -1,6 +1,11 @@
-import { X509Certificate } from 'node:crypto';
-import { VaultKubernetesClient, VaultPermissionDeniedError } from 'vault-kubernetes-client';
+import { createPublicKey, X509Certificate } from 'node:crypto';
+import {
+  InvalidRequestError,
+  VaultBadRequestError,
+  VaultPermissionDeniedError,
+} from 'vault-kubernetes-client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { opensslCsr } from '../testing/support/openssl';
 import { type EngineFixture, engineFixture } from './fixture';
 
 let f: EngineFixture;
@@ -68,61 +73,42 @@ describe('vault.pki(mount)', () => {
   });
 });
 
-/**
- * The mock has no `pki/sign` yet, so sign() is checked against Vault's documented exchange,
- * answered by a fetch in front of the mock: POST <mount>/sign/<role> with the CSR and the names;
- * the answer has no private key.
- */
 describe('vault.pki(mount).sign', () => {
-  it('sends the CSR and the names to <mount>/sign/<role> and types the answer', async () => {
-    f = await engineFixture(POLICY, setup);
-    const received: { url?: string; body?: unknown } = {};
-    const signing: typeof fetch = async (input, init) => {
-      const request = new Request(input, init);
-      if (!request.url.endsWith('/sign/web')) return fetch(request);
-      received.url = new URL(request.url).pathname;
-      received.body = await request.json();
-      const data = {
-        certificate: 'CERT',
-        issuing_ca: 'CA',
-        ca_chain: ['CA'],
-        serial_number: '39:dd',
-        expiration: 1_900_000_000,
-      };
-      const body = {
-        request_id: 'r',
-        lease_id: '',
-        renewable: false,
-        lease_duration: 0,
-        data,
-        warnings: null,
-        auth: null,
-      };
-      return new Response(JSON.stringify(body), { headers: { 'Content-Type': 'application/json' } });
-    };
-    const vault = new VaultKubernetesClient({
-      address: f.mock.address,
-      auth: { method: 'token', token: f.mock.rootToken },
-      fetch: signing,
-      logLevel: 'silent',
+  const SIGN_POLICY = `${POLICY}\npath "pki/sign/web" { capabilities = ["update"] }`;
+
+  it('has the mock sign an openssl CSR: typed answer, the CSR’s key, names from the CSR', async () => {
+    f = await engineFixture(SIGN_POLICY, setup);
+    const { csr, privateKey } = opensslCsr({
+      subject: '/CN=api.example.com',
+      addext: ['subjectAltName=DNS:www.example.com'],
     });
-    try {
-      const signed = await vault
-        .pki('pki-int')
-        .sign('web', '-----BEGIN CERTIFICATE REQUEST-----', { commonName: 'api.example.com', ttl: 3600 });
-      expect(received).toEqual({
-        url: '/v1/pki-int/sign/web',
-        body: { common_name: 'api.example.com', ttl: 3600, csr: '-----BEGIN CERTIFICATE REQUEST-----' },
-      });
-      expect(signed).toEqual({
-        certificate: 'CERT',
-        issuingCa: 'CA',
-        caChain: ['CA'],
-        serialNumber: '39:dd',
-        expiration: 1_900_000_000_000,
-      });
-    } finally {
-      await vault.close();
-    }
+    const signed = await f.vault.pki().sign('web', csr, { ttl: '24h' });
+    expect(Object.keys(signed).sort()).toEqual([
+      'caChain',
+      'certificate',
+      'expiration',
+      'issuingCa',
+      'serialNumber',
+    ]);
+    const x509 = new X509Certificate(signed.certificate);
+    const ca = new X509Certificate(signed.issuingCa);
+    expect(x509.verify(ca.publicKey)).toBe(true);
+    expect(x509.publicKey.equals(createPublicKey(privateKey))).toBe(true);
+    expect(x509.subject).toBe('CN=api.example.com');
+    expect(x509.subjectAltName).toBe('DNS:www.example.com, DNS:api.example.com');
+    expect(signed.caChain).toEqual([signed.issuingCa]);
+    expect(signed.expiration).toBe(Date.parse(x509.validTo));
+    expect(signed.expiration - f.mock.clock.now()).toBeLessThanOrEqual(24 * 3_600_000);
+    expect(signed.serialNumber.replaceAll(':', '').toUpperCase()).toBe(x509.serialNumber);
+  });
+
+  it('the role decides: a CSR for a name outside it is Vault’s 400; not a CSR is refused before sending', async () => {
+    f = await engineFixture(SIGN_POLICY, setup);
+    const { csr } = opensslCsr({ subject: '/CN=api.evil.org' });
+    await expect(f.vault.pki().sign('web', csr)).rejects.toBeInstanceOf(VaultBadRequestError);
+    const before = f.mock.audit.count({ path: 'pki/sign/web' });
+    await expect(f.vault.pki().sign('web', 'MIIB...')).rejects.toBeInstanceOf(InvalidRequestError);
+    await expect(f.vault.pki().sign('web/x', csr)).rejects.toBeInstanceOf(InvalidRequestError);
+    expect(f.mock.audit.count({ path: 'pki/sign/web' })).toBe(before);
   });
 });

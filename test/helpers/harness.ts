@@ -28,7 +28,8 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-const EVENT_NAMES: (keyof VaultClientEvents)[] = [
+/** The client events the tests record (and scan for leaked secrets). */
+export const EVENT_NAMES: (keyof VaultClientEvents)[] = [
   'auth:login',
   'auth:renewed',
   'lease:renewed',
@@ -238,6 +239,14 @@ export async function rejection(promise: Promise<unknown>, into?: unknown[]): Pr
   }
   throw new Error('expected the promise to reject');
 }
+
+/** What the tests' app may do: read its KV secrets and dynamic database credentials, and revoke its leases. */
+export const APP_POLICY = [
+  'path "secret/data/myapp/*" { capabilities = ["read"] }',
+  'path "secret/metadata/myapp/*" { capabilities = ["read"] }',
+  'path "database/creds/app" { capabilities = ["read"] }',
+  'path "sys/leases/revoke" { capabilities = ["update"] }',
+].join('\n');
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;

@@ -1,13 +1,5 @@
 import type { ClientOptions } from 'vault-kubernetes-client';
-import { createHarness, type Harness } from './harness';
-
-/** What the integration tests' apps may read: a KV secret and dynamic database credentials. */
-export const APP_POLICY = [
-  'path "secret/data/myapp/*" { capabilities = ["read"] }',
-  'path "secret/metadata/myapp/*" { capabilities = ["read"] }',
-  'path "database/creds/app" { capabilities = ["read"] }',
-  'path "sys/leases/revoke" { capabilities = ["update"] }',
-].join('\n');
+import { APP_POLICY, createHarness, type Harness } from './harness';
 
 /** The article's mock Vault plus a database engine whose `app` role hands out credentials. */
 export function integrationHarness(options: { ttl?: string; maxTtl?: string } = {}): Promise<Harness> {

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createDefaultLogger, type LogSink } from '../../src/internal/logger';
+import { runNode } from '../helpers/child-node';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -94,16 +94,10 @@ describe('the default logger', () => {
       await vault.read('secret/data/app').catch(() => undefined);
       await vault.close();
     `;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    const { code, stderr } = await runNode(['--import', 'tsx', '--input-type=module', '-e', script], {
       cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, VAULT_ADDR: '', VAULT_TOKEN: '' },
     });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const code = await new Promise<number | null>((done) => child.on('close', done));
     expect(code, stderr).toBe(0);
     const lines = stderr.split('\n').filter((l) => l !== '');
     expect(lines.length).toBeGreaterThan(0);

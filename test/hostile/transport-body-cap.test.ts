@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { VaultResponseTooLargeError } from 'vault-kubernetes-client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runNode } from '../helpers/child-node';
 import { type HostileVault, reply, startHostileVault } from './server';
 import { observe } from './transport-support';
 
@@ -87,20 +87,14 @@ describe('class 3: answers are capped while they stream (maxResponseBytes, defau
       vault.route('auth/token/lookup-self', reply.lookupSelf());
       vault.route('secret/data/huge', { stream: { ...stream, prefix: '{"data":{"data":{"x":"' } });
       const fixture = fileURLToPath(new URL('./fixtures/read-huge.ts', import.meta.url));
-      const child = spawn(
-        process.execPath,
-        ['--max-old-space-size=64', '--import', 'tsx', fixture, vault.address, 'secret/data/huge'],
-        { stdio: ['ignore', 'pipe', 'pipe'], cwd: fileURLToPath(new URL('../..', import.meta.url)) },
-      );
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk;
-      });
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk;
-      });
-      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      const { code, stdout, stderr } = await runNode([
+        '--max-old-space-size=64',
+        '--import',
+        'tsx',
+        fixture,
+        vault.address,
+        'secret/data/huge',
+      ]);
       expect(code, stderr).toBe(0);
       const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
       expect(result).toMatchObject({

@@ -11,6 +11,7 @@ import { deadlineFrom } from '../../src/http/deadline';
 import { Transport } from '../../src/http/transport';
 import { Redactor } from '../../src/internal/redact';
 import { resolveOptions } from '../../src/options';
+import { runNode } from '../helpers/child-node';
 import { type HostileVault, reply, startHostileVault } from './server';
 import { observe } from './transport-support';
 
@@ -161,24 +162,11 @@ describe('class 5: timeouts.totalMs is one deadline for the whole call', () => {
 
 describe('retry waits a caller awaits keep the process alive (contract C5)', () => {
   it('a process whose only work is one call to an unreachable Vault waits out the retries and gets the typed error', async () => {
-    const { spawn } = await import('node:child_process');
     const { fileURLToPath } = await import('node:url');
     const { closedPort } = await import('./server');
     const port = await closedPort();
     const fixture = fileURLToPath(new URL('./fixtures/await-retries.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', fixture, `http://127.0.0.1:${port}`], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      cwd: fileURLToPath(new URL('../..', import.meta.url)),
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk;
-    });
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const { code, stdout, stderr } = await runNode(['--import', 'tsx', fixture, `http://127.0.0.1:${port}`]);
     expect(code, stderr).toBe(0);
     expect(JSON.parse(stdout.trim())).toEqual({
       outcome: 'failed',

@@ -1,11 +1,6 @@
 import { inspect } from 'node:util';
-import {
-  type ClientOptions,
-  type Logger,
-  type VaultClientEvents,
-  VaultKubernetesClient,
-} from 'vault-kubernetes-client';
-import { describeError } from '../helpers/harness';
+import { type ClientOptions, type Logger, VaultKubernetesClient } from 'vault-kubernetes-client';
+import { describeError, EVENT_NAMES } from '../helpers/harness';
 import type { HostileVault } from './server';
 
 /** What a client against the hostile Vault produced that a human or a log pipeline could see. */
@@ -19,15 +14,6 @@ export interface Observed {
   /** Every log line, event, error (message, stack, causes, inspect, JSON) and the client itself, as text. */
   visible(): string;
 }
-
-const EVENTS: (keyof VaultClientEvents)[] = [
-  'auth:login',
-  'auth:renewed',
-  'lease:renewed',
-  'lease:expired',
-  'secret:rotated',
-  'error',
-];
 
 /** A client of `vault` with a static token (no login unless `options.auth` says so), recording everything. */
 export function observe(vault: HostileVault, options: Partial<ClientOptions> = {}): Observed {
@@ -48,7 +34,7 @@ export function observe(vault: HostileVault, options: Partial<ClientOptions> = {
     retry: { maxRetries: 0 },
     ...options,
   });
-  for (const name of EVENTS) client.on(name, (payload: unknown) => events.push({ name, payload }));
+  for (const name of EVENT_NAMES) client.on(name, (payload: unknown) => events.push({ name, payload }));
   return {
     client,
     logs,

@@ -6,7 +6,7 @@ import {
   type VaultKubernetesClient,
 } from 'vault-kubernetes-client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createHarness, type Harness, MINUTE } from '../helpers/harness';
+import { APP_POLICY, createHarness, type Harness, MINUTE } from '../helpers/harness';
 
 /*
  * Class 10 (listener isolation), 13 (on/off), 11 (after close) and the "printed twice" item of
@@ -19,12 +19,6 @@ afterEach(async () => {
   h = undefined;
   vi.restoreAllMocks();
 });
-
-const POLICY = [
-  'path "secret/data/myapp/*" { capabilities = ["read"] }',
-  'path "database/creds/app" { capabilities = ["read"] }',
-  'path "sys/leases/revoke" { capabilities = ["update"] }',
-].join('\n');
 
 /** Values a listener may throw that cannot become a string, or whose message quotes a secret. */
 const HOSTILE_THROWS: [string, () => unknown][] = [
@@ -64,7 +58,7 @@ function listenerErrors(client: VaultKubernetesClient): ErrorEvent[] {
 describe('class 10: a listener that throws anything never breaks the client', () => {
   for (const [what, make] of HOSTILE_THROWS) {
     it(`an auth:login listener throwing ${what}: start() resolves, an error event names what threw, never its message`, async () => {
-      h = await createHarness({ policy: POLICY });
+      h = await createHarness({ policy: APP_POLICY });
       const client = h.client();
       const seen = listenerErrors(client);
       client.on('auth:login', () => {
@@ -82,7 +76,7 @@ describe('class 10: a listener that throws anything never breaks the client', ()
     });
 
     it(`a watch listener throwing ${what}: ready resolves, rotate() works, an error event names the path`, async () => {
-      h = await createHarness({ policy: POLICY, database: {} });
+      h = await createHarness({ policy: APP_POLICY, database: {} });
       const client = h.client();
       const seen = listenerErrors(client);
       const stop = client.watch('database/creds/app', () => {
@@ -101,7 +95,7 @@ describe('class 10: a listener that throws anything never breaks the client', ()
   }
 
   it('a watch listener whose promise rejects with Object.create(null) is reported too', async () => {
-    h = await createHarness({ policy: POLICY, database: {} });
+    h = await createHarness({ policy: APP_POLICY, database: {} });
     const client = h.client();
     const seen = listenerErrors(client);
     const stop = client.watch('database/creds/app', () => Promise.reject(Object.create(null)));
@@ -112,7 +106,7 @@ describe('class 10: a listener that throws anything never breaks the client', ()
   });
 
   it("an 'error' listener that throws an unprintable value is logged, and the client goes on", async () => {
-    h = await createHarness({ policy: POLICY });
+    h = await createHarness({ policy: APP_POLICY });
     const client = h.client();
     client.on('auth:login', () => {
       throw new Error('first');
@@ -130,7 +124,7 @@ describe('class 10: a listener that throws anything never breaks the client', ()
 
 describe('class 13: on() twice and off() leave nothing behind', () => {
   it('the same listener registered twice is removed by one off(), for on and once alike', async () => {
-    h = await createHarness({ policy: POLICY, role: { token_ttl: '1h', token_max_ttl: '2h' } });
+    h = await createHarness({ policy: APP_POLICY, role: { token_ttl: '1h', token_max_ttl: '2h' } });
     const client = h.client({ token: { jitter: 0 } });
     let calls = 0;
     const listener = () => {
@@ -145,7 +139,7 @@ describe('class 13: on() twice and off() leave nothing behind', () => {
   });
 
   it('once() fires once and leaves nothing behind; off() of a listener never added is harmless', async () => {
-    h = await createHarness({ policy: POLICY, role: { token_ttl: '1h', token_max_ttl: '4h' } });
+    h = await createHarness({ policy: APP_POLICY, role: { token_ttl: '1h', token_max_ttl: '4h' } });
     const client = h.client({ token: { jitter: 0 } });
     let calls = 0;
     const listener = () => {
@@ -162,7 +156,7 @@ describe('class 13: on() twice and off() leave nothing behind', () => {
 
 describe('class 11: after close()', () => {
   it('every method throws (or rejects with) ClientClosedError; off(), close() and closed stay usable', async () => {
-    h = await createHarness({ policy: POLICY });
+    h = await createHarness({ policy: APP_POLICY });
     const client = h.client();
     await client.secret('secret/data/myapp/config');
     await client.close();
@@ -203,7 +197,7 @@ describe('class 11: after close()', () => {
 
 describe('class 9: a start-up failure reaches the caller once', () => {
   it('a failed start() that the caller receives is not also printed by the default logger; a background failure is', async () => {
-    h = await createHarness({ policy: POLICY });
+    h = await createHarness({ policy: APP_POLICY });
     // The default logger writes one line per entry to stderr.
     const printed: string[] = [];
     vi.spyOn(process.stderr, 'write').mockImplementation((chunk: unknown) => {

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ManualClock } from 'vault-kubernetes-client/testing';
 
 /**
  * A small scripted Vault on loopback for the upkeep hostile tests: every request is recorded and
@@ -101,4 +102,26 @@ export function serviceAccountJwt(nowMs = Date.now()): string {
 /** A KV v1-style read answer (no lease) carrying `data`. */
 export function kvAnswer(data: Record<string, unknown>): Answer {
   return { status: 200, body: { request_id: 'r', lease_id: '', renewable: false, lease_duration: 0, data } };
+}
+
+/** An app calling `call` `perTick` times every `everyMs` for `forMs` of simulated time; returns what settled how. */
+export async function hammer(
+  clock: ManualClock,
+  forMs: number,
+  everyMs: number,
+  perTick: number,
+  call: () => Promise<unknown>,
+): Promise<('ok' | 'error')[]> {
+  const outcomes: ('ok' | 'error')[] = [];
+  for (let t = 0; t <= forMs; t += everyMs) {
+    const calls = Array.from({ length: perTick }, () =>
+      call().then(
+        () => outcomes.push('ok'),
+        () => outcomes.push('error'),
+      ),
+    );
+    await clock.advance(everyMs);
+    await Promise.all(calls);
+  }
+  return outcomes;
 }

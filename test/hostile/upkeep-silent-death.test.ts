@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ChildExit, runNode } from '../helpers/child-node';
 import { type ScriptedVault, sealed, serviceAccountJwt, startScriptedVault } from './upkeep-server';
 
 /*
@@ -18,37 +18,10 @@ const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, im
 /** Only there so a child that never exits cannot hang the suite; the children settle in seconds. */
 const KILL_AFTER_MS = 30_000;
 
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  killed: boolean;
-}
-
-function run(script: string, address: string): Promise<Exit> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [script, address], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, UPKEEP_JWT: serviceAccountJwt(), NODE_OPTIONS: '' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    let killed = false;
-    const killer = setTimeout(() => {
-      killed = true;
-      child.kill('SIGKILL');
-    }, KILL_AFTER_MS);
-    child.on('close', (code, signal) => {
-      clearTimeout(killer);
-      resolve({ code, signal, stdout, stderr, killed });
-    });
+function run(script: string, address: string): Promise<ChildExit> {
+  return runNode([script, address], {
+    env: { ...process.env, UPKEEP_JWT: serviceAccountJwt(), NODE_OPTIONS: '' },
+    killAfterMs: KILL_AFTER_MS,
   });
 }
 
@@ -62,7 +35,7 @@ async function refusedAddress(): Promise<string> {
 }
 
 /** The child ended by itself, non-zero, having printed the typed error's message exactly once. */
-function expectTypedFailure(exit: Exit, name: string): void {
+function expectTypedFailure(exit: ChildExit, name: string): void {
   const context = `exit ${exit.code} ${exit.signal ?? ''}\nstdout: ${exit.stdout}\nstderr: ${exit.stderr}`;
   expect(exit.killed, context).toBe(false);
   expect(exit.code === 0 || exit.code === 13, context).toBe(false);

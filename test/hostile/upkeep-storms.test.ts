@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../helpers/harness';
 import {
   type Answer,
+  hammer,
   invalidToken,
   kvAnswer,
   loginAnswer,
@@ -43,28 +44,6 @@ function scriptedClient(clock: ManualClock, overrides: Record<string, unknown> =
     retry: { maxRetries: 0 },
     ...overrides,
   });
-}
-
-/** An app calling `call` every `everyMs` for `forMs` of simulated time; returns what settled how. */
-async function hammer(
-  clock: ManualClock,
-  forMs: number,
-  everyMs: number,
-  perTick: number,
-  call: () => Promise<unknown>,
-) {
-  const outcomes: ('ok' | 'error')[] = [];
-  for (let t = 0; t <= forMs; t += everyMs) {
-    const calls = Array.from({ length: perTick }, () =>
-      call().then(
-        () => outcomes.push('ok'),
-        () => outcomes.push('error'),
-      ),
-    );
-    await clock.advance(everyMs);
-    await Promise.all(calls);
-  }
-  return outcomes;
 }
 
 describe('class 6: what is due now backs off', () => {

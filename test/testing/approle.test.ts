@@ -1,6 +1,6 @@
 import { ManualClock, type MockVault, startMockVault } from 'vault-kubernetes-client/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { call, DENIED, expectErrors, type Reply } from './support/vault';
+import { call, DENIED, enableAuth, expectErrors, type Reply, wrapped } from './support/vault';
 
 /**
  * AppRole as Vault's builtin approle backend behaves, over HTTP. Sources of the strings asserted
@@ -21,13 +21,12 @@ const START = Date.UTC(2030, 0, 1);
 let mock: MockVault;
 beforeEach(async () => {
   mock = await startMockVault({ clock: new ManualClock(START) });
-  expect((await call(mock, 'POST', 'sys/auth/approle', { type: 'approle' })).status).toBe(204);
+  await enableAuth(mock, 'approle');
 });
 afterEach(async () => {
   await mock.close();
 });
 
-const wrapped = (message: string) => [`1 error occurred:\n\t* ${message}\n\n`];
 const write = async (path: string, body: Record<string, unknown> = {}): Promise<Reply> => {
   const res = await call(mock, 'POST', `auth/approle/${path}`, body);
   expect(res.status, `${path}: ${res.text}`).toBeLessThan(300);

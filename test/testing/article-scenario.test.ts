@@ -1,6 +1,6 @@
 import { type MockVault, startMockVault } from 'vault-kubernetes-client/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { call, DENIED, expectErrors, login, MYAPP_POLICY } from './support/vault';
+import { call, DENIED, enableAuth, expectErrors, login, MYAPP_POLICY } from './support/vault';
 
 /**
  * The article's walkthrough, step for step, as an operator and then a pod would run it against
@@ -19,7 +19,7 @@ const AUDIENCE_WARNING =
 
 async function operatorSetup(policyApi: 'sys/policies/acl' | 'sys/policy'): Promise<void> {
   // vault auth enable kubernetes
-  expect((await call(mock, 'POST', 'sys/auth/kubernetes', { type: 'kubernetes' })).status).toBe(204);
+  await enableAuth(mock, 'kubernetes');
 
   // vault write auth/kubernetes/config kubernetes_host=... kubernetes_ca_cert=@ca.crt token_reviewer_jwt=...
   const config = await call(mock, 'POST', 'auth/kubernetes/config', {

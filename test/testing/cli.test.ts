@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { call, DENIED, expectErrors } from './support/vault';
+import { call, DENIED, enableAuth, expectErrors } from './support/vault';
 
 /**
  * The dev server as a user runs it, from the built bin. It needs `npm run build` first, so it is
@@ -69,7 +69,7 @@ describe.skipIf(!existsSync(CLI))('vault-kubernetes-client mock-vault (built CLI
     const health = await call(vault, 'GET', 'sys/health', undefined, { token: null });
     expect([health.status, health.body.sealed]).toEqual([200, false]);
 
-    expect((await call(vault, 'POST', 'sys/auth/kubernetes', { type: 'kubernetes' })).status).toBe(204);
+    await enableAuth(vault, 'kubernetes');
     const caFile = /Kubernetes CA for auth\/kubernetes\/config: (\S+)/.exec(cli.stdout())?.[1];
     const config = await call(vault, 'POST', 'auth/kubernetes/config', {
       kubernetes_host: 'https://kubernetes.default.svc',

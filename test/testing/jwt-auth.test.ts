@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { exportSPKI, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
 import { ManualClock, type MockVault, startMockVault } from 'vault-kubernetes-client/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { call, expectErrors, login, type Reply } from './support/vault';
+import { call, enableAuth, expectErrors, login, type Reply } from './support/vault';
 
 /**
  * The JWT auth method as vault-plugin-auth-jwt behaves, over HTTP. Sources of the strings
@@ -31,8 +31,7 @@ const write = async (path: string, body: Record<string, unknown>): Promise<Reply
   expect(res.status, `${path}: ${res.text}`).toBeLessThan(300);
   return res;
 };
-const enable = async (mount = 'jwt') =>
-  expect((await call(mock, 'POST', `sys/auth/${mount}`, { type: 'jwt' })).status).toBe(204);
+const enable = async (mount = 'jwt') => await enableAuth(mock, 'jwt', `${mount}`);
 const validating = (reason: string) => [`error validating token: ${reason}`];
 
 /** A key of the test's own, configured as `jwt_validation_pubkeys`, to sign any claims at all. */
@@ -193,22 +192,21 @@ describe('roles (path_role.go)', () => {
   beforeEach(() => enable());
 
   it('defaults role_type to oidc, which needs redirect URIs; a jwt role needs a bound constraint', async () => {
-    expectErrors(
-      await call(mock, 'POST', 'auth/jwt/role/r', { user_claim: 'sub', bound_audiences: 'v' }),
-      400,
-      ["'allowed_redirect_uris' must be set if 'role_type' is 'oidc' or unspecified."],
-    );
-    expectErrors(await call(mock, 'POST', 'auth/jwt/role/r', { role_type: 'saml', user_claim: 'sub' }), 400, [
-      "invalid 'role_type': saml",
-    ]);
-    expectErrors(
-      await call(mock, 'POST', 'auth/jwt/role/r', { role_type: 'jwt', bound_audiences: 'v' }),
-      400,
-      ['a user claim must be defined on the role'],
-    );
-    expectErrors(await call(mock, 'POST', 'auth/jwt/role/r', { role_type: 'jwt', user_claim: 'sub' }), 400, [
-      'must have at least one bound constraint when creating/updating a role',
-    ]);
+    const refused: [Record<string, unknown>, string][] = [
+      [
+        { user_claim: 'sub', bound_audiences: 'v' },
+        "'allowed_redirect_uris' must be set if 'role_type' is 'oidc' or unspecified.",
+      ],
+      [{ role_type: 'saml', user_claim: 'sub' }, "invalid 'role_type': saml"],
+      [{ role_type: 'jwt', bound_audiences: 'v' }, 'a user claim must be defined on the role'],
+      [
+        { role_type: 'jwt', user_claim: 'sub' },
+        'must have at least one bound constraint when creating/updating a role',
+      ],
+    ];
+    for (const [body, error] of refused) {
+      expectErrors(await call(mock, 'POST', 'auth/jwt/role/r', body), 400, [error]);
+    }
     // token_bound_cidrs alone is a bound constraint.
     expect(
       (
@@ -621,7 +619,7 @@ describe.skipIf(!existsSync(CLI))('the dev server prints what a cluster admin lo
       const jwt = readFileSync(field(/Service-account token file \([^)]*\): (\S+)/), 'utf8').trim();
       expect(JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()).iss).toBe(issuer);
 
-      expect((await call(vault, 'POST', 'sys/auth/jwt', { type: 'jwt' })).status).toBe(204);
+      await enableAuth(vault, 'jwt');
       const role = {
         role_type: 'jwt',
         user_claim: 'sub',

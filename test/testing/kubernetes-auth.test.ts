@@ -1,7 +1,7 @@
 import { generateKeyPair, type JWTPayload, SignJWT } from 'jose';
 import { ManualClock, type MockVault, startMockVault } from 'vault-kubernetes-client/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { call, enableKubernetesAuth, expectErrors, login, writeRole } from './support/vault';
+import { call, enableAuth, enableKubernetesAuth, expectErrors, login, writeRole } from './support/vault';
 
 /**
  * Kubernetes auth login as vault-plugin-auth-kubernetes runs it (path_login.go, cap's jwt.go):
@@ -65,7 +65,7 @@ describe('login errors, in the order Vault checks', () => {
   });
 
   it('a role without a config is 500 could not load backend configuration', async () => {
-    expect((await call(mock, 'POST', 'sys/auth/kubernetes', { type: 'kubernetes' })).status).toBe(204);
+    await enableAuth(mock, 'kubernetes');
     await writeRole(mock, 'myapp-role', {
       bound_service_account_names: 'myapp-sa',
       bound_service_account_namespaces: '*',
@@ -348,7 +348,7 @@ describe('the auth block of a successful login', () => {
   });
 
   it('names the token after the mount path and the account', async () => {
-    expect((await call(mock, 'POST', 'sys/auth/k8s/prod', { type: 'kubernetes' })).status).toBe(204);
+    await enableAuth(mock, 'kubernetes', 'k8s/prod');
     await call(mock, 'POST', 'auth/k8s/prod/config', { kubernetes_host: mock.cluster.host });
     expect(
       (

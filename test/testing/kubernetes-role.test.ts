@@ -1,6 +1,6 @@
 import { type MockVault, startMockVault } from 'vault-kubernetes-client/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { call, enableKubernetesAuth, expectErrors } from './support/vault';
+import { call, enableAuth, enableKubernetesAuth, expectErrors } from './support/vault';
 
 /** Roles and config of the Kubernetes auth method (path_role.go, path_config.go, tokenutil). */
 let mock: MockVault;
@@ -189,7 +189,7 @@ describe('config', () => {
   });
 
   it('answers 404 before any config is written', async () => {
-    expect((await call(mock, 'POST', 'sys/auth/k8s2', { type: 'kubernetes' })).status).toBe(204);
+    await enableAuth(mock, 'kubernetes', 'k8s2');
     expect(await call(mock, 'GET', 'auth/k8s2/config')).toMatchObject({ status: 404, body: { errors: [] } });
   });
 });

@@ -72,7 +72,13 @@ describe('paths that need no token', () => {
     const token = (await call(mock, 'POST', 'auth/token/create', { policies: ['pki-admin'] })).body.auth
       .client_token;
     expectErrors(await call(mock, 'DELETE', 'pki/root', undefined, { token }), 403, [DENIED]);
-    expect((await call(mock, 'DELETE', 'pki/root')).status).toBe(204);
+    // path_root.go pathCADeleteRoot: 200 with a warning preferring the finer-grained deletes.
+    const deleted = await call(mock, 'DELETE', 'pki/root');
+    expect(deleted.status).toBe(200);
+    expect(deleted.body.warnings).toEqual([
+      'DELETE /root deletes all keys and issuers; prefer the new DELETE /key/:key_ref and DELETE /issuer/:issuer_ref for finer granularity, unless removal of all keys and issuers is desired.',
+    ]);
+    expect((await call(mock, 'GET', 'pki/ca/pem')).status).toBe(204);
   });
 });
 

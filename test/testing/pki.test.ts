@@ -1,13 +1,13 @@
 import { X509Certificate } from 'node:crypto';
-import { type MockVault, startMockVault } from 'vault-kubernetes-client/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { usePkiMock } from './support/pki';
 import { call, expectShape } from './support/vault';
 
-let mock: MockVault;
+const pki = usePkiMock();
 
 /** Over real HTTP, as any client reaches Vault. */
 const api = (method: string, path: string, body?: unknown, token?: string) =>
-  call(mock, method, path, body, token === undefined ? {} : { token });
+  call(pki.mock(), method, path, body, token === undefined ? {} : { token });
 
 const put = (path: string, body: unknown = {}) => api('POST', path, body);
 const get = (path: string) => api('GET', path);
@@ -15,31 +15,14 @@ const get = (path: string) => api('GET', path);
 const nodeSerial = (vaultSerial: string) => vaultSerial.replaceAll(':', '').toUpperCase();
 const HOUR = 3_600_000;
 
-beforeEach(async () => {
-  mock = await startMockVault();
-  await mock.write('sys/mounts/pki', { type: 'pki', config: { max_lease_ttl: '87600h' } });
-});
-
-afterEach(async () => {
-  await mock.close();
-});
-
-async function setupCa(): Promise<X509Certificate> {
-  const root = await put('pki/root/generate/internal', {
-    common_name: 'example.com',
-    ttl: '87600h',
-    key_type: 'ec',
-  });
-  expect(root.status).toBe(200);
-  return new X509Certificate(root.body.data.certificate);
-}
+const { setupCa } = pki;
 
 const ROLE = { allowed_domains: 'example.com', allow_subdomains: true, key_type: 'ec', max_ttl: '72h' };
 
 describe('fixture (vault-fixtures.json pki_issue)', () => {
   it('pki_issue: generate_lease=true gives a non-renewable lease until NotAfter', async () => {
     const ca = await setupCa();
-    await mock.write('pki/roles/my-role', { ...ROLE, generate_lease: true, ttl: '6h' });
+    await pki.mock().write('pki/roles/my-role', { ...ROLE, generate_lease: true, ttl: '6h' });
     const res = await put('pki/issue/my-role', { common_name: 'www.example.com' });
     expect(res.status).toBe(200);
     const pem = '-----BEGIN CERTIFICATE-----\nMIID\n-----END CERTIFICATE-----';
@@ -60,7 +43,9 @@ describe('fixture (vault-fixtures.json pki_issue)', () => {
     expect(res.body.lease_id).toMatch(/^pki\/issue\/my-role\/[0-9A-Za-z]{24}$/);
     const cert = new X509Certificate(res.body.data.certificate);
     // Time to NotAfter, truncated: 21600 less the clock's milliseconds lost to the certificate's whole seconds.
-    expect(res.body.lease_duration).toBe(Math.floor((Date.parse(cert.validTo) - mock.clock.now()) / 1000));
+    expect(res.body.lease_duration).toBe(
+      Math.floor((Date.parse(cert.validTo) - pki.mock().clock.now()) / 1000),
+    );
     expect(res.body.lease_duration).toBeGreaterThanOrEqual(21599);
     expect(cert.verify(ca.publicKey)).toBe(true);
     expect(res.body.data.expiration).toBe(Math.floor(Date.parse(cert.validTo) / 1000));
@@ -75,13 +60,13 @@ describe('fixture (vault-fixtures.json pki_issue)', () => {
     // Revoking the lease revokes the certificate.
     expect((await put('sys/leases/revoke', { lease_id: res.body.lease_id })).status).toBe(204);
     const read = await get(`pki/cert/${res.body.data.serial_number}`);
-    expect(read.body.data.revocation_time).toBe(Math.floor(mock.clock.now() / 1000));
+    expect(read.body.data.revocation_time).toBe(Math.floor(pki.mock().clock.now() / 1000));
     expect(read.body.data.revocation_time_rfc3339).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/);
   });
 
   it('pki_issue with the default generate_lease=false: no lease', async () => {
     await setupCa();
-    await mock.write('pki/roles/my-role', ROLE);
+    await pki.mock().write('pki/roles/my-role', ROLE);
     const res = await put('pki/issue/my-role', { common_name: 'www.example.com' });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ lease_id: '', renewable: false, lease_duration: 0 });
@@ -89,15 +74,15 @@ describe('fixture (vault-fixtures.json pki_issue)', () => {
     expect(res.body.warnings).toEqual([
       'TTL "768h0m0s" is longer than permitted maxTTL "72h0m0s", so maxTTL is being used',
     ]);
-    expect(mock.leases({ path: 'pki/' })).toHaveLength(0);
+    expect(pki.mock().leases({ path: 'pki/' })).toHaveLength(0);
   });
 });
 
 describe('issuance', () => {
   it('signs a certificate the CA verifies, with SANs and the mock clock as its dates', async () => {
     const ca = await setupCa();
-    await mock.write('pki/roles/web', ROLE);
-    await mock.clock.advance(24 * HOUR);
+    await pki.mock().write('pki/roles/web', ROLE);
+    await pki.mock().clock.advance(24 * HOUR);
     const res = await put('pki/issue/web', {
       common_name: 'api.example.com',
       alt_names: 'www.example.com',
@@ -110,7 +95,7 @@ describe('issuance', () => {
     expect(cert.checkIssued(ca)).toBe(true);
     expect(cert.subject).toBe('CN=api.example.com');
     expect(cert.subjectAltName).toBe('DNS:api.example.com, DNS:www.example.com, IP Address:10.0.0.7');
-    const now = mock.clock.now();
+    const now = pki.mock().clock.now();
     expect(Date.parse(cert.validTo)).toBe(Math.floor((now + 2 * HOUR) / 1000) * 1000);
     expect(Date.parse(cert.validFrom)).toBe(Math.floor((now - 30_000) / 1000) * 1000);
     expect(res.body.data.expiration * 1000).toBe(Date.parse(cert.validTo));
@@ -119,18 +104,18 @@ describe('issuance', () => {
 
   it('caps the TTL at the role max_ttl with Vault’s warning', async () => {
     await setupCa();
-    await mock.write('pki/roles/web', ROLE);
+    await pki.mock().write('pki/roles/web', ROLE);
     const res = await put('pki/issue/web', { common_name: 'a.example.com', ttl: '720h' });
     expect(res.status).toBe(200);
     expect(res.body.warnings).toEqual([
       'TTL "720h0m0s" is longer than permitted maxTTL "72h0m0s", so maxTTL is being used',
     ]);
-    expect(res.body.data.expiration).toBe(Math.floor((mock.clock.now() + 72 * HOUR) / 1000));
+    expect(res.body.data.expiration).toBe(Math.floor((pki.mock().clock.now() + 72 * HOUR) / 1000));
   });
 
   it('refuses a leaf that would outlive the CA', async () => {
     await put('pki/root/generate/internal', { common_name: 'short.example', ttl: '1h', key_type: 'ec' });
-    await mock.write('pki/roles/web', { ...ROLE, allowed_domains: 'short.example' });
+    await pki.mock().write('pki/roles/web', { ...ROLE, allowed_domains: 'short.example' });
     const res = await put('pki/issue/web', { common_name: 'a.short.example', ttl: '2h' });
     expect(res.status).toBe(400);
     expect(res.body.errors[0]).toMatch(
@@ -140,7 +125,7 @@ describe('issuance', () => {
 
   it('refuses names outside the role', async () => {
     await setupCa();
-    await mock.write('pki/roles/web', ROLE);
+    await pki.mock().write('pki/roles/web', ROLE);
     const cn = await put('pki/issue/web', { common_name: 'www.evil.com' });
     expect(cn).toMatchObject({
       status: 400,
@@ -152,7 +137,7 @@ describe('issuance', () => {
     expect(san.body.errors).toEqual(['subject alternate name b.evil.com not allowed by this role']);
     const noCn = await put('pki/issue/web', {});
     expect(noCn.body.errors[0]).toMatch(/^the common_name field is required/);
-    await mock.write('pki/roles/no-ip', { ...ROLE, allow_ip_sans: false });
+    await pki.mock().write('pki/roles/no-ip', { ...ROLE, allow_ip_sans: false });
     const ip = await put('pki/issue/no-ip', { common_name: 'a.example.com', ip_sans: '10.0.0.1' });
     expect(ip.body.errors).toEqual([
       'IP Subject Alternative Names are not allowed in this role, but was provided [10.0.0.1]',
@@ -189,7 +174,7 @@ describe('CA and certificate reads', () => {
       revocation_time_rfc3339: '',
     });
 
-    await mock.write('pki/roles/web', ROLE);
+    await pki.mock().write('pki/roles/web', ROLE);
     const issued = await put('pki/issue/web', { common_name: 'svc.example.com' });
     const serial: string = issued.body.data.serial_number;
     const byColon = await get(`pki/cert/${serial}`);
@@ -216,8 +201,8 @@ describe('CA and certificate reads', () => {
     });
     expect(root.body.data).toMatchObject({ private_key_type: 'ec', issuer_name: '', key_name: '' });
     expect(root.body.data.private_key).toMatch(/^-----BEGIN EC PRIVATE KEY-----/);
-    expect(root.body.data.expiration).toBe(Math.floor((mock.clock.now() + 24 * HOUR) / 1000));
-    await mock.write('pki/roles/web', { allowed_domains: ['example.com'], allow_subdomains: true });
+    expect(root.body.data.expiration).toBe(Math.floor((pki.mock().clock.now() + 24 * HOUR) / 1000));
+    await pki.mock().write('pki/roles/web', { allowed_domains: ['example.com'], allow_subdomains: true });
     const role = await get('pki/roles/web');
     expect(role.body.data).toMatchObject({
       allowed_domains: ['example.com'],

@@ -1,6 +1,6 @@
 import { ManualClock, type MockVault, startMockVault } from 'vault-kubernetes-client/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { call, expectErrors } from './support/vault';
+import { call, enableAuth, expectErrors, wrapped } from './support/vault';
 
 /**
  * The userpass auth method as Vault's builtin backend behaves, over HTTP. Sources of the strings
@@ -17,13 +17,12 @@ const START = Date.UTC(2030, 0, 1);
 let mock: MockVault;
 beforeEach(async () => {
   mock = await startMockVault({ clock: new ManualClock(START) });
-  expect((await call(mock, 'POST', 'sys/auth/userpass', { type: 'userpass' })).status).toBe(204);
+  await enableAuth(mock, 'userpass');
 });
 afterEach(async () => {
   await mock.close();
 });
 
-const wrapped = (message: string) => [`1 error occurred:\n\t* ${message}\n\n`];
 const user = async (name: string, fields: Record<string, unknown>) => {
   const res = await call(mock, 'POST', `auth/userpass/users/${name}`, fields);
   expect(res.status, res.text).toBe(204);

@@ -15,10 +15,7 @@ import {
   servable,
 } from '../../src/upkeep/secret-machine';
 import { check } from '../property/support';
-
-const SECOND = 1_000;
-const MINUTE = 60 * SECOND;
-const HOUR = 60 * MINUTE;
+import { HOUR, MachineDriver, MINUTE, SECOND } from './machine-driver';
 
 const CONFIG: SecretConfig = {
   renewAt: 2 / 3,
@@ -61,43 +58,10 @@ function held(
   };
 }
 
-/** Drives the machine like its shell: one timer fired at its due time; actions recorded. */
-class Driver {
-  state: SecretMachineState;
-  now = 0;
-  readonly actions: { at: number; action: SecretAction }[] = [];
-  onAction: ((action: SecretAction) => void) | undefined;
-
-  constructor(
-    config: SecretConfig = CONFIG,
-    readonly random: () => number = () => 0.5,
-    path = 'database/creds/app',
-  ) {
-    this.state = initialSecretState(config, path);
-  }
-
-  send(event: SecretEvent): readonly SecretAction[] {
-    const { next, actions, delayMs } = secretStep(this.state, event, this.now, this.random);
-    expect(delayMs).toBe(next.dueAt === undefined ? undefined : Math.max(0, next.dueAt - this.now));
-    this.state = next;
-    for (const action of actions) this.actions.push({ at: this.now, action });
-    for (const action of actions) this.onAction?.(action);
-    return actions;
-  }
-
-  advance(ms: number): void {
-    const target = this.now + ms;
-    for (let due = this.state.dueAt; due !== undefined && due <= target; due = this.state.dueAt) {
-      this.now = Math.max(this.now, due);
-      this.send({ type: 'timer' });
-    }
-    this.now = target;
-  }
-
-  of<T extends SecretAction['type']>(type: T): Extract<SecretAction, { type: T }>[] {
-    return this.actions
-      .map((a) => a.action)
-      .filter((a): a is Extract<SecretAction, { type: T }> => a.type === type);
+/** The secret machine under the shared driver, for one path. */
+class Driver extends MachineDriver<SecretMachineState, SecretEvent, SecretAction> {
+  constructor(config: SecretConfig = CONFIG, random: () => number = () => 0.5, path = 'database/creds/app') {
+    super(initialSecretState(config, path), secretStep, { type: 'timer' }, random);
   }
 }
 
@@ -149,13 +113,26 @@ describe('secret machine: exact times with injected randomness', () => {
     expect(d.state.dueAt).toBe(SECOND);
   });
 
-  it('a static password at its rotation instant is handed to the caller, then read again a second later', () => {
-    const d = new Driver(CONFIG, () => 0.5, 'database/static-creds/app');
+  it('a static password at its rotation instant is handed out until the next look, a backoff step later', () => {
+    const d = new Driver(CONFIG, () => 0, 'database/static-creds/app');
     d.send({ type: 'want' });
     const value = held('static-credentials', 0, 0);
     d.send({ type: 'fetched', value });
-    expect(d.of('deliver')).toEqual([{ type: 'deliver', value }]);
+    expect(d.of('deliver')).toHaveLength(1);
+    // Served (no fetch per call) until the next look, a second later.
+    expect(servable(d.state, 500)?.fetched).toBe(value.fetched);
     expect(d.state.dueAt).toBe(SECOND);
+    // Vault keeps answering ttl 0 (its rotation is late): 1 s, 2 s, 4 s, 8 s, then 10 s apart.
+    const looks: number[] = [];
+    d.onAction = (action) => {
+      if (action.type !== 'fetch') return;
+      looks.push(d.now);
+      d.send({ type: 'fetched', value: { ...value, fetchedAt: d.now, endsAt: d.now } });
+    };
+    d.advance(40 * SECOND);
+    expect(looks).toEqual([1_000, 3_000, 7_000, 15_000, 25_000, 35_000]);
+    // The same password each time: never announced as a rotation.
+    expect(d.of('changed').filter((c) => c.previous !== undefined)).toEqual([]);
   });
 
   it('KV v2: polls metadata; a new version is fetched; a 403 on metadata switches to reading the data', () => {
@@ -216,7 +193,6 @@ type WorldStep =
   | {
       tag: 'fetch';
       ok: boolean;
-      transient: boolean;
       kind: SecretKind;
       ttlMs: number;
       renewable: boolean;
@@ -242,7 +218,6 @@ const worldStep: fc.Arbitrary<WorldStep> = fc.oneof(
     arbitrary: fc.record({
       tag: fc.constant('fetch' as const),
       ok: fc.boolean(),
-      transient: fc.boolean(),
       kind: fc.constantFrom<SecretKind>('leased', 'kv-v2', 'kv', 'certificate', 'static-credentials'),
       ttlMs: fc.oneof(
         fc.constant(0),
@@ -328,7 +303,6 @@ function runWorld(config: SecretConfig, steps: WorldStep[], random: () => number
             d.send({
               type: 'fetch-failed',
               error: new Error('down'),
-              transient: s.transient,
               keepTrying: true,
               delivered: false,
             });
@@ -411,18 +385,18 @@ describe('secret machine: invariants over random worlds (fast-check)', () => {
     await check(
       fc.property(fc.integer({ min: 1, max: 14 }), (failures) => {
         const d = new Driver({ ...CONFIG, jitter: 0 }, () => 0);
+        const backgroundFailure = (): SecretEvent => ({
+          type: 'fetch-failed',
+          error: new Error('down'),
+          keepTrying: true,
+          delivered: false,
+        });
         d.send({ type: 'want' });
         d.send({ type: 'fetched', value: held('kv', 0, undefined) });
         const delays: number[] = [];
         for (let i = 0; i < failures; i++) {
           d.advance(d.state.dueAt! - d.now);
-          d.send({
-            type: 'fetch-failed',
-            error: new Error('down'),
-            transient: true,
-            keepTrying: true,
-            delivered: false,
-          });
+          d.send(backgroundFailure());
           delays.push(d.state.dueAt! - d.now);
         }
         expect(delays).toEqual(delays.map((_, i) => Math.min(SECOND * 2 ** i, CONFIG.backoff.maxMs)));
@@ -430,13 +404,7 @@ describe('secret machine: invariants over random worlds (fast-check)', () => {
         d.send({ type: 'fetched', value: held('kv', d.now, undefined) });
         expect(d.state.failures).toBe(0);
         d.advance(d.state.dueAt! - d.now);
-        d.send({
-          type: 'fetch-failed',
-          error: new Error('down'),
-          transient: true,
-          keepTrying: true,
-          delivered: false,
-        });
+        d.send(backgroundFailure());
         expect(d.state.dueAt! - d.now).toBe(SECOND);
       }),
       60,

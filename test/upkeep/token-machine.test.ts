@@ -14,10 +14,7 @@ import {
   usableToken,
 } from '../../src/upkeep/token-machine';
 import { check } from '../property/support';
-
-const SECOND = 1_000;
-const MINUTE = 60 * SECOND;
-const HOUR = 60 * MINUTE;
+import { HOUR, MachineDriver, MINUTE, SECOND } from './machine-driver';
 
 const CONFIG: TokenConfig = {
   renewAt: 2 / 3,
@@ -42,60 +39,10 @@ function token(ttlMs: number, renewable = true): TokenState {
   };
 }
 
-/** Drives the machine like its shell: one timer, fired at its due time, actions recorded. */
-class Driver {
-  state: TokenMachineState;
-  now = 0;
-  readonly actions: { at: number; action: TokenAction }[] = [];
-  /** Timers armed (by due time) and how each ended. */
-  readonly timers: { due: number; ended: 'fired' | 'cleared' | undefined }[] = [];
-
-  /** Called with every action the machine asks for, wherever it came from (a send, a timer). */
-  onAction: ((action: TokenAction) => void) | undefined;
-
-  constructor(
-    config: TokenConfig = CONFIG,
-    readonly random: () => number = () => 0.5,
-  ) {
-    this.state = initialTokenState(config);
-  }
-
-  send(event: TokenEvent): readonly TokenAction[] {
-    const before = this.state.dueAt;
-    const { next, actions, delayMs } = tokenStep(this.state, event, this.now, this.random);
-    expect(delayMs).toBe(next.dueAt === undefined ? undefined : Math.max(0, next.dueAt - this.now));
-    this.state = next;
-    if (next.dueAt !== before) {
-      const armed = this.timers.at(-1);
-      if (armed && armed.ended === undefined) armed.ended = 'cleared';
-      if (next.dueAt !== undefined) this.timers.push({ due: next.dueAt, ended: undefined });
-    }
-    for (const action of actions) this.actions.push({ at: this.now, action });
-    for (const action of actions) this.onAction?.(action);
-    return actions;
-  }
-
-  /** Moves time, firing the timer whenever it falls due on the way. */
-  advance(ms: number): void {
-    const target = this.now + ms;
-    for (let due = this.state.dueAt; due !== undefined && due <= target; due = this.state.dueAt) {
-      this.now = Math.max(this.now, due);
-      const armed = this.timers.at(-1);
-      if (armed) armed.ended = 'fired';
-      this.send({ type: 'timer' });
-    }
-    this.now = target;
-  }
-
-  last<T extends TokenAction['type']>(type: T): Extract<TokenAction, { type: T }> | undefined {
-    return this.actions
-      .map((a) => a.action)
-      .filter((a): a is Extract<TokenAction, { type: T }> => a.type === type)
-      .at(-1);
-  }
-
-  count(type: TokenAction['type']): number {
-    return this.actions.filter((a) => a.action.type === type).length;
+/** The token machine under the shared driver: one timer, actions recorded. */
+class Driver extends MachineDriver<TokenMachineState, TokenEvent, TokenAction> {
+  constructor(config: TokenConfig = CONFIG, random: () => number = () => 0.5) {
+    super(initialTokenState(config), tokenStep, { type: 'timer' }, random);
   }
 }
 

@@ -87,6 +87,18 @@ export class Acl {
     return (bits & DENY) === 0 && (bits & BIT[capability]) !== 0;
   }
 
+  /**
+   * hasMountAccess (logical_system.go): any capability on the mount path itself, or any exact or
+   * glob rule below it granting something without deny. `+` rules are not walked, as in Vault.
+   */
+  hasMountAccess(mountPath: string): boolean {
+    if (this.isRoot) return true;
+    if (!this.capabilities(mountPath).includes('deny')) return true;
+    const grants = (rules: Map<string, number>) =>
+      [...rules].some(([stem, bits]) => stem.startsWith(mountPath) && !(bits & DENY) && bits !== 0);
+    return grants(this.#exact) || grants(this.#prefix);
+  }
+
   #match(requestPath: string, list: boolean): number | undefined {
     const path = requestPath.replace(/^\/+/, '');
     const trimmed = path.endsWith('/') ? path.slice(0, -1) : path;

@@ -4,23 +4,42 @@
  * takes about 1 ms), but RSA key generation blocks the event loop: about 0.2 s per 2048-bit key (up to
  * 0.6 s) and 1.7 s for 4096 bits. So prefer EC in tests, and create RSA CAs once per file.
  */
-import { createHash, generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:crypto';
-import { isIP } from 'node:net';
+import { createPublicKey, type KeyObject, randomBytes, sign } from 'node:crypto';
 import * as der from './der';
+import {
+  authorityKeyIdentifier,
+  basicConstraints,
+  EKU,
+  type Extension,
+  encodeExtension,
+  extKeyUsage,
+  KeyUsageBit,
+  keyIdentifier,
+  keyUsage,
+  subjectAltName,
+  subjectKeyIdentifier,
+} from './extensions';
+import {
+  describeKey,
+  exportPrivateKey,
+  generateKey,
+  type KeyPair,
+  type KeyType,
+  keyPairOf,
+  type PrivateKeyFormat,
+  signatureAlgorithm,
+} from './keys';
+import { encodeName, type NameFields } from './names';
+import { parseCertificate } from './parse';
 
-export type KeyType = 'ec' | 'rsa' | 'ed25519';
+export type { KeyType, PrivateKeyFormat };
 export type CertificateUsage = 'server' | 'client' | 'server-and-client';
-/**
- * Vault's `private_key_format`: by default each key comes in its own format ('EC PRIVATE KEY' SEC1,
- * 'RSA PRIVATE KEY' PKCS#1, and PKCS#8 for ed25519, which has no other); 'pkcs8' always uses PKCS#8.
- */
-export type PrivateKeyFormat = 'native' | 'pkcs8';
 
 export interface CertificateRequest {
   commonName: string;
   /** Only these go into the SAN; Vault's habit of adding the CN is left to the caller. */
   dnsNames?: string[] | undefined;
-  ipAddresses?: string[];
+  ipAddresses?: string[] | undefined;
   notBefore: Date;
   notAfter: Date;
   /** Default 'ec'. */
@@ -34,11 +53,30 @@ export interface CertificateRequest {
   privateKeyFormat?: PrivateKeyFormat;
 }
 
-export interface IssuedCertificate {
+/** A certificate for a public key the caller holds the private half of (a CSR's key). */
+export interface SignRequest {
+  /** The SubjectPublicKeyInfo DER. */
+  spki: Buffer;
+  /** A Name to build, or the DER of one to copy verbatim (sign-verbatim keeps the CSR's subject). */
+  subject: NameFields | Buffer;
+  dnsNames?: readonly string[];
+  emails?: readonly string[];
+  ipAddresses?: readonly string[];
+  uris?: readonly string[];
+  notBefore: Date;
+  notAfter: Date;
+  /** A leaf's extended key usages (default both; 'none' leaves the extension out); ignored for a CA. */
+  usage?: CertificateUsage | 'none';
+  /** A CA certificate (an intermediate) with this path length (-1: unconstrained). */
+  ca?: { maxPathLen: number };
+  serialNumber?: Buffer;
+  /** Added as given, replacing a generated extension with the same OID (Go's ExtraExtensions). */
+  extraExtensions?: readonly Extension[];
+}
+
+export interface SignedCertificate {
   /** PEM, trimmed like Vault's output. */
   certificate: string;
-  privateKey: string;
-  privateKeyType: KeyType;
   /** Vault's format: colon-separated lowercase hex, e.g. '39:dd:2e:...'. */
   serialNumber: string;
   /** Truncated to whole seconds, as encoded in the certificate. */
@@ -46,107 +84,9 @@ export interface IssuedCertificate {
   notAfter: Date;
 }
 
-const OID = {
-  commonName: '2.5.4.3',
-  sha256WithRSAEncryption: '1.2.840.113549.1.1.11',
-  ed25519: '1.3.101.112',
-  subjectKeyIdentifier: '2.5.29.14',
-  keyUsage: '2.5.29.15',
-  subjectAltName: '2.5.29.17',
-  basicConstraints: '2.5.29.19',
-  authorityKeyIdentifier: '2.5.29.35',
-  extKeyUsage: '2.5.29.37',
-  cRLNumber: '2.5.29.20',
-  serverAuth: '1.3.6.1.5.5.7.3.1',
-  clientAuth: '1.3.6.1.5.5.7.3.2',
-} as const;
-
-// Hash sized to the curve, as Go's crypto/x509 (and therefore Vault) picks it.
-const EC_CURVES: Record<number, { curve: string; hash: string; signatureOid: string }> = {
-  256: { curve: 'P-256', hash: 'sha256', signatureOid: '1.2.840.10045.4.3.2' },
-  384: { curve: 'P-384', hash: 'sha384', signatureOid: '1.2.840.10045.4.3.3' },
-  521: { curve: 'P-521', hash: 'sha512', signatureOid: '1.2.840.10045.4.3.4' },
-};
-
-const KeyUsageBit = { digitalSignature: 0, keyEncipherment: 2, keyCertSign: 5, cRLSign: 6 } as const;
-
-interface KeyPair {
-  type: KeyType;
-  bits: number;
-  privateKey: KeyObject;
-  publicKey: KeyObject;
-}
-
-function generateKey(type: KeyType = 'ec', bits?: number): KeyPair {
-  if (type === 'ec') {
-    const size = bits ?? 256;
-    const curve = EC_CURVES[size];
-    if (!curve) throw new Error(`unsupported ec key bits ${size} (use 256, 384 or 521)`);
-    return { type, bits: size, ...generateKeyPairSync('ec', { namedCurve: curve.curve }) };
-  }
-  if (type === 'rsa') {
-    const size = bits ?? 2048;
-    if (!Number.isInteger(size) || size < 1024) throw new Error(`unsupported rsa key bits ${size}`);
-    return { type, bits: size, ...generateKeyPairSync('rsa', { modulusLength: size }) };
-  }
-  if (type === 'ed25519') return { type, bits: 0, ...generateKeyPairSync('ed25519') };
-  throw new Error(`unsupported key type ${String(type)}`);
-}
-
-function signatureAlgorithm(key: KeyPair): { identifier: Buffer; hash: string | null } {
-  if (key.type === 'ec') {
-    const curve = EC_CURVES[key.bits];
-    if (!curve) throw new Error(`unsupported EC key size ${key.bits}`);
-    return { identifier: der.sequence(der.oid(curve.signatureOid)), hash: curve.hash };
-  }
-  if (key.type === 'rsa') {
-    // RFC 4055 requires the explicit NULL parameter for RSA PKCS#1 v1.5 signatures.
-    return {
-      identifier: der.sequence(der.oid(OID.sha256WithRSAEncryption), der.nullValue()),
-      hash: 'sha256',
-    };
-  }
-  return { identifier: der.sequence(der.oid(OID.ed25519)), hash: null };
-}
-
-function exportPrivateKey(key: KeyPair, format: PrivateKeyFormat = 'native'): string {
-  const type = format === 'pkcs8' || key.type === 'ed25519' ? 'pkcs8' : key.type === 'ec' ? 'sec1' : 'pkcs1';
-  return String(key.privateKey.export({ type, format: 'pem' })).trim();
-}
-
-/** RFC 5280 4.2.1.2 method (1): SHA-1 of the subjectPublicKey BIT STRING value. */
-function keyIdentifier(spki: Buffer): Buffer {
-  const [info] = der.readElements(spki);
-  const publicKeyBits = info ? der.readElements(info.content)[1] : undefined;
-  if (!publicKeyBits) throw new Error('malformed SubjectPublicKeyInfo');
-  return createHash('sha1').update(publicKeyBits.content.subarray(1)).digest();
-}
-
-function distinguishedName(commonName: string): Buffer {
-  if (commonName.length === 0) throw new Error('commonName must not be empty');
-  // Go's encoder (and so Vault's certificates) uses PrintableString whenever the value allows it.
-  const value = der.isPrintable(commonName) ? der.printableString(commonName) : der.utf8String(commonName);
-  return der.sequence(der.set(der.sequence(der.oid(OID.commonName), value)));
-}
-
-function extension(id: string, critical: boolean, value: Buffer): Buffer {
-  // DER omits DEFAULT values, so a non-critical extension carries no BOOLEAN at all.
-  return der.sequence(der.oid(id), ...(critical ? [der.boolean(true)] : []), der.octetString(value));
-}
-
-function ipAddressBytes(address: string): Buffer {
-  const family = isIP(address);
-  if (family === 4) return Buffer.from(address.split('.').map(Number));
-  // A zone index (fe80::1%eth0) passes isIP but has no place in a certificate.
-  if (family !== 6 || address.includes('%')) throw new Error(`invalid IP address ${address}`);
-  // Rewrite a dotted IPv4 tail (::ffff:1.2.3.4) as two hex groups, then expand '::'.
-  const hex = (high: string, low: string) => ((Number(high) << 8) | Number(low)).toString(16);
-  const text = address.replace(/(\d+)\.(\d+)\.(\d+)\.(\d+)$/, (_, a, b, c, d) => `${hex(a, b)}:${hex(c, d)}`);
-  const [head, tail] = text.split('::');
-  const left = head ? head.split(':') : [];
-  const right = tail ? tail.split(':') : [];
-  const groups = [...left, ...new Array<string>(8 - left.length - right.length).fill('0'), ...right];
-  return Buffer.from(groups.map((group) => group.padStart(4, '0')).join(''), 'hex');
+export interface IssuedCertificate extends SignedCertificate {
+  privateKey: string;
+  privateKeyType: KeyType;
 }
 
 function randomSerial(): Buffer {
@@ -156,17 +96,22 @@ function randomSerial(): Buffer {
   return serial;
 }
 
-function formatSerial(serial: Buffer): string {
+export function formatSerial(serial: Buffer): string {
   const hex = serial.toString('hex').replace(/^(00)+(?=..)/, '');
-  return hex.match(/../g)!.join(':');
+  return (hex.match(/../g) ?? []).join(':');
 }
 
 function wholeSeconds(date: Date): Date {
   return new Date(Math.floor(date.getTime() / 1000) * 1000);
 }
 
-interface Issuer {
+function spkiOf(publicKey: KeyObject): Buffer {
+  return publicKey.export({ type: 'spki', format: 'der' });
+}
+
+interface Signer {
   key: KeyPair;
+  /** The issuer Name's DER: a child's issuer field must equal it byte for byte. */
   name: Buffer;
   keyId: Buffer;
 }
@@ -177,44 +122,64 @@ interface CertificateFields {
   notBefore: Date;
   notAfter: Date;
   spki: Buffer;
-  extensions: Buffer[];
+  extensions: readonly Extension[];
 }
 
-function buildCertificate(issuer: Issuer, fields: CertificateFields): string {
+function buildCertificate(signer: Signer, fields: CertificateFields): string {
   if (fields.notAfter.getTime() < fields.notBefore.getTime()) throw new Error('notAfter is before notBefore');
   if (fields.serial.every((byte) => byte === 0)) throw new Error('serialNumber must be positive');
   const serial = der.integer(fields.serial);
   if (serial.length - 2 > 20) throw new Error('serialNumber is longer than 20 octets (RFC 5280 4.1.2.2)');
-  const algorithm = signatureAlgorithm(issuer.key);
+  const algorithm = signatureAlgorithm(signer.key);
   const tbs = der.sequence(
     der.explicit(0, der.integer(2)), // v3, needed for extensions
     serial,
     algorithm.identifier,
-    issuer.name,
+    signer.name,
     der.sequence(der.time(fields.notBefore), der.time(fields.notAfter)),
     fields.subject,
     fields.spki,
-    der.explicit(3, der.sequence(...fields.extensions)),
+    der.explicit(3, der.sequence(...fields.extensions.map(encodeExtension))),
   );
-  const signature = sign(algorithm.hash, tbs, issuer.key.privateKey);
+  const signature = sign(algorithm.hash, tbs, signer.key.privateKey);
   return der.toPem('CERTIFICATE', der.sequence(tbs, algorithm.identifier, der.bitString(signature)));
+}
+
+/** RSA leaves may encipher keys as well (Vault's default key_usage); EC and Ed25519 keys only sign. */
+function leafKeyUsage(spki: Buffer): number[] {
+  const { digitalSignature, keyEncipherment } = KeyUsageBit;
+  const type = describeKey(createPublicKey({ key: spki, format: 'der', type: 'spki' }))?.type;
+  return type === 'rsa' ? [digitalSignature, keyEncipherment] : [digitalSignature];
+}
+
+/** Go's ExtraExtensions: a given extension replaces the generated one with its OID. */
+function mergeExtensions(generated: Extension[], extra: readonly Extension[] = []): Extension[] {
+  const replaced = new Set(extra.map((e) => e.oid));
+  return [...generated.filter((e) => !replaced.has(e.oid)), ...extra];
 }
 
 export class CertificateAuthority {
   /** PEM, in Vault's default (native) format, as `pki/root/generate/exported` returns it. */
   readonly privateKey: string;
   readonly keyType: KeyType;
+  readonly keyBits: number;
+  readonly #signer: Signer;
 
   private constructor(
-    private readonly issuer: Issuer,
-    readonly commonName: string,
+    signer: Signer,
     readonly certificate: string,
     readonly serialNumber: string,
     readonly notBefore: Date,
     readonly notAfter: Date,
+    /** -1 when unconstrained. */
+    readonly maxPathLen: number,
+    /** Basic constraints with cA set: false for an imported certificate that is no CA. */
+    readonly isCa: boolean,
   ) {
-    this.privateKey = exportPrivateKey(issuer.key);
-    this.keyType = issuer.key.type;
+    this.#signer = signer;
+    this.privateKey = exportPrivateKey(signer.key);
+    this.keyType = signer.key.type;
+    this.keyBits = signer.key.bits;
   }
 
   /** A self-signed root. Key defaults to EC P-256; `keyBits` as in CertificateRequest. */
@@ -222,30 +187,63 @@ export class CertificateAuthority {
     commonName: string;
     notBefore: Date;
     notAfter: Date;
-    keyType?: KeyType | undefined;
+    keyType?: KeyType;
     keyBits?: number | undefined;
+    /** -1 (default): unconstrained. */
+    maxPathLen?: number;
+    /** A key made earlier (Vault's `existing` key); generated when omitted. */
+    key?: KeyPair;
   }): CertificateAuthority {
-    const key = generateKey(options.keyType, options.keyBits);
-    const spki = key.publicKey.export({ type: 'spki', format: 'der' });
-    const subject = distinguishedName(options.commonName);
-    const issuer: Issuer = { key, name: subject, keyId: keyIdentifier(spki) };
+    if (options.commonName.length === 0) throw new Error('commonName must not be empty');
+    const key = options.key ?? generateKey(options.keyType, options.keyBits);
+    const spki = spkiOf(key.publicKey);
+    const subject = encodeName({ commonName: options.commonName });
+    const signer: Signer = { key, name: subject, keyId: keyIdentifier(spki) };
     const serial = randomSerial();
     const notBefore = wholeSeconds(options.notBefore);
     const notAfter = wholeSeconds(options.notAfter);
+    const maxPathLen = options.maxPathLen ?? -1;
     const extensions = [
-      extension(OID.basicConstraints, true, der.sequence(der.boolean(true))),
-      extension(OID.keyUsage, true, der.namedBits([KeyUsageBit.keyCertSign, KeyUsageBit.cRLSign])),
-      extension(OID.subjectKeyIdentifier, false, der.octetString(issuer.keyId)),
+      basicConstraints(true, maxPathLen),
+      keyUsage([KeyUsageBit.keyCertSign, KeyUsageBit.cRLSign]),
+      subjectKeyIdentifier(signer.keyId),
     ];
-    const certificate = buildCertificate(issuer, { serial, subject, notBefore, notAfter, spki, extensions });
-    const serialNumber = formatSerial(serial);
+    const certificate = buildCertificate(signer, { serial, subject, notBefore, notAfter, spki, extensions });
     return new CertificateAuthority(
-      issuer,
-      options.commonName,
+      signer,
       certificate,
-      serialNumber,
+      formatSerial(serial),
       notBefore,
       notAfter,
+      maxPathLen,
+      true,
+    );
+  }
+
+  /**
+   * A CA from a certificate and its private key (an imported bundle, an intermediate whose signed
+   * certificate came back). Throws when the key is not the certificate's; `isCa` tells the rest.
+   */
+  static fromCertificate(certificatePem: string, privateKey: KeyObject): CertificateAuthority {
+    const block = der.firstPemBlock(certificatePem);
+    if (!block) throw new Error('no PEM certificate');
+    const parsed = parseCertificate(block.der);
+    const publicKey = createPublicKey(privateKey);
+    if (!parsed.publicKey?.equals(publicKey))
+      throw new Error('the private key does not match the certificate');
+    const signer: Signer = {
+      key: keyPairOf(privateKey, publicKey),
+      name: parsed.subject.raw,
+      keyId: parsed.subjectKeyId ?? keyIdentifier(parsed.spki),
+    };
+    return new CertificateAuthority(
+      signer,
+      der.toPem('CERTIFICATE', block.der),
+      formatSerial(parsed.serial),
+      parsed.notBefore,
+      parsed.notAfter,
+      parsed.maxPathLen,
+      parsed.isCa,
     );
   }
 
@@ -259,81 +257,92 @@ export class CertificateAuthority {
     nextUpdate: Date;
     number: number;
   }): string {
-    const algorithm = signatureAlgorithm(this.issuer.key);
+    const signer = this.#signer;
+    const algorithm = signatureAlgorithm(signer.key);
     const entries = options.revoked.map((entry) =>
       der.sequence(
         der.integer(Buffer.from(entry.serialNumber.replaceAll(/[:-]/g, ''), 'hex')),
         der.time(wholeSeconds(entry.revokedAt)),
       ),
     );
+    const crlNumber: Extension = { oid: '2.5.29.20', critical: false, value: der.integer(options.number) };
     const extensions = der.explicit(
       0,
-      der.sequence(
-        extension(
-          OID.authorityKeyIdentifier,
-          false,
-          der.sequence(der.implicit(0, der.octetString(this.issuer.keyId))),
-        ),
-        extension(OID.cRLNumber, false, der.integer(options.number)),
-      ),
+      der.sequence(encodeExtension(authorityKeyIdentifier(signer.keyId)), encodeExtension(crlNumber)),
     );
     const tbs = der.sequence(
       der.integer(1), // v2
       algorithm.identifier,
-      this.issuer.name,
+      signer.name,
       der.time(wholeSeconds(options.thisUpdate)),
       der.time(wholeSeconds(options.nextUpdate)),
       ...(entries.length > 0 ? [der.sequence(...entries)] : []),
       extensions,
     );
-    const signature = sign(algorithm.hash, tbs, this.issuer.key.privateKey);
+    const signature = sign(algorithm.hash, tbs, signer.key.privateKey);
     return der.toPem('X509 CRL', der.sequence(tbs, algorithm.identifier, der.bitString(signature)));
   }
 
-  /** Does not clamp to the CA's own validity; that policy (Vault's leaf_not_after_behavior) is the caller's. */
+  /** A new key pair and its certificate. Does not clamp to the CA's validity (the caller's policy). */
   issue(request: CertificateRequest): IssuedCertificate {
+    if (request.commonName.length === 0) throw new Error('commonName must not be empty');
     const key = generateKey(request.keyType, request.keyBits);
-    const spki = key.publicKey.export({ type: 'spki', format: 'der' });
+    const signed = this.sign({
+      spki: spkiOf(key.publicKey),
+      subject: { commonName: request.commonName },
+      dnsNames: request.dnsNames ?? [],
+      ipAddresses: request.ipAddresses ?? [],
+      notBefore: request.notBefore,
+      notAfter: request.notAfter,
+      usage: request.usage ?? 'server-and-client',
+      ...(request.serialNumber ? { serialNumber: request.serialNumber } : {}),
+    });
+    return {
+      ...signed,
+      privateKey: exportPrivateKey(key, request.privateKeyFormat),
+      privateKeyType: key.type,
+    };
+  }
+
+  /** A certificate for someone else's public key: a leaf, or with `ca` an intermediate CA. */
+  sign(request: SignRequest): SignedCertificate {
     const serial = request.serialNumber ?? randomSerial();
     const notBefore = wholeSeconds(request.notBefore);
     const notAfter = wholeSeconds(request.notAfter);
+    const subject = Buffer.isBuffer(request.subject) ? request.subject : encodeName(request.subject);
     const usage = request.usage ?? 'server-and-client';
     const purposes = [
-      ...(usage === 'client' ? [] : [der.oid(OID.serverAuth)]),
-      ...(usage === 'server' ? [] : [der.oid(OID.clientAuth)]),
+      ...(usage === 'client' ? [] : [EKU.serverAuth]),
+      ...(usage === 'server' ? [] : [EKU.clientAuth]),
     ];
-    const { digitalSignature, keyEncipherment } = KeyUsageBit;
-    const keyUsage = key.type === 'rsa' ? [digitalSignature, keyEncipherment] : [digitalSignature];
-    const altNames = [
-      ...(request.dnsNames ?? []).map((dns) => der.implicit(2, der.ia5String(dns))),
-      ...(request.ipAddresses ?? []).map((ip) => der.implicit(7, der.octetString(ipAddressBytes(ip)))),
-    ];
-    const authorityKeyId = der.sequence(der.implicit(0, der.octetString(this.issuer.keyId)));
-    const extensions = [
-      extension(OID.basicConstraints, true, der.sequence()),
-      extension(OID.keyUsage, true, der.namedBits(keyUsage)),
-      extension(OID.extKeyUsage, false, der.sequence(...purposes)),
-      extension(OID.subjectKeyIdentifier, false, der.octetString(keyIdentifier(spki))),
-      extension(OID.authorityKeyIdentifier, false, authorityKeyId),
-      // RFC 5280 forbids an empty SubjectAltName, so leave it out when there is nothing to list.
-      ...(altNames.length > 0 ? [extension(OID.subjectAltName, false, der.sequence(...altNames))] : []),
-    ];
-    const subject = distinguishedName(request.commonName);
-    const certificate = buildCertificate(this.issuer, {
+
+    const { keyCertSign, cRLSign } = KeyUsageBit;
+    const altNames = subjectAltName({
+      dnsNames: [...(request.dnsNames ?? [])],
+      emails: [...(request.emails ?? [])],
+      ipAddresses: [...(request.ipAddresses ?? [])],
+      uris: [...(request.uris ?? [])],
+    });
+    const generated: Extension[] = request.ca
+      ? [basicConstraints(true, request.ca.maxPathLen), keyUsage([keyCertSign, cRLSign])]
+      : [
+          basicConstraints(false),
+          keyUsage(leafKeyUsage(request.spki)),
+          ...(usage === 'none' ? [] : [extKeyUsage(purposes)]),
+        ];
+    generated.push(
+      subjectKeyIdentifier(keyIdentifier(request.spki)),
+      authorityKeyIdentifier(this.#signer.keyId),
+      ...(altNames ? [altNames] : []),
+    );
+    const certificate = buildCertificate(this.#signer, {
       serial,
       subject,
       notBefore,
       notAfter,
-      spki,
-      extensions,
+      spki: request.spki,
+      extensions: mergeExtensions(generated, request.extraExtensions),
     });
-    return {
-      certificate,
-      privateKey: exportPrivateKey(key, request.privateKeyFormat),
-      privateKeyType: key.type,
-      serialNumber: formatSerial(serial),
-      notBefore,
-      notAfter,
-    };
+    return { certificate, serialNumber: formatSerial(serial), notBefore, notAfter };
   }
 }

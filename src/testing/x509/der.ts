@@ -160,7 +160,10 @@ export interface DerElement {
   raw: Buffer;
 }
 
-/** Reads the TLVs directly inside `buffer`; used to take apart SPKI structures, not arbitrary BER. */
+/**
+ * Reads the TLVs directly inside `buffer` (DER only: definite lengths, single-byte tags). It takes
+ * apart what clients send (CSRs, certificates, keys), so every malformed input is a DerError.
+ */
 export function readElements(buffer: Buffer): DerElement[] {
   const out: DerElement[] = [];
   let offset = 0;
@@ -168,19 +171,152 @@ export function readElements(buffer: Buffer): DerElement[] {
     const tag = buffer[offset];
     let length = buffer[offset + 1];
     let header = 2;
-    if (tag === undefined || length === undefined) throw new Error('truncated DER');
+    if (tag === undefined || length === undefined) throw new DerError('truncated DER');
+    if ((tag & 0x1f) === 0x1f) throw new DerError('high tag numbers are not supported');
     if (length & 0x80) {
       const count = length & 0x7f;
-      if (count === 0 || count > 4) throw new Error('unsupported DER length');
+      if (count === 0 || count > 4) throw new DerError('unsupported DER length');
+      if (offset + 2 + count > buffer.length) throw new DerError('truncated DER');
       length = buffer.subarray(offset + 2, offset + 2 + count).reduce((acc, byte) => acc * 256 + byte, 0);
       header += count;
     }
     const end = offset + header + length;
-    if (end > buffer.length) throw new Error('truncated DER');
+    if (end > buffer.length) throw new DerError('truncated DER');
     out.push({ tag, content: buffer.subarray(offset + header, end), raw: buffer.subarray(offset, end) });
     offset = end;
   }
   return out;
+}
+
+/** Malformed DER from outside: the callers turn it into the error their Vault path answers. */
+export class DerError extends Error {
+  override name = 'DerError';
+}
+
+/** Exactly one TLV filling `buffer`, with the tag asked for. */
+export function readOne(buffer: Buffer, tag?: number): DerElement {
+  const elements = readElements(buffer);
+  const [only] = elements;
+  if (!only || elements.length !== 1) throw new DerError('trailing data after the DER value');
+  return expectTag(only, tag);
+}
+
+export function expectTag(element: DerElement | undefined, tag?: number): DerElement {
+  if (!element) throw new DerError('missing DER value');
+  if (tag !== undefined && element.tag !== tag) {
+    throw new DerError(`expected tag 0x${tag.toString(16)}, got 0x${element.tag.toString(16)}`);
+  }
+  return element;
+}
+
+/** The children of a SEQUENCE, SET or constructed context tag. */
+export function children(element: DerElement | undefined, tag?: number): DerElement[] {
+  return readElements(expectTag(element, tag).content);
+}
+
+export function readOid(element: DerElement | undefined): string {
+  const { content } = expectTag(element, Tag.OID);
+  if (content.length === 0 || (content[content.length - 1] ?? 0) & 0x80) throw new DerError('malformed OID');
+  const arcs: bigint[] = [];
+  let value = 0n;
+  for (const byte of content) {
+    value = (value << 7n) | BigInt(byte & 0x7f);
+    if (!(byte & 0x80)) {
+      arcs.push(value);
+      value = 0n;
+    }
+  }
+  const [head = 0n, ...rest] = arcs;
+  const first = head < 80n ? head / 40n : 2n;
+  return [first, head - first * 40n, ...rest].join('.');
+}
+
+/** An INTEGER's content as an unsigned magnitude (leading zero bytes dropped). */
+export function readUnsigned(element: DerElement | undefined): Buffer {
+  const { content } = expectTag(element, Tag.INTEGER);
+  if (content.length === 0) throw new DerError('empty INTEGER');
+  let start = 0;
+  while (start < content.length - 1 && content[start] === 0) start++;
+  return content.subarray(start);
+}
+
+export function readSmallInteger(element: DerElement | undefined): number {
+  const { content } = expectTag(element, Tag.INTEGER);
+  if (content.length === 0 || content.length > 6) throw new DerError('INTEGER out of range');
+  const unsigned = content.reduce((acc, byte) => acc * 256 + byte, 0);
+  return (content[0] ?? 0) & 0x80 ? unsigned - 256 ** content.length : unsigned;
+}
+
+export function readBoolean(element: DerElement | undefined): boolean {
+  const { content } = expectTag(element, Tag.BOOLEAN);
+  if (content.length !== 1) throw new DerError('malformed BOOLEAN');
+  return content[0] !== 0;
+}
+
+/** A BIT STRING's bytes; only whole-byte strings (keys, signatures) are asked for. */
+export function readBitString(element: DerElement | undefined): Buffer {
+  const { content } = expectTag(element, Tag.BIT_STRING);
+  if (content.length === 0 || content[0] !== 0) throw new DerError('malformed BIT STRING');
+  return content.subarray(1);
+}
+
+const STRING_TAGS = new Set<number>([Tag.UTF8_STRING, Tag.PRINTABLE_STRING, Tag.IA5_STRING, 0x14, 0x1e]);
+
+/** A directory string as text: UTF8, Printable, IA5, Teletex (read as Latin-1) or BMP. */
+export function readString(element: DerElement | undefined): string {
+  const { tag, content } = expectTag(element);
+  if (!STRING_TAGS.has(tag)) throw new DerError(`tag 0x${tag.toString(16)} is not a string`);
+  if (tag === 0x1e) return Buffer.from(content).swap16().toString('utf16le');
+  return content.toString(tag === 0x14 ? 'latin1' : 'utf8');
+}
+
+/** UTCTime or GeneralizedTime, as RFC 5280 allows them (UTC, whole seconds). */
+export function readTime(element: DerElement | undefined): Date {
+  const { tag, content } = expectTag(element);
+  const text = content.toString('ascii');
+  const match =
+    tag === Tag.UTC_TIME
+      ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text)
+      : tag === Tag.GENERALIZED_TIME
+        ? /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text)
+        : null;
+  if (!match) throw new DerError('malformed time');
+  const [, y = '', mo = '', d = '', h = '', mi = '', s = ''] = match;
+  const year = tag === Tag.UTC_TIME ? (Number(y) < 50 ? 2000 : 1900) + Number(y) : Number(y);
+  return new Date(Date.UTC(year, Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)));
+}
+
+interface PemBlock {
+  label: string;
+  der: Buffer;
+  /** Offset in the text just past the block's END line. */
+  end: number;
+}
+
+/** The first PEM block of `text` (any label), as Go's pem.Decode finds it; undefined when malformed. */
+export function firstPemBlock(text: string, from = 0): PemBlock | undefined {
+  const start = text.indexOf('-----BEGIN ', from);
+  if (start === -1) return undefined;
+  const match = /^-----BEGIN ([^-\r\n]+)-----\r?\n([\s\S]*?)-----END \1-----/.exec(text.slice(start));
+  if (!match) return undefined;
+  const body = (match[2] ?? '').replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body)) return undefined;
+  return { label: match[1] ?? '', der: Buffer.from(body, 'base64'), end: start + match[0].length };
+}
+
+/**
+ * Every PEM block in `text`, in order, and whatever non-blank text follows the last one (Go's
+ * pem.Decode loop stops there, and Vault refuses such input).
+ */
+export function pemBlocks(text: string): { blocks: PemBlock[]; trailing: string } {
+  const blocks: PemBlock[] = [];
+  let offset = 0;
+  for (;;) {
+    const block = firstPemBlock(text, offset);
+    if (!block) return { blocks, trailing: text.slice(offset).trim() };
+    blocks.push(block);
+    offset = block.end;
+  }
 }
 
 export function toPem(label: string, der: Buffer): string {

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import * as lib from 'vault-kubernetes-client';
-import * as testing from 'vault-kubernetes-client/testing';
-import scenario from './scenario.cjs';
+// Written by run.mjs from ../shared/scenario.ts; it imports the package's ES module build.
+import { expected, runScenario } from './scenario.mjs';
 
 test('vault-kubernetes-client under node:test (ESM import)', async () => {
-  assert.deepEqual(await scenario.runScenario(lib, testing), scenario.expected);
+  assert.deepEqual(await runScenario(), expected);
 });

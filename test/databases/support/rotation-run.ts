@@ -5,9 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LoadApp, type LoadSummary, type Outcome, runLoad, summarize } from './load';
 import { configureShortLived, startRealTimeMock } from './real-time';
 import {
-  MYSQL_ADMIN,
+  connectionUrl,
   mysqlLeftovers,
   pgLeftovers,
+  type RunAdmin,
   requireServer,
   runPrefix,
   setUpMysql,
@@ -46,13 +47,6 @@ export interface RunReport {
   timeline: string[];
 }
 
-/** The run's own admin role and the table its dynamic users may read (support/servers.ts). */
-export interface RunAdmin {
-  admin: string;
-  password: string;
-  table: string;
-}
-
 export interface RunOptions {
   engine: Engine;
   prefix: string;
@@ -62,11 +56,6 @@ export interface RunOptions {
   rotations?: number;
   durationMs?: number;
 }
-
-const CONNECTION_URL: Record<Engine, string> = {
-  postgresql: 'postgresql://{{username}}:{{password}}@127.0.0.1:5432/test',
-  mariadb: `{{username}}:{{password}}@tcp(${MYSQL_ADMIN.host}:${MYSQL_ADMIN.port})/`,
-};
 
 const creation = (engine: Engine, table: string) =>
   engine === 'postgresql'
@@ -87,7 +76,7 @@ export async function rotationRun(options: RunOptions): Promise<RunReport> {
     await mock.write('sys/mounts/database', { type: 'database' });
     await mock.write('database/config/db', {
       plugin_name: engine === 'postgresql' ? 'postgresql-database-plugin' : 'mysql-database-plugin',
-      connection_url: CONNECTION_URL[engine],
+      connection_url: connectionUrl(engine),
       username: admin.admin,
       password: admin.password,
       allowed_roles: '*',

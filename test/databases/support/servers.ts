@@ -8,6 +8,13 @@ import pg from 'pg';
  * a password, database `test`). A test file that needs one skips with a message saying how to
  * start it when it does not answer, except under CI, where a missing database is a failure.
  */
+/** A run's own admin role (the mock's connection user) and the table its database users may read. */
+export interface RunAdmin {
+  admin: string;
+  password: string;
+  table: string;
+}
+
 export const PG_ADMIN_URL = process.env.VKC_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
 export const MYSQL_ADMIN = {
   host: process.env.VKC_MYSQL_HOST ?? '127.0.0.1',
@@ -64,9 +71,7 @@ export async function mysqlAdmin(): Promise<mysql.Connection> {
  * A least-privileged admin role for the mock's connection (CREATEROLE, owner of one table), so
  * rotate-root never touches the shared superuser, and a table the dynamic roles may read.
  */
-export async function setUpPostgres(
-  prefix: string,
-): Promise<{ admin: string; password: string; table: string }> {
+export async function setUpPostgres(prefix: string): Promise<RunAdmin> {
   const admin = `${prefix}_admin`;
   const password = `pw-${randomBytes(9).toString('base64url')}`;
   const table = `${prefix}_items`;
@@ -143,9 +148,7 @@ export async function pgLeftovers(
   }
 }
 
-export async function setUpMysql(
-  prefix: string,
-): Promise<{ admin: string; password: string; table: string }> {
+export async function setUpMysql(prefix: string): Promise<RunAdmin> {
   const admin = `${prefix}_admin`;
   const password = `pw-${randomBytes(9).toString('base64url')}`;
   const table = `${prefix}_items`;
@@ -206,4 +209,27 @@ export async function mysqlLeftovers(
   } finally {
     await root.end();
   }
+}
+
+/** What Vault's plugin for each server is called, and how its connection_url reaches this machine's server. */
+const PLUGIN = { postgresql: 'postgresql-database-plugin', mariadb: 'mysql-database-plugin' } as const;
+export function connectionUrl(server: 'postgresql' | 'mariadb'): string {
+  return server === 'postgresql'
+    ? 'postgresql://{{username}}:{{password}}@127.0.0.1:5432/test?sslmode=disable'
+    : `{{username}}:{{password}}@tcp(${MYSQL_ADMIN.host}:${MYSQL_ADMIN.port})/`;
+}
+
+/** A `database/config/<name>` body for the run's admin on this machine's server, with any field changed. */
+export function connectionConfig(
+  server: 'postgresql' | 'mariadb',
+  admin: RunAdmin,
+  fields: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    plugin_name: PLUGIN[server],
+    connection_url: connectionUrl(server),
+    username: admin.admin,
+    password: admin.password,
+    ...fields,
+  };
 }

@@ -72,12 +72,30 @@ export async function createToken(
   return res.body.auth.client_token;
 }
 
+/**
+ * A plain error as Vault answers it outside a login: wrapped by multierror
+ * (sdk/logical/response_util.go, github.com/hashicorp/go-multierror's format).
+ */
+export function wrapped(message: string): string[] {
+  return [`1 error occurred:\n\t* ${message}\n\n`];
+}
+
+/** `vault auth enable -path=<path> <type>`: the mount must succeed (204). */
+export async function enableAuth(
+  mock: Pick<MockVault, 'address' | 'rootToken'>,
+  type: string,
+  path = type,
+): Promise<void> {
+  const res = await call(mock, 'POST', `sys/auth/${path}`, { type });
+  expect(res.status, res.text).toBe(204);
+}
+
 /** The article's operator steps through the API: enable and configure Kubernetes auth. */
 export async function enableKubernetesAuth(
   mock: MockVault,
   config: Record<string, unknown> = {},
 ): Promise<void> {
-  expect((await call(mock, 'POST', 'sys/auth/kubernetes', { type: 'kubernetes' })).status).toBe(204);
+  await enableAuth(mock, 'kubernetes');
   const res = await call(mock, 'POST', 'auth/kubernetes/config', {
     kubernetes_host: mock.cluster.host,
     kubernetes_ca_cert: mock.cluster.caCertificate,

@@ -7,7 +7,9 @@ import { defineRoute, type RouteInput } from '../../core/routes';
 import type { BackendRequest, BackendResult, MountInfo } from '../../core/types';
 import type { VaultCore } from '../../core/vault-core';
 import { badRequest, unsupportedPath, VaultError } from '../../core/vault-error';
+import { EntityAliases } from '../auth-common/entity-aliases';
 import { LoginLockout } from '../auth-common/lockout';
+import { renewFromRole } from '../auth-common/role-routes';
 import { appRoleLogin, LOGIN_FIELDS } from './login';
 import { type AppRole, appRoleView, ROLE_FIELDS, writeAppRole } from './role';
 import { CUSTOM_SECRET_ID_FIELDS, generateSecretId, SECRET_ID_FIELDS } from './secret-id-issue';
@@ -29,7 +31,7 @@ export function appRoleBackend(core: VaultCore, mount: MountInfo): Backend {
   const roleIds = new Map<string, string>();
   const secretIds = new SecretIdStore(core.now());
   const lockout = new LoginLockout();
-  const entities = new Map<string, string>();
+  const entities = new EntityAliases();
   const mountMaxTtl = () => mount.maxLeaseTtl || SYSTEM_MAX_TTL;
   const roleOf = (name: string) => roles.get(name.toLowerCase());
 
@@ -186,14 +188,7 @@ export function appRoleBackend(core: VaultCore, mount: MountInfo): Backend {
                 return name === undefined ? undefined : roles.get(name);
               },
               secretIds,
-              entityIdFor: (roleId) => {
-                let id = entities.get(roleId);
-                if (!id) {
-                  id = randomUUID();
-                  entities.set(roleId, id);
-                }
-                return id;
-              },
+              entityIdFor: (roleId) => entities.idFor(roleId),
             }),
           );
         },
@@ -265,11 +260,6 @@ export function appRoleBackend(core: VaultCore, mount: MountInfo): Backend {
   return {
     unauthenticated: ['login'],
     routes,
-    // pathLoginRenew: the role must still exist; its current TTLs apply.
-    renewToken: (token) => {
-      const role = roles.get(token.role);
-      if (!role) throw new VaultError(500, `role ${goQuote(token.role)} does not exist during renewal`);
-      return { ttl: role.token.ttl, maxTtl: role.token.maxTtl, period: role.token.period };
-    },
+    renewToken: renewFromRole(roles, goQuote),
   };
 }

@@ -5,6 +5,8 @@ import type { BackendRequest } from '../../core/types';
 import { badRequest, VaultError } from '../../core/vault-error';
 import type { LeaseEntry } from '../../store/leases';
 import { globListContains } from '../glob';
+import { type GeneratedCredential, generateCredential } from './credentials';
+import { supportsCredentialType } from './plugins/catalog';
 import type { ConnectionConfig, DatabaseState } from './state';
 
 /** Vault adds this to a dynamic user's VALID UNTIL so the database never drops it before the lease ends. */
@@ -44,8 +46,8 @@ export function credentialRoutes(state: DatabaseState): DeclaredRoute[] {
     if (!role) throw badRequest(`unknown role: ${name}`);
     const config = configFor(state, role.dbName);
     allowedRoleCheck(config, name);
-    // The built-in SQL plugins, like the in-memory one, only support passwords.
-    if (role.credentialType !== 'password')
+    // Vault's SQL plugins take passwords only; the in-memory plugin every credential type.
+    if (!supportsCredentialType(config.pluginName, role.credentialType))
       throw badRequest(`unsupported credential_type: "${role.credentialType}"`);
     const plugin = await state.connection(role.dbName, config).catch((error) => {
       throw pluginFailure(error);
@@ -61,13 +63,26 @@ export function credentialRoutes(state: DatabaseState): DeclaredRoute[] {
       now: req.now,
       ...mountTtls(state),
     });
-    const password = state.passwordFor(role.dbName);
     const validUntil = req.now + ttl * 1000 + VALID_UNTIL_MARGIN_MS;
+    const metadata = { DisplayName: req.token?.displayName ?? '', RoleName: name };
+    const settings = role.credentialConfig;
+    let credential: GeneratedCredential;
+    if (settings.type === 'password') {
+      const password = state.passwordFor(role.dbName);
+      credential = { request: { password }, data: { password } };
+    } else {
+      try {
+        credential = generateCredential(settings, metadata, req.now, validUntil);
+      } catch (error) {
+        throw VaultError.wrapped(500, (error as Error).message);
+      }
+    }
+    const password = credential.request.password;
     let username: string;
     try {
       username = await plugin.newUser({
-        metadata: { DisplayName: req.token?.displayName ?? '', RoleName: name },
-        password,
+        metadata,
+        ...credential.request,
         expiresAt: validUntil,
         statements: role.creation,
         rollback: role.rollback,
@@ -98,7 +113,7 @@ export function credentialRoutes(state: DatabaseState): DeclaredRoute[] {
       if (req.token?.expiresAt) state.wakeAt(req.token.expiresAt);
     }
     return {
-      data: { username, password },
+      data: { ...credential.data, username },
       warnings,
       secret: {
         ttl,

@@ -2,6 +2,7 @@ import { field } from '../../core/fields';
 import { type DeclaredRoute, defineRoute, type RouteInput } from '../../core/routes';
 import type { BackendRequest } from '../../core/types';
 import { badRequest, VaultError } from '../../core/vault-error';
+import { type CredentialConfig, credentialConfig, storedConfig } from './credential-config';
 import { allowedRoleCheck, configFor } from './creds';
 import type { DatabasePlugin } from './plugins/plugin';
 import {
@@ -45,7 +46,7 @@ const CONFIG_FIELDS = {
 const STATEMENTS = 'SQL statements, a list or one string (which may hold several statements).';
 const CREDENTIAL_FIELDS = {
   credential_type: field('string', 'The type of credential to manage.', 'password'),
-  credential_config: field('map', 'The configuration for the given credential_type.'),
+  credential_config: field('kvPairs', 'The configuration for the given credential_type.'),
 } as const;
 
 /** database/roles/:name (path_roles.go). */
@@ -70,6 +71,33 @@ const STATIC_ROLE_FIELDS = {
   rotation_statements: field('stringSlice', STATEMENTS),
   ...CREDENTIAL_FIELDS,
 } as const;
+
+/**
+ * setCredentialConfig on a role write: the config given, or none (an update without it, which
+ * resets a key or certificate config to its defaults, as Vault does); a password config left
+ * empty keeps the previous one, since Vault only stores a non-empty configMap.
+ */
+function roleCredentialConfig(
+  type: CredentialType,
+  given: Record<string, string> | undefined,
+  previous: CredentialConfig | undefined,
+): CredentialConfig {
+  let config: CredentialConfig;
+  try {
+    config = credentialConfig(type, given ?? {});
+  } catch (error) {
+    throw badRequest(`credential_config validation failed: ${(error as Error).message}`);
+  }
+  if (config.type === 'password' && storedConfig(config) === undefined && previous?.type === 'password') {
+    return previous;
+  }
+  return config;
+}
+
+const withStoredConfig = (config: CredentialConfig) => {
+  const stored = storedConfig(config);
+  return stored ? { credential_config: stored } : {};
+};
 
 function credentialType(value: string): CredentialType {
   if (value === 'password' || value === 'rsa_private_key' || value === 'client_certificate') return value;
@@ -169,10 +197,16 @@ export function configAndRoleRoutes(state: DatabaseState): DeclaredRoute[] {
       has(key) ? fields[key] : create ? [] : (old ?? []);
     const ttl = (key: 'default_ttl' | 'max_ttl', old: number | undefined) =>
       has(key) ? fields[key] : create ? 0 : (old ?? 0);
+    const type = credentialType(
+      has('credential_type') ? fields.credential_type : (previous?.credentialType ?? 'password'),
+    );
     roles.set(name, {
       dbName,
-      credentialType: credentialType(
-        has('credential_type') ? fields.credential_type : (previous?.credentialType ?? 'password'),
+      credentialType: type,
+      credentialConfig: roleCredentialConfig(
+        type,
+        has('credential_config') ? fields.credential_config : undefined,
+        previous?.credentialConfig,
       ),
       creation: keep('creation_statements', previous?.creation),
       revocation: keep('revocation_statements', previous?.revocation).filter((s) => s !== ''),
@@ -252,6 +286,7 @@ export function configAndRoleRoutes(state: DatabaseState): DeclaredRoute[] {
         default_ttl: role.defaultTtl,
         max_ttl: role.maxTtl,
         credential_type: role.credentialType,
+        ...withStoredConfig(role.credentialConfig),
       },
     };
   };

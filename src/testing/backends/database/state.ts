@@ -4,6 +4,7 @@ import type { MountInfo } from '../../core/types';
 import type { VaultCore } from '../../core/vault-core';
 import { VaultError } from '../../core/vault-error';
 import { passwordFromPolicy } from '../../policy/password-policy';
+import type { CredentialConfig } from './credential-config';
 import { createPlugin, isExternal } from './plugins/catalog';
 import { type DatabasePlugin, PluginError } from './plugins/plugin';
 import { type PendingDrop, retryDueDrops } from './revocation';
@@ -30,6 +31,8 @@ export interface DynamicRole {
   defaultTtl: number;
   maxTtl: number;
   credentialType: CredentialType;
+  /** The completed credential_config for credentialType. */
+  credentialConfig: CredentialConfig;
 }
 
 export interface StaticRole {

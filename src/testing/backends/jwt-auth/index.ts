@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { Backend } from '../../core/backend';
 import { SYSTEM_MAX_TTL } from '../../core/durations';
 import { defineRoute, type RouteInput } from '../../core/routes';
 import type { BackendRequest, MountInfo } from '../../core/types';
 import type { VaultCore } from '../../core/vault-core';
-import { VaultError } from '../../core/vault-error';
+import { EntityAliases } from '../auth-common/entity-aliases';
+import { renewFromRole, roleRoutes } from '../auth-common/role-routes';
 import { CONFIG_FIELDS, type JwtConfig, jwtConfigView, writeJwtConfig } from './config';
 import type { Resolver } from './http-get';
 import { discoveryKeySet, type KeySet, remoteKeySet, staticKeySet } from './key-sets';
@@ -18,7 +18,7 @@ import { type JwtRole, jwtRoleView, ROLE_FIELDS, writeJwtRole } from './role';
 export function jwtAuthBackend(_core: VaultCore, mount: MountInfo, resolver?: Resolver): Backend {
   let config: JwtConfig | undefined;
   const roles = new Map<string, JwtRole>();
-  const entities = new Map<string, string>();
+  const entities = new EntityAliases();
   let validator: Promise<KeySet[]> | undefined;
 
   // backend.jwtValidator: built once per config and kept, with its JWKS cache, until the next
@@ -42,14 +42,7 @@ export function jwtAuthBackend(_core: VaultCore, mount: MountInfo, resolver?: Re
       config,
       roles,
       keySets,
-      entityIdFor: (alias) => {
-        let id = entities.get(alias);
-        if (!id) {
-          id = randomUUID();
-          entities.set(alias, id);
-        }
-        return id;
-      },
+      entityIdFor: (alias) => entities.idFor(alias),
     });
 
   return {
@@ -68,38 +61,13 @@ export function jwtAuthBackend(_core: VaultCore, mount: MountInfo, resolver?: Re
         },
       }),
       defineRoute({ pattern: 'login', fields: LOGIN_FIELDS, handlers: { update: login } }),
-      defineRoute({
-        pattern: 'role',
-        handlers: { list: () => ({ data: { keys: [...roles.keys()].sort() } }) },
-      }),
-      defineRoute({
-        pattern: 'role/:name',
+      ...roleRoutes(roles, {
         fields: ROLE_FIELDS,
-        exists: (_req, { params }) => roles.has(params.name.toLowerCase()),
-        handlers: {
-          read: (_req, { params }) => {
-            const role = roles.get(params.name.toLowerCase());
-            return role ? { data: jwtRoleView(role) } : null;
-          },
-          update: (_req, input) => {
-            const name = input.params.name.toLowerCase();
-            const { role, warnings } = writeJwtRole(input, roles.get(name), mountMaxTtl());
-            roles.set(name, role);
-            return warnings.length ? { warnings } : null;
-          },
-          delete: (_req, { params }) => {
-            roles.delete(params.name.toLowerCase());
-            return null;
-          },
-        },
+        view: jwtRoleView,
+        write: (input, previous) => writeJwtRole(input, previous, mountMaxTtl()),
       }),
     ],
-    // pathLoginRenew: the role must still exist, and its current TTLs apply.
-    renewToken: (token) => {
-      const role = roles.get(token.role);
-      if (!role) throw new VaultError(500, `role ${token.role} does not exist during renewal`);
-      return { ttl: role.token.ttl, maxTtl: role.token.maxTtl, period: role.token.period };
-    },
+    renewToken: renewFromRole(roles),
   };
 }
 

@@ -3,16 +3,12 @@ import { goDurationString, goQuote } from '../../core/go-format';
 import type { RouteInput } from '../../core/routes';
 import { badRequest } from '../../core/vault-error';
 import {
-  defaultLegacyParams,
-  defaultTokenParams,
+  defaultTokenSettings,
   LEGACY_TOKEN_FIELDS,
-  type LegacyTokenParams,
-  legacyTokenData,
-  parseTokenFields,
+  parseTokenSettings,
   TOKEN_FIELDS,
-  type TokenParams,
-  tokenData,
-  upgradeLegacyFields,
+  type TokenSettings,
+  tokenSettingsData,
 } from '../shared/token-fields';
 import { fromRequestJson, goValue, normalizeList, toResponseJson } from './claims';
 
@@ -62,10 +58,8 @@ export const ROLE_FIELDS = {
  * A role of vault-plugin-auth-jwt (path_role.go). Go's nil slices and maps read back as JSON
  * null, so fields never set stay `null` here rather than empty.
  */
-export interface JwtRole {
+export interface JwtRole extends TokenSettings {
   roleType: 'jwt' | 'oidc';
-  token: TokenParams;
-  legacy: LegacyTokenParams;
   expirationLeeway: number;
   notBeforeLeeway: number;
   clockSkewLeeway: number;
@@ -87,8 +81,7 @@ export interface JwtRole {
 function newRole(): JwtRole {
   return {
     roleType: 'oidc',
-    token: defaultTokenParams(),
-    legacy: defaultLegacyParams(),
+    ...defaultTokenSettings(),
     expirationLeeway: 0,
     notBeforeLeeway: 0,
     clockSkewLeeway: 0,
@@ -126,8 +119,7 @@ export function writeJwtRole(
   if (roleType !== 'jwt' && roleType !== 'oidc') throw badRequest(`invalid 'role_type': ${roleType}`);
   role.roleType = roleType;
 
-  parseTokenFields(input, role.token);
-  upgradeLegacyFields(input, role.token, role.legacy);
+  parseTokenSettings(input, role);
 
   if (role.token.period > mountMaxTtl) {
     throw badRequest(
@@ -232,7 +224,6 @@ export function jwtRoleView(role: JwtRole): Record<string, unknown> {
     oidc_scopes: role.oidcScopes,
     verbose_oidc_logging: role.verboseOidcLogging,
     max_age: role.maxAge,
-    ...tokenData(role.token),
-    ...legacyTokenData(role.token, role.legacy),
+    ...tokenSettingsData(role),
   };
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { KubernetesCluster } from '../../cluster/kubernetes-cluster';
 import type { Backend } from '../../core/backend';
 import { SYSTEM_MAX_TTL } from '../../core/durations';
@@ -8,6 +7,8 @@ import { goQuote } from '../../core/go-format';
 import { defineRoute, type RouteInput } from '../../core/routes';
 import type { BackendRequest } from '../../core/types';
 import { badRequest, VaultError } from '../../core/vault-error';
+import { EntityAliases } from '../auth-common/entity-aliases';
+import { renewFromRole, roleRoutes } from '../auth-common/role-routes';
 import { globListContains } from '../glob';
 import { tokenAuth } from '../shared/token-fields';
 import { containsPemBlock, isPublicKey, serviceAccountOf, validateJwt } from './jwt';
@@ -67,6 +68,7 @@ const LOGIN_FIELDS = {
 export function kubernetesBackend({ mount }: EngineContext, cluster: KubernetesCluster): Backend {
   let config: KubernetesConfig | undefined;
   const roles = new Map<string, KubernetesRole>();
+  const entities = new EntityAliases();
 
   // A config write replaces the whole config, as the plugin stores what the request holds.
   const writeConfig = ({ fields }: RouteInput<typeof CONFIG_FIELDS>) => {
@@ -165,21 +167,11 @@ export function kubernetesBackend({ mount }: EngineContext, cluster: KubernetesC
           service_account_secret_name: sa.secretName,
           service_account_uid: sa.uid,
         },
-        entityId: entityIdFor(sa.uid),
+        entityId: entities.idFor(sa.uid),
         displayName: `${mountName}-${sa.namespace}-${sa.name}`,
         role: roleName.toLowerCase(),
       },
     };
-  };
-
-  const entities = new Map<string, string>();
-  const entityIdFor = (uid: string): string => {
-    let id = entities.get(uid);
-    if (!id) {
-      id = randomUUID();
-      entities.set(uid, id);
-    }
-    return id;
   };
 
   return {
@@ -191,41 +183,13 @@ export function kubernetesBackend({ mount }: EngineContext, cluster: KubernetesC
         handlers: { read: readConfig, update: (_req, input) => writeConfig(input) },
       }),
       defineRoute({ pattern: 'login', fields: LOGIN_FIELDS, handlers: { update: login } }),
-      defineRoute({
-        pattern: 'role',
-        handlers: { list: () => ({ data: { keys: [...roles.keys()].sort() } }) },
-      }),
-      defineRoute({
-        pattern: 'role/:name',
+      ...roleRoutes(roles, {
         fields: ROLE_FIELDS,
-        exists: (_req, { params }) => roles.has(params.name.toLowerCase()),
-        handlers: {
-          read: (_req, { params }) => {
-            const role = roles.get(params.name.toLowerCase());
-            return role ? { data: roleView(role) } : null;
-          },
-          update: (_req, input) => {
-            const name = input.params.name.toLowerCase();
-            const { role, warnings } = writeRole(
-              input,
-              input.params.name,
-              roles.get(name),
-              mount.maxLeaseTtl || SYSTEM_MAX_TTL,
-            );
-            roles.set(name, role);
-            return warnings.length ? { warnings } : null;
-          },
-          delete: (_req, { params }) => {
-            roles.delete(params.name.toLowerCase());
-            return null;
-          },
-        },
+        view: roleView,
+        write: (input, previous) =>
+          writeRole(input, input.params.name, previous, mount.maxLeaseTtl || SYSTEM_MAX_TTL),
       }),
     ],
-    renewToken: (token) => {
-      const role = roles.get(token.role);
-      if (!role) throw new VaultError(500, `role ${token.role} does not exist during renewal`);
-      return { ttl: role.token.ttl, maxTtl: role.token.maxTtl, period: role.token.period };
-    },
+    renewToken: renewFromRole(roles),
   };
 }

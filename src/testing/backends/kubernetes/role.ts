@@ -3,16 +3,12 @@ import { goDurationString, goQuote } from '../../core/go-format';
 import type { RouteInput } from '../../core/routes';
 import { badRequest } from '../../core/vault-error';
 import {
-  defaultLegacyParams,
-  defaultTokenParams,
+  defaultTokenSettings,
   LEGACY_TOKEN_FIELDS,
-  type LegacyTokenParams,
-  legacyTokenData,
-  parseTokenFields,
+  parseTokenSettings,
   TOKEN_FIELDS,
-  type TokenParams,
-  tokenData,
-  upgradeLegacyFields,
+  type TokenSettings,
+  tokenSettingsData,
 } from '../shared/token-fields';
 
 /** path_role.go's fields, tokenutil's and the deprecated names it still upgrades. */
@@ -36,15 +32,12 @@ export const ROLE_FIELDS = {
   ...LEGACY_TOKEN_FIELDS,
 } as const;
 
-export interface KubernetesRole {
+export interface KubernetesRole extends TokenSettings {
   boundServiceAccountNames: string[];
   boundServiceAccountNamespaces: string[];
   boundServiceAccountNamespaceSelector: string;
   audience: string;
   aliasNameSource: string;
-  token: TokenParams;
-  /** The deprecated fields as stored (tokenutil.UpgradeValue); Vault echoes the non-empty ones. */
-  legacy: LegacyTokenParams;
 }
 
 const ALIAS_SOURCES = ['serviceaccount_uid', 'serviceaccount_name'];
@@ -69,11 +62,9 @@ export function writeRole(
         boundServiceAccountNamespaceSelector: '',
         audience: '',
         aliasNameSource: '',
-        token: defaultTokenParams(),
-        legacy: defaultLegacyParams(),
+        ...defaultTokenSettings(),
       };
-  parseTokenFields(input, role.token);
-  upgradeLegacyFields(input, role.token, role.legacy);
+  parseTokenSettings(input, role);
 
   if (role.token.period > mountMaxTtl) {
     // Vault formats the durations with %q inside quotes, hence the doubled quoting.
@@ -154,8 +145,7 @@ export function roleView(role: KubernetesRole): Record<string, unknown> {
     bound_service_account_namespaces: role.boundServiceAccountNamespaces,
     bound_service_account_namespace_selector: role.boundServiceAccountNamespaceSelector,
     ...(role.audience ? { audience: role.audience } : {}),
-    ...tokenData(role.token),
-    ...legacyTokenData(role.token, role.legacy),
+    ...tokenSettingsData(role),
     alias_name_source: role.aliasNameSource,
   };
 }

@@ -33,7 +33,9 @@ function certData(pem: string, cert?: StoredCertificate): Record<string, unknown
 
 /** `ca/pem`, `ca_chain`, `cert/*`, `certs` and `revoke` (openbao/openbao:internal/builtin/logical/pki/path_fetch.go). */
 export function fetchRoutes(state: PkiState, now: () => number): DeclaredRoute[] {
-  const caPem = () => state.defaultIssuer?.ca.certificate;
+  const caPem = () => state.defaultIssuer?.certificate;
+  /** The default issuer and the parents the mount holds, one PEM after another. */
+  const chainPem = () => (state.defaultIssuer ? state.chainOf(state.defaultIssuer).join('\n') : undefined);
   const defaultCa = () => {
     const pem = caPem();
     if (!pem) throw badRequest('no default issuer currently configured');
@@ -61,7 +63,8 @@ export function fetchRoutes(state: PkiState, now: () => number): DeclaredRoute[]
   /** The default issuer's CRL as of now, valid for config/crl's expiry (crl_util.go buildCRL). */
   const crlPem = (): string | undefined => {
     const issuer = state.defaultIssuer;
-    if (!issuer) return undefined;
+    // An issuer without its key cannot sign a CRL.
+    if (!issuer?.ca) return undefined;
     const at = now();
     const revoked = [...state.certs.values()]
       .filter((cert) => cert.issuerId === issuer.id && cert.revokedAt !== null)
@@ -80,12 +83,13 @@ export function fetchRoutes(state: PkiState, now: () => number): DeclaredRoute[]
     defineRoute({ pattern: 'ca', handlers: { read: () => raw('application/pkix-cert', derOf(caPem())) } }),
     defineRoute({ pattern: 'ca/pem', handlers: { read: () => raw(PEM_CHAIN, caPem()) } }),
     // Vault labels this PEM chain application/pkix-cert.
-    defineRoute({ pattern: 'ca_chain', handlers: { read: () => raw('application/pkix-cert', caPem()) } }),
+    defineRoute({ pattern: 'ca_chain', handlers: { read: () => raw('application/pkix-cert', chainPem()) } }),
     defineRoute({
       pattern: 'cert/ca_chain',
       handlers: {
         read: () => {
-          const chain = defaultCa();
+          defaultCa();
+          const chain = chainPem() ?? '';
           return { data: { ...certData(chain), ca_chain: chain } };
         },
       },

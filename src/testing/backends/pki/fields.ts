@@ -101,6 +101,81 @@ export const ISSUE_FIELDS = {
   key_bits: field('int', 'The number of bits to use, for roles of key_type "any".', 0),
 } as const;
 
+/** A leaf's key usages, on roles and on sign-verbatim. */
+const KEY_USAGE_FIELDS = {
+  key_usage: field(
+    'commaStringSlice',
+    'A comma-separated string or list of key usages (not extended key usages).',
+    ['DigitalSignature', 'KeyAgreement', 'KeyEncipherment'],
+  ),
+  ext_key_usage: field('commaStringSlice', 'A comma-separated string or list of extended key usages.', []),
+  ext_key_usage_oids: field(
+    'commaStringSlice',
+    'A comma-separated string or list of extended key usage oids.',
+  ),
+} as const;
+
+/** `sign/:role` (buildPathSign). */
+export const SIGN_FIELDS = {
+  ...NON_CA_COMMON,
+  csr: field('string', 'PEM-format CSR to be signed.', ''),
+} as const;
+
+/** `sign-verbatim` and `sign-verbatim/:role` (buildPathIssuerSignVerbatim). */
+export const SIGN_VERBATIM_FIELDS = {
+  ...SIGN_FIELDS,
+  ...KEY_USAGE_FIELDS,
+} as const;
+
+/** `intermediate/generate/:exported` (buildPathGenerateIntermediate): no PSS, no issue fields. */
+export const INTERMEDIATE_GENERATE_FIELDS = {
+  ...CA_COMMON,
+  ...CA_KEY_GENERATION,
+  add_basic_constraints: field('bool', 'Whether to add a Basic Constraints extension with CA: true.'),
+} as const;
+
+/** `root/sign-intermediate` (pathSignIntermediate): CA fields, the CSR and how to read it. */
+export const SIGN_INTERMEDIATE_FIELDS = {
+  ...CA_COMMON,
+  ...CA_ISSUE,
+  csr: field('string', 'PEM-format CSR to be signed.', ''),
+  use_csr_values: field(
+    'bool',
+    'If true, then: 1) Subject information, including names and alternate names, will be preserved from the CSR rather than using values provided in the other parameters to this path; 2) Any key usages requested in the CSR will be added to the basic set of key usages used for CA certs signed by this path.',
+    false,
+  ),
+  issuer_ref: field(
+    'string',
+    'Reference to a existing issuer; either "default" for the configured default issuer, an identifier or the name assigned to the issuer.',
+    'default',
+  ),
+  signature_bits: field('int', 'The number of bits to use in the signature algorithm.', 0),
+  use_pss: field('bool', 'Whether or not to use PSS signatures when using a RSA key-type issuer.', false),
+  skid: field('string', 'Value for the Subject Key Identifier field (RFC 5280 Section 4.2.1.2).', ''),
+  key_usage: field('commaStringSlice', 'Specifies key_usage to encode in the certificate signed.', [
+    'CRLSign',
+    'CertSign',
+  ]),
+  enforce_leaf_not_after_behavior: field(
+    'bool',
+    "Do not truncate the NotAfter field, use the issuer's configured leaf_not_after_behavior",
+    false,
+  ),
+} as const;
+
+/** `intermediate/set-signed`: the signed certificate, possibly followed by its parents. */
+export const SET_SIGNED_FIELDS = {
+  certificate: field(
+    'string',
+    'PEM-format certificate. This must be a CA certificate with a public key matching the previously-generated key from the generation endpoint. Additional parent CAs may be optionally appended to the bundle.',
+  ),
+} as const;
+
+/** `config/ca` and `issuers/import/(cert|bundle)`. */
+export const IMPORT_BUNDLE_FIELDS = {
+  pem_bundle: field('string', 'PEM-format, concatenated unencrypted secret key and certificates.'),
+} as const;
+
 /** path_roles.go. */
 export const ROLE_FIELDS = {
   name: field('string', 'Name of the role'),
@@ -176,16 +251,7 @@ export const ROLE_FIELDS = {
   key_bits: field('int', 'The number of bits to use.', 0),
   signature_bits: field('int', 'The number of bits to use in the signature algorithm.', 0),
   use_pss: field('bool', 'Whether or not to use PSS signatures when using a RSA key-type issuer.', false),
-  key_usage: field(
-    'commaStringSlice',
-    'A comma-separated string or list of key usages (not extended key usages).',
-    ['DigitalSignature', 'KeyAgreement', 'KeyEncipherment'],
-  ),
-  ext_key_usage: field('commaStringSlice', 'A comma-separated string or list of extended key usages.', []),
-  ext_key_usage_oids: field(
-    'commaStringSlice',
-    'A comma-separated string or list of extended key usage oids.',
-  ),
+  ...KEY_USAGE_FIELDS,
   use_csr_common_name: field(
     'bool',
     'If set, when used with a signing profile, the common name in the CSR will be used.',

@@ -28,6 +28,9 @@ export interface PkiRole {
   issuerRef: string;
   organization: string[];
   ou: string[];
+  useCsrCommonName: boolean;
+  useCsrSans: boolean;
+  allowedUriSans: string[];
 }
 
 // Vault also takes P-224; the mock's x509 module cannot sign with it, so it is refused here.
@@ -49,6 +52,44 @@ export function keyBitsFor(keyType: string, keyBits: number): number {
   }
   if (keyType === 'ed25519' || keyType === 'any') return 0;
   throw badRequest(`unknown key type ${keyType}`);
+}
+
+/**
+ * The role Vault builds for sign-verbatim and sign-intermediate: any name, any key type, no
+ * hostname rules, no lease; the caller sets what its path takes from the request or a role.
+ */
+export function permissiveRole(overrides: Partial<PkiRole>): PkiRole {
+  return {
+    ttl: 0,
+    maxTtl: 0,
+    allowLocalhost: true,
+    allowedDomains: [],
+    allowBareDomains: false,
+    allowSubdomains: false,
+    allowGlobDomains: false,
+    allowWildcardCertificates: true,
+    allowAnyName: true,
+    allowTokenDisplayName: false,
+    enforceHostnames: false,
+    allowIpSans: true,
+    serverFlag: false,
+    clientFlag: false,
+    keyType: 'any',
+    keyBits: 0,
+    signatureBits: 0,
+    generateLease: false,
+    noStore: false,
+    requireCn: false,
+    cnValidations: [],
+    notBeforeDuration: 30,
+    issuerRef: 'default',
+    organization: [],
+    ou: [],
+    useCsrCommonName: true,
+    useCsrSans: true,
+    allowedUriSans: ['*'],
+    ...overrides,
+  };
 }
 
 /**
@@ -82,6 +123,9 @@ export function parseRole({ fields }: RouteInput<typeof ROLE_FIELDS>): PkiRole {
     issuerRef: fields.issuer_ref || 'default',
     organization: fields.organization,
     ou: fields.ou,
+    useCsrCommonName: fields.use_csr_common_name,
+    useCsrSans: fields.use_csr_sans,
+    allowedUriSans: fields.allowed_uri_sans,
   };
   if (role.noStore) role.generateLease = false;
   if (role.maxTtl > 0 && role.ttl > role.maxTtl)
@@ -151,8 +195,8 @@ export function roleData(role: PkiRole): Record<string, unknown> {
     client_flag: role.clientFlag,
     code_signing_flag: false,
     email_protection_flag: false,
-    use_csr_common_name: true,
-    use_csr_sans: true,
+    use_csr_common_name: role.useCsrCommonName,
+    use_csr_sans: role.useCsrSans,
     key_type: role.keyType,
     key_bits: role.keyBits,
     signature_bits: role.signatureBits,
@@ -172,7 +216,7 @@ export function roleData(role: PkiRole): Record<string, unknown> {
     allowed_other_sans: [],
     allowed_serial_numbers: [],
     allowed_user_ids: [],
-    allowed_uri_sans: [],
+    allowed_uri_sans: role.allowedUriSans,
     require_cn: role.requireCn,
     cn_validations: role.cnValidations,
     policy_identifiers: [],

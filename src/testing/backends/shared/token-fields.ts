@@ -202,6 +202,30 @@ export function legacyTokenData(params: TokenParams, legacy: LegacyTokenParams):
 }
 
 /**
+ * The token settings of a role (or user) in a method that still takes the deprecated names:
+ * tokenutil's values and the deprecated copies Vault echoes on read.
+ */
+export interface TokenSettings {
+  token: TokenParams;
+  legacy: LegacyTokenParams;
+}
+
+export function defaultTokenSettings(): TokenSettings {
+  return { token: defaultTokenParams(), legacy: defaultLegacyParams() };
+}
+
+/** A role write's first step in such a method: ParseTokenFields, then the deprecated-name upgrade. */
+export function parseTokenSettings(input: LegacyInput, settings: TokenSettings): void {
+  parseTokenFields(input, settings.token);
+  upgradeLegacyFields(input, settings.token, settings.legacy);
+}
+
+/** The token half of such a role's read: the `token_*` fields and the deprecated names that are set. */
+export function tokenSettingsData(settings: TokenSettings): Record<string, unknown> {
+  return { ...tokenData(settings.token), ...legacyTokenData(settings.token, settings.legacy) };
+}
+
+/**
  * TokenParams.PopulateTokenAuth plus the policy rule every login shares: `default` added unless
  * token_no_default_policy. The caller adds metadata, entity, display name and role.
  */

@@ -10,6 +10,7 @@ import { namespaceRoutes } from './namespaces';
 import { passwordPolicyRoutes } from './password-policies';
 import { policyRoutes } from './policies';
 import { sealRoutes } from './seal';
+import { UI_MOUNTS_UNAUTHENTICATED, uiMountRoutes } from './ui-mounts';
 import { wrappingRoutes } from './wrapping';
 
 export type { HealthState };
@@ -20,6 +21,7 @@ export function systemBackend(
   options: { health: HealthState; unsealKey: string; clusterId: string },
 ): Backend {
   return {
+    unauthenticated: UI_MOUNTS_UNAUTHENTICATED,
     // logical_system.go PathsSpecial.Root, plus the HTTP handlers and list that also need sudo.
     rootPaths: [
       'auth',
@@ -51,6 +53,7 @@ export function systemBackend(
       ...capabilityRoutes(core),
       ...hostRoutes(core),
       ...wrappingRoutes(core),
+      ...uiMountRoutes(core),
       // Vault CE has no sys/namespaces: its paths are unsupported there.
       ...(core.enterprise ? namespaceRoutes(core) : []),
     ],

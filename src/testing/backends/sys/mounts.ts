@@ -100,7 +100,8 @@ function table(core: VaultCore, root: 'mounts' | 'auth', prefix: string): Declar
   const fullPath = (name: string) => `${prefix}${name.replace(/^\/+|\/+$/g, '')}/`;
   const listing = (namespace: Namespace) => {
     const data: Record<string, unknown> = {};
-    for (const info of namespace.mounts.list(isKind)) data[info.path.slice(prefix.length)] = describe(info);
+    for (const info of namespace.mounts.list(isKind))
+      data[info.path.slice(prefix.length)] = describeMount(info);
     return { data, injectDataIntoTop: true };
   };
   // The messages below are Vault's handleError strings: 400 with the text verbatim.
@@ -145,7 +146,7 @@ function table(core: VaultCore, root: 'mounts' | 'auth', prefix: string): Declar
       pattern: `${root}/*path`,
       fields: MOUNT_FIELDS,
       handlers: {
-        read: (req, { params }) => ({ data: describe(described(req.namespace, params.path)) }),
+        read: (req, { params }) => ({ data: describeMount(described(req.namespace, params.path)) }),
         update: (req, { fields, params }) => {
           const path = fullPath(params.path);
           let type = fields.type;
@@ -206,7 +207,8 @@ function tuneView(info: MountInfo): Record<string, unknown> {
   };
 }
 
-function describe(info: MountInfo): Record<string, unknown> {
+/** mountInfo (logical_system.go): a mount as `sys/mounts` and `sys/internal/ui/mounts` show it. */
+export function describeMount(info: MountInfo): Record<string, unknown> {
   return {
     accessor: info.accessor,
     config: {

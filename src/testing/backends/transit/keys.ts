@@ -10,17 +10,7 @@ import { rfc3339 } from '../../core/go-format';
 import { decodeStdBase64 } from './go-base64';
 
 export type SymmetricType = 'aes128-gcm96' | 'aes256-gcm96' | 'chacha20-poly1305';
-export type SigningType =
-  | 'ecdsa-p256'
-  | 'ecdsa-p384'
-  | 'ecdsa-p521'
-  | 'ed25519'
-  | 'rsa-2048'
-  | 'rsa-3072'
-  | 'rsa-4096';
-export type KeyType = SymmetricType | SigningType;
-
-export const SIGNING_TYPES: readonly string[] = [
+export const SIGNING_TYPES = [
   'ecdsa-p256',
   'ecdsa-p384',
   'ecdsa-p521',
@@ -28,8 +18,11 @@ export const SIGNING_TYPES: readonly string[] = [
   'rsa-2048',
   'rsa-3072',
   'rsa-4096',
-];
-export const isSigningType = (type: string): type is SigningType => SIGNING_TYPES.includes(type);
+] as const;
+export type SigningType = (typeof SIGNING_TYPES)[number];
+export type KeyType = SymmetricType | SigningType;
+export const isSigningType = (type: string): type is SigningType =>
+  (SIGNING_TYPES as readonly string[]).includes(type);
 
 /** Transit's key types; the mock implements the symmetric and the signing ones. */
 export const KNOWN_TYPES = [
@@ -37,13 +30,7 @@ export const KNOWN_TYPES = [
   'aes256-gcm96',
   'chacha20-poly1305',
   'xchacha20-poly1305',
-  'ecdsa-p256',
-  'ecdsa-p384',
-  'ecdsa-p521',
-  'ed25519',
-  'rsa-2048',
-  'rsa-3072',
-  'rsa-4096',
+  ...SIGNING_TYPES,
   'hmac',
   'external-key',
 ];

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { addressAllowed, parseAddressBlocks } from '../../core/address-blocks';
 import type { Backend } from '../../core/backend';
 import { field } from '../../core/fields';
@@ -6,6 +5,7 @@ import { defineRoute, type RouteInput } from '../../core/routes';
 import type { BackendRequest, BackendResult, MountInfo } from '../../core/types';
 import type { VaultCore } from '../../core/vault-core';
 import { badRequest, VaultError } from '../../core/vault-error';
+import { EntityAliases } from '../auth-common/entity-aliases';
 import { InvalidCredentials, LoginLockout } from '../auth-common/lockout';
 import { loginAuth, sanitizePolicies } from '../auth-common/login-auth';
 import { passwordMatches } from './password';
@@ -30,7 +30,7 @@ const POLICY_FIELDS = {
 export function userpassBackend(_core: VaultCore, _mount: MountInfo): Backend {
   const users = new Map<string, User>();
   const lockout = new LoginLockout();
-  const entities = new Map<string, string>();
+  const entities = new EntityAliases();
   const userOf = (name: string) => users.get(name.toLowerCase());
   const existingUser = (name: string): User => {
     const user = userOf(name);
@@ -55,17 +55,12 @@ export function userpassBackend(_core: VaultCore, _mount: MountInfo): Backend {
         throw new VaultError(403, 'permission denied');
       }
     }
-    let entityId = entities.get(name);
-    if (!entityId) {
-      entityId = randomUUID();
-      entities.set(name, entityId);
-    }
     return {
       auth: loginAuth(user.token, req.mount, {
         displayName: name,
         metadata: { username: name },
         role: name,
-        entityId,
+        entityId: entities.idFor(name),
       }),
     };
   };

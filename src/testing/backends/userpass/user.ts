@@ -2,24 +2,20 @@ import { field } from '../../core/fields';
 import type { RouteInput } from '../../core/routes';
 import { badRequest, VaultError } from '../../core/vault-error';
 import {
-  defaultLegacyParams,
-  defaultTokenParams,
+  defaultTokenSettings,
   LEGACY_TOKEN_FIELDS,
-  type LegacyTokenParams,
   legacyTokenData,
   parseTokenFields,
   TOKEN_FIELDS,
-  type TokenParams,
+  type TokenSettings,
   tokenData,
   upgradeLegacyFields,
 } from '../shared/token-fields';
 import { hashPassword, type PasswordHash } from './password';
 
 /** A userpass user (builtin/credential/userpass/path_users.go UserEntry). */
-export interface User {
+export interface User extends TokenSettings {
   password: PasswordHash | undefined;
-  token: TokenParams;
-  legacy: LegacyTokenParams;
 }
 
 /** path_users.go's own fields, tokenutil's, and the four deprecated names userpass had. */
@@ -46,7 +42,7 @@ export function writeUser(input: RouteInput<typeof USER_FIELDS>, previous: User 
         token: structuredClone(previous.token),
         legacy: structuredClone(previous.legacy),
       }
-    : { password: undefined, token: defaultTokenParams(), legacy: defaultLegacyParams() };
+    : { password: undefined, ...defaultTokenSettings() };
   parseTokenFields(input, user.token);
   if (has('password')) user.password = newPassword(fields.password);
   // userpass never had `period` or `num_uses`: the upgrade sees them as absent.

@@ -28,3 +28,11 @@ export function createPlugin(pluginName: string): DatabasePlugin | undefined {
 export function isExternal(pluginName: string): boolean {
   return pluginName !== IN_MEMORY_PLUGIN;
 }
+
+/**
+ * DatabaseConfig.SupportsCredentialType: what the plugin reported at initialisation. Vault's SQL
+ * plugins report nothing, so passwords only; the in-memory plugin takes every type the engine has.
+ */
+export function supportsCredentialType(pluginName: string, type: string): boolean {
+  return pluginName === IN_MEMORY_PLUGIN || type === 'password';
+}

@@ -3,7 +3,12 @@ import type { UsernameMetadata } from '../username-template';
 /** What the engine asks of a database plugin: Vault's dbplugin v5 interface, minus the gRPC. */
 export interface NewUserRequest {
   metadata: UsernameMetadata;
+  /** '' unless the role's credential_type is password. */
   password: string;
+  /** rsa_private_key: the PEM public key the user logs in with. */
+  publicKey?: string;
+  /** client_certificate: the certificate's subject (`CN=...`) the user is created for. */
+  subject?: string;
   /** Epoch ms: the lease's end plus Vault's 5 s margin, passed to SQL as `{{expiration}}`. */
   expiresAt: number;
   statements: readonly string[];

@@ -35,21 +35,36 @@ type DataInput = RouteInput<typeof DATA_FIELDS>;
  */
 const EMPTY_404: BackendResult = { status: 404, raw: { contentType: 'application/json', body: '' } };
 
+/**
+ * A read of one version (`asked`, or the current one when 0) answered as `{ [field]: view(data),
+ * metadata }`; nothing when the key or that version does not exist. Deleted and destroyed versions
+ * answer 404 with the whole body and a null `field`, so clients can tell them apart.
+ */
+function readVersion(
+  state: KvState,
+  key: string,
+  asked: number,
+  now: number,
+  field: 'data' | 'subkeys',
+  view: (data: unknown) => unknown,
+): BackendResult | null {
+  const meta = state.keys.get(key);
+  if (!meta) return null;
+  const version = asked > 0 ? asked : meta.currentVersion;
+  const entry = meta.versions.get(version);
+  if (!entry) return null;
+  const metadata = versionMetadata(meta, version, entry);
+  if (isDeleted(entry, now) || entry.destroyed) return { status: 404, data: { [field]: null, metadata } };
+  return { data: { [field]: view(meta.data.get(version)), metadata } };
+}
+
 export function readData(
   state: KvState,
   req: BackendRequest,
   { fields }: DataInput,
   key: string,
 ): BackendResult | null {
-  const meta = state.keys.get(key);
-  if (!meta) return null;
-  const version = fields.version > 0 ? fields.version : meta.currentVersion;
-  const entry = meta.versions.get(version);
-  if (!entry) return null;
-  const metadata = versionMetadata(meta, version, entry);
-  // Deleted and destroyed versions answer 404 with the whole body, so clients can tell them apart.
-  if (isDeleted(entry, req.now) || entry.destroyed) return { status: 404, data: { data: null, metadata } };
-  return { data: { data: structuredClone(meta.data.get(version) ?? null), metadata } };
+  return readVersion(state, key, fields.version, req.now, 'data', (data) => structuredClone(data ?? null));
 }
 
 export function writeData(
@@ -104,16 +119,9 @@ export function readSubkeys(
   { fields }: RouteInput<typeof SUBKEYS_FIELDS>,
   key: string,
 ): BackendResult | null {
-  const meta = state.keys.get(key);
-  if (!meta) return null;
-  const version = fields.version > 0 ? fields.version : meta.currentVersion;
-  const entry = meta.versions.get(version);
-  if (!entry) return null;
-  const metadata = versionMetadata(meta, version, entry);
-  if (isDeleted(entry, req.now) || entry.destroyed) return { status: 404, data: { subkeys: null, metadata } };
-  const data = meta.data.get(version);
-  const subkeys = isObject(data) ? stripValues(data, fields.depth, 1) : null;
-  return { data: { subkeys, metadata } };
+  return readVersion(state, key, fields.version, req.now, 'subkeys', (data) =>
+    isObject(data) ? stripValues(data, fields.depth, 1) : null,
+  );
 }
 
 /**

@@ -123,7 +123,10 @@ const HEADLINES = {
       `${r.reads} reads, total ms: ours cached / ours read() / node-vault / node-vault-client`,
       `${r.oursCached.totalMs} / ${r.oursUncached.totalMs} / ${r.nodeVault.totalMs} / ${r.nodeVaultClient?.totalMs ?? 'not run (quick)'}`,
     ],
-    ['uncached read(), time x node-vault', `${round(r.oursUncached.totalMs / r.nodeVault.totalMs)}`],
+    [
+      'uncached read(), time x node-vault: median rounds / per-round ratios min-median-max',
+      `${round(r.oursUncached.totalMs / r.nodeVault.totalMs)} / ${r.roundsOverNodeVault.oursTime.min}-${r.roundsOverNodeVault.oursTime.median}-${r.roundsOverNodeVault.oursTime.max}`,
+    ],
     [
       'floor (bare node:http GET), time x node-vault',
       `${r.floorOverNodeVault} (ours spends ${r.oursBeyondFloorOverNodeVaultBeyondFloor}x what node-vault spends beyond it)`,

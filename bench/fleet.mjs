@@ -31,6 +31,12 @@ async function fleet(jitter) {
         logLevel: 'silent',
         token: { jitter },
         secrets: { jitter },
+        // The opening burst (every client logs in and fetches at one simulated instant, all in this
+        // process) can starve on a busy machine. With the default 10 s, an attempt cut in real
+        // time waits for its retry on the simulated clock, which nothing advances until the burst
+        // is over: the run stalled (a quick run beside the memory benches stopped at the 5 min
+        // limit). Generous limits keep the burst whole; renewal timing never depends on them.
+        timeouts: { requestMs: 120_000, totalMs: 600_000 },
       }),
   );
   const start = mock.clock.now();

@@ -43,6 +43,8 @@ export class VaultKubernetesClient {
   readonly #options: ResolvedOptions;
   readonly #redactor = new Redactor();
   readonly #closer = new AbortController();
+  /** `#closer.signal.aborted`, set just before the abort: read on every `secret()`. */
+  #aborted = false;
   readonly #alive = new KeepAlive();
   readonly #hold = <R>(work: Promise<R>): Promise<R> => this.#alive.around(work);
   readonly #events: EventHub;
@@ -164,7 +166,8 @@ export class VaultKubernetesClient {
     path: string,
     options?: SecretOptions<S>,
   ): Promise<Secret<DataOf<S>>> {
-    if (this.#closer.signal.aborted || this.#closing) return Promise.reject(new ClientClosedError());
+    // The cached hit is the hot path: a plain field rather than AbortSignal's `aborted` getter.
+    if (this.#aborted || this.#closing) return Promise.reject(new ClientClosedError());
     let own: SecretOptions<S> | undefined;
     try {
       own = secretOptions(options);
@@ -352,6 +355,7 @@ export class VaultKubernetesClient {
     const leaseIds = this.#secrets.stop();
     this.#tokens.stop();
     this.#timers.close();
+    this.#aborted = true;
     this.#closer.abort(new ClientClosedError());
     try {
       if (revoke) await this.#revoke(leaseIds, token, tokens, timeoutMs);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_TIMER_MS } from './internal/clock';
 import type { Clock } from './types/clock';
 import type { Logger } from './types/logger';

@@ -16,7 +16,7 @@ import { LABEL, times } from '../lib/peers.mjs';
 import { emit, median, percentile, printTable, quick, round } from '../lib/report.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const RUNS = quick ? 7 : 25;
+const RUNS = quick ? 5 : 25;
 const WARMUP = 2;
 const SCRIPTS = {
   ours: join(here, '..', 'fixtures', 'first-secret-ours.mjs'),

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidRequestError, VaultClientError, VaultConfigError, VaultNotFoundError } from '../errors';
 import type { KvEntry, KvMetadata, KvMetadataUpdate, KvVersion, KvVersionMetadata } from '../types/engines';
 import type { CallOptions } from '../types/requests';

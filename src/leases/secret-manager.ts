@@ -13,6 +13,9 @@ export interface SecretIdentity {
   body?: Record<string, unknown> | undefined;
 }
 
+/** `secret(path)` without options: one shared, empty identity rather than an object per call. */
+const NO_OPTIONS: SecretIdentity = Object.freeze({});
+
 /**
  * The registry of managed secrets: the cache, single flight per secret, watches, and what a
  * new login means for leases (they die with the token that created them, so each is fetched
@@ -41,19 +44,19 @@ export class SecretManager {
    */
   get<T>(
     path: string,
-    options: SecretOptions<StandardSchemaV1 | undefined> = {},
+    options: SecretOptions<StandardSchemaV1 | undefined> | undefined,
     around: <R>(work: Promise<R>) => Promise<R> = (work) => work,
   ): Promise<Secret<T>> {
     let entry: ManagedSecret;
     try {
-      entry = this.#entry(path, options);
-      const hit = entry.cached<T>(options.schema);
+      entry = this.#entry(path, options ?? NO_OPTIONS);
+      const hit = entry.cached<T>(options?.schema);
       if (hit) return Promise.resolve(hit);
     } catch (error) {
       // A bad path, or a schema that rejects the cached data: an async API reports it as a rejection.
       return Promise.reject(error);
     }
-    return around(entry.load<T>(options.schema, options));
+    return around(entry.load<T>(options?.schema, options));
   }
 
   /** The current value, synchronously, if one is cached and still valid; never any I/O. */

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { VaultKubernetesClient, VaultResponseShapeError } from 'vault-kubernetes-client';
+import { VaultResponseShapeError } from 'vault-kubernetes-client';
 import { ManualClock } from 'vault-kubernetes-client/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CertificateAuthority } from '../../src/testing/x509/certificates';
@@ -8,7 +8,7 @@ import {
   kvAnswer,
   loginAnswer,
   type ScriptedVault,
-  serviceAccountJwt,
+  scriptedClient,
   startScriptedVault,
 } from './upkeep-server';
 
@@ -64,13 +64,7 @@ describe('a Date header far off never stretches a certificate past its end', () 
     async (_name, date) => {
       const clock = new ManualClock();
       vault = await vaultWithDate(clock, date);
-      const client = new VaultKubernetesClient({
-        address: vault.address,
-        auth: { role: 'app', jwt: serviceAccountJwt(clock.now()) },
-        clock,
-        logLevel: 'silent',
-        retry: { maxRetries: 0 },
-      });
+      const client = scriptedClient(vault, clock);
       const body = { common_name: 'web.example.com' };
       const first = await client.secret('pki/issue/web', { body });
       const firstEnd = endOf(first.data.certificate);
@@ -110,13 +104,7 @@ describe('durations no Vault can state are a shape error, not a date past what a
         },
       };
     });
-    const client = new VaultKubernetesClient({
-      address: vault.address,
-      auth: { role: 'app', jwt: serviceAccountJwt(clock.now()) },
-      clock,
-      logLevel: 'silent',
-      retry: { maxRetries: 0 },
-    });
+    const client = scriptedClient(vault, clock);
     const error = await client.secret('database/creds/app').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VaultResponseShapeError);
     expect((error as Error).message).toMatch(/lease_duration/);

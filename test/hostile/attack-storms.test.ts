@@ -1,8 +1,4 @@
-import {
-  VaultKubernetesClient,
-  VaultPermissionDeniedError,
-  VaultRateLimitError,
-} from 'vault-kubernetes-client';
+import { VaultPermissionDeniedError, VaultRateLimitError } from 'vault-kubernetes-client';
 import { ManualClock } from 'vault-kubernetes-client/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -10,7 +6,7 @@ import {
   hammer,
   loginAnswer,
   type ScriptedVault,
-  serviceAccountJwt,
+  scriptedClient,
   startScriptedVault,
 } from './upkeep-server';
 
@@ -30,17 +26,9 @@ afterEach(async () => {
   vault = undefined;
 });
 
-function client(clock: ManualClock, overrides: Record<string, unknown> = {}) {
-  const c = new VaultKubernetesClient({
-    address: vault!.address,
-    auth: { role: 'app', jwt: serviceAccountJwt(clock.now()) },
-    clock,
-    logLevel: 'silent',
-    ...overrides,
-  });
-  c.on('error', () => undefined);
-  return c;
-}
+/** The shared scripted client, with the client's default retries (these storms count them too). */
+const client = (clock: ManualClock, overrides: Record<string, unknown> = {}) =>
+  scriptedClient(vault!, clock, { retry: {}, ...overrides });
 
 /** A dynamic secret answer: a new lease (`ttlSeconds`, renewable) and a new user each time. */
 function creds(n: number, ttlSeconds = 60): Answer {

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { VaultKubernetesClient } from 'vault-kubernetes-client';
 import type { ManualClock } from 'vault-kubernetes-client/testing';
 
 /**
@@ -124,4 +125,25 @@ export async function hammer(
     await Promise.all(calls);
   }
   return outcomes;
+}
+
+/**
+ * A client of `vault` on `clock`: logged in with a fresh service-account JWT, silent, no retries of
+ * its own (the tests count requests), `error` events taken; `overrides` win.
+ */
+export function scriptedClient(
+  vault: ScriptedVault,
+  clock: ManualClock,
+  overrides: Record<string, unknown> = {},
+): VaultKubernetesClient {
+  const client = new VaultKubernetesClient({
+    address: vault.address,
+    auth: { role: 'app', jwt: serviceAccountJwt(clock.now()) },
+    clock,
+    logLevel: 'silent',
+    retry: { maxRetries: 0 },
+    ...overrides,
+  });
+  client.on('error', () => undefined);
+  return client;
 }

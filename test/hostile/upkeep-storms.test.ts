@@ -1,9 +1,4 @@
-import {
-  type Clock,
-  LeaseError,
-  VaultInvalidTokenError,
-  VaultKubernetesClient,
-} from 'vault-kubernetes-client';
+import { type Clock, LeaseError, VaultInvalidTokenError } from 'vault-kubernetes-client';
 import { ManualClock } from 'vault-kubernetes-client/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../helpers/harness';
@@ -14,7 +9,7 @@ import {
   kvAnswer,
   loginAnswer,
   type ScriptedVault,
-  serviceAccountJwt,
+  scriptedClient,
   startScriptedVault,
 } from './upkeep-server';
 
@@ -35,17 +30,6 @@ afterEach(async () => {
 
 const SECOND = 1_000;
 
-function scriptedClient(clock: ManualClock, overrides: Record<string, unknown> = {}) {
-  return new VaultKubernetesClient({
-    address: vault!.address,
-    auth: { role: 'app', jwt: serviceAccountJwt(clock.now()) },
-    clock,
-    logLevel: 'silent',
-    retry: { maxRetries: 0 },
-    ...overrides,
-  });
-}
-
 describe('class 6: what is due now backs off', () => {
   it("a certificate already expired by the pod's clock is never served and not re-issued in a loop", async () => {
     const clock = new ManualClock();
@@ -62,7 +46,7 @@ describe('class 6: what is due now backs off', () => {
       }
       return { status: 404, body: { errors: [] } };
     });
-    const client = scriptedClient(clock);
+    const client = scriptedClient(vault!, clock);
     const body = { common_name: 'web.example.com' };
     const first = await client.secret('pki/issue/web', { body }).catch((e: unknown) => e);
     expect(first).toBeInstanceOf(LeaseError);
@@ -93,7 +77,7 @@ describe('class 6: what is due now backs off', () => {
         },
       };
     });
-    const client = scriptedClient(clock);
+    const client = scriptedClient(vault!, clock);
     const outcomes = await hammer(clock, 3 * SECOND, 100, 3, () => client.secret('database/creds/app'));
     expect(outcomes.filter((o) => o === 'ok')).toEqual([]);
     expect(vault.requests.filter((r) => r.path === 'database/creds/app').length).toBeLessThanOrEqual(4);
@@ -107,7 +91,9 @@ describe('class 6: logins are single flight and rate limited', () => {
     vault = await startScriptedVault(
       ({ path }): Answer => (path.endsWith('/login') ? loginAnswer() : invalidToken),
     );
-    const client = scriptedClient(clock, { token: { loginBackoff: { minMs: 1_000, maxMs: 60_000 } } });
+    const client = scriptedClient(vault!, clock, {
+      token: { loginBackoff: { minMs: 1_000, maxMs: 60_000 } },
+    });
     // Three calls every 100 ms for 5 s: 153 calls.
     const outcomes = await hammer(clock, 5 * SECOND, 100, 3, () =>
       client.read('secret/data/app').catch((error: unknown) => {
@@ -130,7 +116,7 @@ describe('class 6: logins are single flight and rate limited', () => {
     vault = await startScriptedVault(({ path }) =>
       path.endsWith('/login') ? loginAnswer() : kvAnswer({ a: 1 }),
     );
-    const client = scriptedClient(clock);
+    const client = scriptedClient(vault!, clock);
     await Promise.all(Array.from({ length: 200 }, (_, i) => client.read(`kv/item-${i}`)));
     expect(vault.requests.filter((r) => r.path.endsWith('/login'))).toHaveLength(1);
     await client.close();

@@ -148,6 +148,20 @@ export async function startHostileVault(
     else http.emit('connection', socket);
   });
 
+  // One promise per connection, not one listener per request: a keep-alive connection carries
+  // many requests, and a listener each would pile up on its socket.
+  const closed = new WeakMap<Socket, Promise<void>>();
+  function closedPromise(socket: Socket): Promise<void> {
+    let promise = closed.get(socket);
+    if (!promise) {
+      promise = socket.destroyed
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      closed.set(socket, promise);
+    }
+    return promise;
+  }
+
   async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -158,10 +172,7 @@ export async function startHostileVault(
     } catch {
       // a path that is not valid percent-encoding is recorded as received
     }
-    const socket = req.socket;
-    const connectionClosed = socket.destroyed
-      ? Promise.resolve()
-      : new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    const connectionClosed = closedPromise(req.socket);
     const recorded: RecordedRequest = {
       method: req.method ?? 'GET',
       url: req.url ?? '/',

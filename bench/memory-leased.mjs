@@ -5,7 +5,7 @@
 // client must keep whatever it does. The mock runs in a child process, so none of it is counted.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import v8 from 'node:v8';
+import { heapAfterGc } from './lib/heap.mjs';
 import { emit, printTable, quick, round } from './lib/report.mjs';
 
 // Quick mode stops at 5,000: the figure moves little past a few thousand (fixed costs spread).
@@ -24,22 +24,6 @@ else if (typeof globalThis.gc !== 'function') {
 async function main() {
   const { VaultKubernetesClient } = await import('../dist/index.js');
   const mock = await startChild();
-  const used = () =>
-    v8
-      .getHeapSpaceStatistics()
-      .filter((space) => !space.space_name.startsWith('code'))
-      .reduce((sum, space) => sum + space.space_used_size, 0);
-  const heapAfterGc = async () => {
-    let last = Number.POSITIVE_INFINITY;
-    for (let pass = 0; pass < 30; pass++) {
-      globalThis.gc();
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      const now = used();
-      if (last - now < 64 * 1024) return now;
-      last = now;
-    }
-    return last;
-  };
   const client = new VaultKubernetesClient({
     address: mock.address,
     auth: { role: ROLE, tokenPath: mock.tokenPath },

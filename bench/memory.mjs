@@ -4,8 +4,8 @@
 // script re-runs itself with the flag.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import v8 from 'node:v8';
 import { VaultKubernetesClient } from '../dist/index.js';
+import { heapAfterGc } from './lib/heap.mjs';
 import { CONFIG_PATH, ROLE, startMockProcess } from './lib/mock-process.mjs';
 import { emit, printTable, quick, round } from './lib/report.mjs';
 
@@ -29,25 +29,6 @@ async function main() {
 
   // heap used without the code spaces: machine code the JIT emits while the loop runs is a
   // one-off that depends on timing.
-  const used = () =>
-    v8
-      .getHeapSpaceStatistics()
-      .filter((space) => !space.space_name.startsWith('code'))
-      .reduce((sum, space) => sum + space.space_used_size, 0);
-  const heapAfterGc = async () => {
-    // Collect until the heap stops shrinking. One gc() is not enough: fetch's request signals stay
-    // reachable until a FinalizationRegistry callback (a later task) removes their abort
-    // listener, so each round frees what the previous one unblocked; a single pass left 3 to 10 MB.
-    let last = Number.POSITIVE_INFINITY;
-    for (let pass = 0; pass < 30; pass++) {
-      globalThis.gc();
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      const now = used();
-      if (last - now < 64 * 1024) return now;
-      last = now;
-    }
-    return last;
-  };
 
   const newClient = () =>
     new VaultKubernetesClient({

@@ -33,8 +33,8 @@ interface Credentials {
   gone?: (() => void) | undefined;
 }
 
-/** The parts of knex's pool (tarn) this follows: its events, which carry the connection. */
-interface TarnEvents {
+/** What this follows: the events of knex's pool (tarn), which carry the connection, and knex's own. */
+interface Events {
   on(event: string, listener: (...args: never[]) => void): unknown;
   removeListener(event: string, listener: (...args: never[]) => void): unknown;
 }
@@ -134,7 +134,7 @@ export class KnexCredentials extends EventEmitter {
   /** Follows `db`'s pool; returns `db`. Call it once, right after `knex(...)`. */
   attach<K extends Knex>(db: K): K {
     if (this.#detach) throw new Error('vault-kubernetes-client/knex: these credentials are already attached');
-    const pool = (db as unknown as { client?: { pool?: TarnEvents } }).client?.pool;
+    const pool = (db as unknown as { client?: { pool?: Events } }).client?.pool;
     if (!pool) {
       throw new Error(
         'vault-kubernetes-client/knex: this knex instance has no pool of its own (give it `connection: credentials.connection`, not `connectionPool`)',
@@ -146,19 +146,17 @@ export class KnexCredentials extends EventEmitter {
     const createFailed = (_id: number, error: unknown) => this.#failed(this.#pools.current, error);
     const queryFailed = (error: unknown, query: { __knexUid?: string }) =>
       this.#failed(query?.__knexUid ? this.#byUid.get(query.__knexUid) : undefined, error);
-    pool.on('createSuccess', created);
-    pool.on('release', released);
-    pool.on('destroySuccess', destroyed);
-    pool.on('destroyFail', destroyed);
-    pool.on('createFail', createFailed);
-    db.on('query-error', queryFailed);
+    const listeners: [Events, string, (...args: never[]) => void][] = [
+      [pool, 'createSuccess', created],
+      [pool, 'release', released],
+      [pool, 'destroySuccess', destroyed],
+      [pool, 'destroyFail', destroyed],
+      [pool, 'createFail', createFailed],
+      [db as unknown as Events, 'query-error', queryFailed],
+    ];
+    for (const [emitter, event, listener] of listeners) emitter.on(event, listener);
     this.#detach = () => {
-      pool.removeListener('createSuccess', created);
-      pool.removeListener('release', released);
-      pool.removeListener('destroySuccess', destroyed);
-      pool.removeListener('destroyFail', destroyed);
-      pool.removeListener('createFail', createFailed);
-      db.removeListener('query-error', queryFailed);
+      for (const [emitter, event, listener] of listeners) emitter.removeListener(event, listener);
     };
     return db;
   }

@@ -3,6 +3,7 @@ import { ManualClock } from 'vault-kubernetes-client/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type Answer,
+  creds,
   hammer,
   loginAnswer,
   type ScriptedVault,
@@ -29,20 +30,6 @@ afterEach(async () => {
 /** The shared scripted client, with the client's default retries (these storms count them too). */
 const client = (clock: ManualClock, overrides: Record<string, unknown> = {}) =>
   scriptedClient(vault!, clock, { retry: {}, ...overrides });
-
-/** A dynamic secret answer: a new lease (`ttlSeconds`, renewable) and a new user each time. */
-function creds(n: number, ttlSeconds = 60): Answer {
-  return {
-    status: 200,
-    body: {
-      request_id: `r-${n}`,
-      lease_id: `database/creds/app/lease-${n}`,
-      renewable: true,
-      lease_duration: ttlSeconds,
-      data: { username: `v-app-${n}`, password: `A1a-password-${n}` },
-    },
-  };
-}
 
 /**
  * Backoff steps between the instants Vault was asked: the k-th gap (k from 0) must be at least

@@ -2,6 +2,7 @@ import { ClientClosedError, VaultKubernetesClient } from 'vault-kubernetes-clien
 import { ManualClock } from 'vault-kubernetes-client/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  creds,
   kvAnswer,
   loginAnswer,
   type ScriptedVault,
@@ -27,16 +28,7 @@ async function stoppingVault(hold: (path: string) => boolean) {
     if (path.startsWith('sys/leases/revoke') || path === 'auth/token/revoke-self' || hold(path))
       return 'hang';
     if (path === 'database/creds/app') {
-      return {
-        status: 200,
-        body: {
-          request_id: 'r',
-          lease_id: `database/creds/app/${vault!.requests.length}`,
-          renewable: true,
-          lease_duration: 3600,
-          data: { username: 'u', password: 'p' },
-        },
-      };
+      return creds(vault!.requests.length, 3600);
     }
     return kvAnswer({ a: 1 });
   });

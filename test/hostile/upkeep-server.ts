@@ -147,3 +147,17 @@ export function scriptedClient(
   client.on('error', () => undefined);
   return client;
 }
+
+/** A dynamic secret answer: a new lease (`ttlSeconds`, renewable) and a new user for each `n`. */
+export function creds(n: number, ttlSeconds = 60): Answer {
+  return {
+    status: 200,
+    body: {
+      request_id: `r-${n}`,
+      lease_id: `database/creds/app/lease-${n}`,
+      renewable: true,
+      lease_duration: ttlSeconds,
+      data: { username: `v-app-${n}`, password: `A1a-password-${n}` },
+    },
+  };
+}

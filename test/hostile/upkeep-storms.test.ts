@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../helpers/harness';
 import {
   type Answer,
+  creds,
   hammer,
   invalidToken,
   kvAnswer,
@@ -66,16 +67,7 @@ describe('class 6: what is due now backs off', () => {
     const clock = new ManualClock();
     vault = await startScriptedVault(({ path }) => {
       if (path.endsWith('/login')) return loginAnswer();
-      return {
-        status: 200,
-        body: {
-          request_id: 'r',
-          lease_id: `database/creds/app/${vault!.requests.length}`,
-          renewable: true,
-          lease_duration: 0,
-          data: { username: 'u', password: 'p' },
-        },
-      };
+      return creds(vault!.requests.length, 0);
     });
     const client = scriptedClient(vault!, clock);
     const outcomes = await hammer(clock, 3 * SECOND, 100, 3, () => client.secret('database/creds/app'));

@@ -27,7 +27,7 @@ import { checkCallOptions, checkHeaderValue } from './request-check';
 import { type AttemptOutcome, type CallKind, decideRetry, parseRetryAfter } from './retry-policy';
 import { secretsInAnswer, secretsInRequest } from './secret-values';
 import { tlsConnectOptions } from './tls';
-import { describeForeignBody, responseError, splitMultierror } from './vault-errors';
+import { describeForeignBody, responseError, splitMultierror, vaultErrors } from './vault-errors';
 import { encodeVaultPath } from './vault-path';
 import {
   agentFetch,
@@ -590,12 +590,4 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
   } catch {
     return { ok: false };
   }
-}
-
-function vaultErrors(body: unknown): string[] | undefined {
-  if (body === undefined) return [];
-  if (typeof body !== 'object' || body === null) return undefined;
-  const errors = (body as { errors?: unknown }).errors;
-  if (Array.isArray(errors)) return errors.filter((e): e is string => typeof e === 'string');
-  return [];
 }

@@ -91,3 +91,12 @@ export function describeForeignBody(text: string, contentType: string | undefine
             : 'a body of unknown type';
   return bytes === 0 ? kind : `${kind} (${bytes} bytes)`;
 }
+
+/** Vault's `errors` strings from a parsed error body; undefined when the body is not Vault's JSON object. */
+export function vaultErrors(body: unknown): string[] | undefined {
+  if (body === undefined) return [];
+  if (typeof body !== 'object' || body === null) return undefined;
+  const errors = (body as { errors?: unknown }).errors;
+  if (Array.isArray(errors)) return errors.filter((e): e is string => typeof e === 'string');
+  return [];
+}

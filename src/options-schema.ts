@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { MAX_TIMER_MS } from './internal/clock';
+import { closest } from './internal/closest-name';
 import type { Clock } from './types/clock';
 import type { Logger } from './types/logger';
 
@@ -413,31 +414,4 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
     return `option '${where || '(root)'}': ${issue.message}`;
   });
   return `invalid VaultKubernetesClient options:\n  ${lines.join('\n  ')}`;
-}
-
-function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestScore = Number.POSITIVE_INFINITY;
-  for (const candidate of candidates) {
-    const score = distance(word.toLowerCase(), candidate.toLowerCase());
-    if (score < bestScore) {
-      best = candidate;
-      bestScore = score;
-    }
-  }
-  return bestScore <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length]!;
 }
